@@ -1,0 +1,213 @@
+import { compileGlob, globMatch } from "./glob";
+import type {
+  ActionIntent,
+  ApprovalRequirement,
+  Condition,
+  DecisionInput,
+  KillSwitchState,
+  Policy,
+  Rule,
+} from "./schemas";
+import { addSeconds, compareInstants, parseInstant } from "./time";
+import { ENGINE_VERSION } from "./version";
+
+/**
+ * decide(input) → verdict. Pure: the same input gives the same output on any machine, because
+ * everything that varies (the clock included) is part of the input. Precedence, first that applies:
+ *   1. tenant unknown / suspended        4. policy: deny > require_approval (largest quorum)
+ *   2. kill switch: global > tenant > action               > allow > no match (fail closed)
+ *   3. intent expired (evaluatedAt > requestedAt + ttlSeconds)
+ * The rule trail (every matching rule, in policy order) is computed in every case, so a replay can
+ * show what the policy alone would have said even when a switch or the tenant decided.
+ */
+export type Verdict = "ALLOW" | "DENY" | "REQUIRE_APPROVAL";
+
+export const REASON_CODES = [
+  "TENANT_UNKNOWN",
+  "TENANT_SUSPENDED",
+  "KILL_SWITCH_GLOBAL",
+  "KILL_SWITCH_TENANT",
+  "KILL_SWITCH_ACTION",
+  "INTENT_EXPIRED",
+  "POLICY_DENY",
+  "POLICY_REQUIRE_APPROVAL",
+  "POLICY_ALLOW",
+  "POLICY_NO_MATCH",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export interface MatchedRule {
+  id: string;
+  effect: Rule["effect"];
+}
+
+export interface DecisionOutput {
+  engineVersion: string;
+  verdict: Verdict;
+  reason: ReasonCode;
+  /** The rule that decided (null when the tenant, a kill switch or expiry decided, or nothing matched). */
+  decidingRule: string | null;
+  matchedRules: MatchedRule[];
+  /** The kill switch that decided, by id. */
+  killSwitch: string | null;
+  /** Who must approve, for REQUIRE_APPROVAL. */
+  approval: ApprovalRequirement | null;
+}
+
+// ---- the reference semantics: a direct reading of the policy document ----
+
+function conditionHolds(condition: Condition, parameters: Record<string, unknown>, key: string): boolean {
+  if (!Object.hasOwn(parameters, key)) return false;
+  const value = parameters[key];
+  if (condition !== null && typeof condition === "object")
+    return condition.in.some((candidate) => candidate === value);
+  return condition === value;
+}
+
+export function ruleMatches(rule: Rule, intent: ActionIntent): boolean {
+  const m = rule.match;
+  if (!m) return true;
+  if (m.actions && !m.actions.some((glob) => globMatch(glob, intent.action))) return false;
+  if (m.actionClasses && !m.actionClasses.includes(intent.actionClass)) return false;
+  if (m.targets && !m.targets.some((glob) => globMatch(glob, intent.target))) return false;
+  if (m.actorTypes && !m.actorTypes.includes(intent.actor.type)) return false;
+  if (m.parameters) {
+    for (const key of Object.keys(m.parameters)) {
+      if (!conditionHolds(m.parameters[key]!, intent.parameters, key)) return false;
+    }
+  }
+  return true;
+}
+
+export function decide(input: DecisionInput): DecisionOutput {
+  return conclude(
+    input,
+    input.policy.rules.filter((rule) => ruleMatches(rule, input.intent)),
+  );
+}
+
+// ---- the compiled form: the same semantics, with globs and sets prepared once per policy ----
+
+export interface CompiledPolicy {
+  readonly source: Policy;
+  readonly matchers: ReadonlyArray<{ rule: Rule; test: (intent: ActionIntent) => boolean }>;
+}
+
+function compileRule(rule: Rule): (intent: ActionIntent) => boolean {
+  const m = rule.match;
+  if (!m) return () => true;
+  const checks: ((intent: ActionIntent) => boolean)[] = [];
+  if (m.actions) {
+    const globs = m.actions.map(compileGlob);
+    checks.push((intent) => globs.some((test) => test(intent.action)));
+  }
+  if (m.actionClasses) {
+    const classes = new Set<string>(m.actionClasses);
+    checks.push((intent) => classes.has(intent.actionClass));
+  }
+  if (m.targets) {
+    const globs = m.targets.map(compileGlob);
+    checks.push((intent) => globs.some((test) => test(intent.target)));
+  }
+  if (m.actorTypes) {
+    const types = new Set(m.actorTypes);
+    checks.push((intent) => types.has(intent.actor.type));
+  }
+  if (m.parameters) {
+    const conditions = Object.entries(m.parameters);
+    checks.push((intent) =>
+      conditions.every(([key, condition]) => conditionHolds(condition, intent.parameters, key)),
+    );
+  }
+  return (intent) => checks.every((check) => check(intent));
+}
+
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  return { source: policy, matchers: policy.rules.map((rule) => ({ rule, test: compileRule(rule) })) };
+}
+
+/** `decide` with a policy compiled once; `input.policy` must be the document it was compiled from. */
+export function decideCompiled(compiled: CompiledPolicy, input: DecisionInput): DecisionOutput {
+  if (input.policy !== compiled.source)
+    throw new Error("decideCompiled: input.policy is not the compiled document");
+  const matched: Rule[] = [];
+  for (const { rule, test } of compiled.matchers) if (test(input.intent)) matched.push(rule);
+  return conclude(input, matched);
+}
+
+// ---- precedence: shared by both paths, so they can differ only in which rules match ----
+
+/** Engaged switches of one scope that apply to the intent; the smallest id decides, independent of order. */
+function applicableSwitch(
+  switches: readonly KillSwitchState[],
+  scope: KillSwitchState["scope"],
+  intent: ActionIntent,
+): string | null {
+  let chosen: string | null = null;
+  for (const ks of switches) {
+    if (!ks.engaged || ks.scope !== scope) continue;
+    if (scope !== "global" && ks.tenantId !== intent.tenantId) continue;
+    if (scope === "action" && !globMatch(ks.action!, intent.action)) continue;
+    if (chosen === null || ks.id < chosen) chosen = ks.id;
+  }
+  return chosen;
+}
+
+const SWITCH_REASONS = [
+  ["global", "KILL_SWITCH_GLOBAL"],
+  ["tenant", "KILL_SWITCH_TENANT"],
+  ["action", "KILL_SWITCH_ACTION"],
+] as const;
+
+function conclude(input: DecisionInput, matched: readonly Rule[]): DecisionOutput {
+  const { intent, tenant } = input;
+  const matchedRules = matched.map((rule) => ({ id: rule.id, effect: rule.effect }));
+  const result = (
+    verdict: Verdict,
+    reason: ReasonCode,
+    extra: Partial<Pick<DecisionOutput, "decidingRule" | "killSwitch" | "approval">> = {},
+  ): DecisionOutput => ({
+    engineVersion: ENGINE_VERSION,
+    verdict,
+    reason,
+    decidingRule: extra.decidingRule ?? null,
+    matchedRules,
+    killSwitch: extra.killSwitch ?? null,
+    approval: extra.approval ?? null,
+  });
+
+  if (!tenant || tenant.id !== intent.tenantId) return result("DENY", "TENANT_UNKNOWN");
+  if (tenant.status !== "active") return result("DENY", "TENANT_SUSPENDED");
+
+  for (const [scope, reason] of SWITCH_REASONS) {
+    const killSwitch = applicableSwitch(input.killSwitches, scope, intent);
+    if (killSwitch !== null) return result("DENY", reason, { killSwitch });
+  }
+
+  const deadline = addSeconds(parseInstant(intent.requestedAt), intent.ttlSeconds);
+  if (compareInstants(parseInstant(input.evaluatedAt), deadline) > 0) return result("DENY", "INTENT_EXPIRED");
+
+  const deny = matched.find((rule) => rule.effect === "deny");
+  if (deny) return result("DENY", "POLICY_DENY", { decidingRule: deny.id });
+
+  let approver: Rule | undefined;
+  for (const rule of matched) {
+    if (
+      rule.effect === "require_approval" &&
+      (!approver || rule.approval!.quorum > approver.approval!.quorum)
+    ) {
+      approver = rule;
+    }
+  }
+  if (approver) {
+    const { quorum, roles } = approver.approval!;
+    return result("REQUIRE_APPROVAL", "POLICY_REQUIRE_APPROVAL", {
+      decidingRule: approver.id,
+      approval: { quorum, roles: [...roles] },
+    });
+  }
+
+  const allow = matched.find((rule) => rule.effect === "allow");
+  if (allow) return result("ALLOW", "POLICY_ALLOW", { decidingRule: allow.id });
+  return result("DENY", "POLICY_NO_MATCH");
+}
