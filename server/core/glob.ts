@@ -27,12 +27,12 @@ export function globMatch(pattern: string, text: string): boolean {
   let starT = 0;
   while (t < text.length) {
     const c = pattern.charCodeAt(p);
-    if (p < pattern.length && (c === 63 /* ? */ || c === text.charCodeAt(t))) {
-      p++;
-      t++;
-    } else if (p < pattern.length && c === 42 /* * */) {
+    if (p < pattern.length && c === 42 /* * */) {
       starP = p++;
       starT = t;
+    } else if (p < pattern.length && (c === 63 /* ? */ || c === text.charCodeAt(t))) {
+      p++;
+      t++;
     } else if (starP >= 0) {
       p = starP + 1;
       t = ++starT;
