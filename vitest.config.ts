@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["server/**/*.test.ts", "tests/**/*.test.ts"],
-    testTimeout: 20_000,
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
+    testTimeout: 30_000,
     hookTimeout: 180_000,
   },
 });
