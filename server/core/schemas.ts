@@ -66,8 +66,21 @@ export const globSchema = z.string({ error: "must be a string" }).superRefine((v
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-/** A JSON object of at most 64 KiB (canonical form) with nothing JSON cannot carry. */
-export const parametersSchema = z
+/**
+ * zod builds records by assignment, so an own `__proto__` key (which JSON.parse produces) would be
+ * silently dropped: a policy condition could vanish and match everything. Refuse it up front.
+ */
+const withoutProtoKey = <T extends z.ZodType>(schema: T) =>
+  z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (value !== null && typeof value === "object" && Object.hasOwn(value, "__proto__")) {
+        ctx.addIssue({ code: "custom", path: ["__proto__"], message: "is a reserved key" });
+      }
+    })
+    .pipe(schema);
+
+const parametersObjectSchema = z
   .record(z.string(), z.unknown(), { error: "must be a JSON object" })
   .superRefine((value, ctx) => {
     const problem = jsonProblem(value);
@@ -83,6 +96,9 @@ export const parametersSchema = z
       });
     }
   });
+
+/** A JSON object of at most 64 KiB (canonical form) with nothing JSON cannot carry. */
+export const parametersSchema = withoutProtoKey(parametersObjectSchema);
 
 export const actorSchema = z.strictObject(
   { type: actorTypeSchema, id: nameString() },
@@ -162,9 +178,9 @@ export const matchSchema = z.strictObject({
   actionClasses: list(actionClassSchema).optional(),
   targets: list(globSchema).optional(),
   actorTypes: list(actorTypeSchema).optional(),
-  parameters: z
-    .record(nameString(), conditionSchema, { error: "must be an object of parameter conditions" })
-    .optional(),
+  parameters: withoutProtoKey(
+    z.record(nameString(), conditionSchema, { error: "must be an object of parameter conditions" }),
+  ).optional(),
 });
 export type RuleMatch = z.infer<typeof matchSchema>;
 
@@ -179,20 +195,23 @@ export const approvalRequirementSchema = z.strictObject({
 export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 
 export const ruleSchema = z
-  .strictObject({
-    id: z
-      .string({ error: "must be a string" })
-      .min(1, { error: "must not be empty" })
-      .max(128, { error: "must be at most 128 characters" })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { error: "must be letters, digits, '_', '.', ':' or '-'" }),
-    description: z
-      .string({ error: "must be a string" })
-      .max(1024, { error: "must be at most 1024 characters" })
-      .optional(),
-    match: matchSchema.optional(),
-    effect: z.enum(EFFECTS, { error: `must be one of ${EFFECTS.join(", ")}` }),
-    approval: approvalRequirementSchema.optional(),
-  })
+  .strictObject(
+    {
+      id: z
+        .string({ error: "must be a string" })
+        .min(1, { error: "must not be empty" })
+        .max(128, { error: "must be at most 128 characters" })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { error: "must be letters, digits, '_', '.', ':' or '-'" }),
+      description: z
+        .string({ error: "must be a string" })
+        .max(1024, { error: "must be at most 1024 characters" })
+        .optional(),
+      match: matchSchema.optional(),
+      effect: z.enum(EFFECTS, { error: `must be one of ${EFFECTS.join(", ")}` }),
+      approval: approvalRequirementSchema.optional(),
+    },
+    { error: "must be a rule object {id, match?, effect, approval?}" },
+  )
   .superRefine((rule, ctx) => {
     if (rule.effect === "require_approval" && !rule.approval) {
       ctx.addIssue({
@@ -259,7 +278,11 @@ export const killSwitchSchema = z
       });
     }
     if (ks.scope !== "global" && ks.tenantId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["tenantId"], message: `is required for a ${ks.scope} switch` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["tenantId"],
+        message: `is required for ${ks.scope === "action" ? "an action" : "a tenant"} switch`,
+      });
     }
     if (ks.scope === "action" && ks.action === undefined) {
       ctx.addIssue({
