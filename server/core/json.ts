@@ -39,7 +39,9 @@ export function jsonProblem(value: unknown, path: (string | number)[] = [], dept
     return Number.isFinite(value) ? null : { path, message: `${value} is not a JSON number` };
   }
   if (typeof value === "string") {
-    return hasLoneSurrogate(value) ? { path, message: "string contains an unpaired UTF-16 surrogate" } : null;
+    if (hasLoneSurrogate(value)) return { path, message: "string contains an unpaired UTF-16 surrogate" };
+    // PostgreSQL's jsonb cannot hold U+0000; refusing it here keeps "accepted" and "storable" the same.
+    return value.includes("\u0000") ? { path, message: "string contains the NUL character (U+0000)" } : null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

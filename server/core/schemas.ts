@@ -111,7 +111,7 @@ const ttlSchema = z
   .min(1, { error: "must be at least 1" })
   .max(MAX_TTL_SECONDS, { error: `must be at most ${MAX_TTL_SECONDS} (7 days)` });
 
-const idempotencyKeySchema = z
+export const idempotencyKeySchema = z
   .string({ error: "must be a string" })
   .min(1, { error: "must not be empty" })
   .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })

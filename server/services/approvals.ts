@@ -1,0 +1,189 @@
+import { z } from "zod";
+import {
+  EVENT_TYPES,
+  nameString,
+  parseWith,
+  tallyApproval,
+  type Vote,
+  type VoteRefusal,
+  votePayload,
+  voteRefusal,
+} from "../core";
+import type { Db } from "../db/client";
+import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
+import { forbidden, invalid, notFound, ServiceError } from "./errors";
+import { iso, newId } from "./ids";
+import { blockingSwitch, engagedSwitchesFor } from "./kill-switches";
+import type { Principal } from "./principal";
+
+/**
+ * Votes, under the core's approval rules (the same fold the evidence verifier replays): quorum,
+ * allowed roles, no self-approval, one vote per principal, a deny needs a reason, expiry.
+ * APPROVED queues the execution — unless a kill switch now applies, then it is recorded BLOCKED.
+ */
+export const voteBodySchema = z.strictObject({
+  vote: z.enum(["approve", "deny"], { error: "must be approve or deny" }),
+  reason: nameString(1024).optional(),
+});
+
+const REFUSAL_HTTP: Record<VoteRefusal, { code: "CONFLICT" | "FORBIDDEN" | "INVALID"; message: string }> = {
+  APPROVAL_CLOSED: { code: "CONFLICT", message: "the approval is already decided" },
+  APPROVAL_EXPIRED: { code: "CONFLICT", message: "the approval has expired" },
+  ROLE_NOT_ALLOWED: { code: "FORBIDDEN", message: "this role may not vote on this approval" },
+  SELF_APPROVAL: { code: "FORBIDDEN", message: "the requester may not vote on its own intent" },
+  ALREADY_VOTED: { code: "CONFLICT", message: "this principal has already voted" },
+  REASON_REQUIRED: { code: "INVALID", message: "a deny needs a reason" },
+};
+
+export async function voteOnApproval(
+  db: Db,
+  principal: Principal,
+  approvalId: string,
+  body: unknown,
+  now = new Date(),
+) {
+  if (principal.kind !== "api-key")
+    throw forbidden("votes are cast by a tenant's operator or admin key (or a signed-in user)");
+  const parsed = parseWith(voteBodySchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  const at = iso(now);
+
+  const outcome = await db.$transaction(async (tx: Tx) => {
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Approval" WHERE id = ${approvalId} AND "tenantId" = ${principal.tenantId} FOR UPDATE`;
+    if (!locked) throw notFound(`approval ${approvalId}`);
+    const approval = await tx.approval.findUniqueOrThrow({
+      where: { id: approvalId },
+      include: { votes: { orderBy: { at: "asc" } }, decision: { include: { intent: true } } },
+    });
+    const spec = {
+      quorum: approval.quorum,
+      roles: approval.roles as ("admin" | "operator")[],
+      expiresAt: iso(approval.expiresAt),
+      requesterId: approval.requesterId,
+    };
+    const votes: Vote[] = approval.votes.map((v) => ({
+      principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
+      role: v.role as Vote["role"],
+      vote: v.vote as Vote["vote"],
+      reason: v.reason,
+      at: iso(v.at),
+    }));
+    const current = tallyApproval(spec, votes, at);
+    if (approval.status === "PENDING" && current.status === "EXPIRED") {
+      await tx.approval.update({
+        where: { id: approvalId },
+        data: { status: "EXPIRED", resolvedAt: approval.expiresAt },
+      });
+      await appendEvents(tx, approval.tenantId, [
+        {
+          type: EVENT_TYPES.approvalResolved,
+          subjectId: approvalId,
+          at: iso(approval.expiresAt),
+          payload: { status: "EXPIRED" },
+        },
+      ]);
+      return { refusal: "APPROVAL_EXPIRED" as const };
+    }
+    const vote: Vote = {
+      principal: { type: "apiKey", id: principal.id },
+      role: principal.role,
+      vote: parsed.value.vote,
+      reason: parsed.value.reason ?? null,
+      at,
+    };
+    const refusal =
+      voteRefusal(spec, votes, current.status, vote) ??
+      (approval.decision.intent.submittedBy === principal.id ? ("SELF_APPROVAL" as const) : null);
+    if (refusal) return { refusal };
+
+    await tx.approvalVote.create({
+      data: {
+        id: newId("vot"),
+        approvalId,
+        tenantId: approval.tenantId,
+        principalType: "apiKey",
+        principalId: principal.id,
+        role: vote.role,
+        vote: vote.vote,
+        reason: vote.reason,
+        at: now,
+      },
+    });
+    const events: Parameters<typeof appendEvents>[2] = [
+      { type: EVENT_TYPES.approvalVoted, subjectId: approvalId, at, payload: { ...votePayload(vote) } },
+    ];
+    const after = tallyApproval(spec, [...votes, vote]);
+    let executionId: string | undefined;
+    let executionStatus: string | undefined;
+    if (after.status !== "PENDING") {
+      await tx.approval.update({
+        where: { id: approvalId },
+        data: { status: after.status, resolvedAt: now },
+      });
+      events.push({
+        type: EVENT_TYPES.approvalResolved,
+        subjectId: approvalId,
+        at,
+        payload: { status: after.status },
+      });
+      if (after.status === "APPROVED") {
+        executionId = newId("exe");
+        const blocker = blockingSwitch(
+          await engagedSwitchesFor(tx, approval.tenantId),
+          approval.tenantId,
+          approval.decision.action,
+        );
+        executionStatus = blocker ? "BLOCKED" : "QUEUED";
+        await tx.execution.create({
+          data: {
+            id: executionId,
+            tenantId: approval.tenantId,
+            decisionId: approval.decisionId,
+            status: executionStatus,
+            failureClass: blocker ? "BLOCKED" : null,
+            nextAttemptAt: now,
+          },
+        });
+        events.push(
+          blocker
+            ? {
+                type: "execution.blocked",
+                subjectId: executionId,
+                at,
+                payload: { decisionId: approval.decisionId, killSwitch: blocker.id, failureClass: "BLOCKED" },
+              }
+            : {
+                type: "execution.queued",
+                subjectId: executionId,
+                at,
+                payload: { decisionId: approval.decisionId },
+              },
+        );
+      }
+    }
+    await appendEvents(tx, approval.tenantId, events);
+    return {
+      refusal: null,
+      status: after.status,
+      approvals: after.approvals,
+      quorum: approval.quorum,
+      executionId,
+      executionStatus,
+    };
+  }, TX_OPTIONS);
+
+  if (outcome.refusal) {
+    const { code, message } = REFUSAL_HTTP[outcome.refusal];
+    throw new ServiceError(code, message, { reason: outcome.refusal });
+  }
+  return {
+    approvalId,
+    status: outcome.status!,
+    approvals: outcome.approvals!,
+    quorum: outcome.quorum!,
+    ...(outcome.executionId
+      ? { executionId: outcome.executionId, executionStatus: outcome.executionStatus }
+      : {}),
+  };
+}

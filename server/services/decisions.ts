@@ -1,0 +1,171 @@
+import {
+  type ApprovalRecord,
+  buildEvidence,
+  type DecisionInput,
+  type DecisionOutput,
+  type EvidenceBundle,
+  tallyApproval,
+  type Vote,
+} from "../core";
+import { nodeCrypto } from "../crypto/node";
+import type { Db } from "../db/client";
+import { toChainEvent } from "./chain";
+import { notFound } from "./errors";
+import { iso } from "./ids";
+import type { Principal } from "./principal";
+import { getSigner } from "./signing-key";
+import { intentResult } from "./views";
+
+/** Reads, always scoped by tenant: another tenant's id is simply "not found". */
+function tenantScope(principal: Principal) {
+  return principal.kind === "platform-admin" ? {} : { tenantId: principal.tenantId };
+}
+
+const full = {
+  intent: true,
+  approval: { include: { votes: { orderBy: { at: "asc" as const } } } },
+  execution: true,
+} as const;
+
+function votesOf(approval: {
+  votes: {
+    principalType: string;
+    principalId: string;
+    role: string;
+    vote: string;
+    reason: string | null;
+    at: Date;
+  }[];
+}): Vote[] {
+  return approval.votes.map((v) => ({
+    principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
+    role: v.role as Vote["role"],
+    vote: v.vote as Vote["vote"],
+    reason: v.reason,
+    at: iso(v.at),
+  }));
+}
+
+export async function getDecision(db: Db, principal: Principal, decisionId: string, now = new Date()) {
+  const d = await db.decision.findFirst({
+    where: { id: decisionId, ...tenantScope(principal) },
+    include: full,
+  });
+  if (!d) throw notFound(`decision ${decisionId}`);
+  const input = d.input as unknown as DecisionInput;
+  const approval = d.approval
+    ? {
+        id: d.approval.id,
+        // A pending approval past its expiry is reported EXPIRED even before anyone touches it.
+        status:
+          d.approval.status === "PENDING"
+            ? tallyApproval(
+                {
+                  quorum: d.approval.quorum,
+                  roles: d.approval.roles as ("admin" | "operator")[],
+                  expiresAt: iso(d.approval.expiresAt),
+                  requesterId: d.approval.requesterId,
+                },
+                votesOf(d.approval),
+                iso(now),
+              ).status
+            : d.approval.status,
+        quorum: d.approval.quorum,
+        roles: d.approval.roles,
+        approvals: d.approval.votes.filter((v) => v.vote === "approve").length,
+        expiresAt: iso(d.approval.expiresAt),
+        votes: votesOf(d.approval),
+      }
+    : null;
+  return {
+    ...intentResult(d),
+    tenantId: d.tenantId,
+    policyVersion: d.policyVersion,
+    evaluatedAt: iso(d.evaluatedAt),
+    inputHash: d.inputHash,
+    outputHash: d.outputHash,
+    intent: input.intent,
+    killSwitch: (d.output as unknown as DecisionOutput).killSwitch,
+    approval,
+    execution: d.execution ? executionView(d.execution) : null,
+  };
+}
+
+function executionView(e: {
+  id: string;
+  decisionId: string;
+  status: string;
+  attempts: number;
+  failureClass: string | null;
+  nextAttemptAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}) {
+  return {
+    id: e.id,
+    decisionId: e.decisionId,
+    status: e.status,
+    attempts: e.attempts,
+    failureClass: e.failureClass,
+    nextAttemptAt: iso(e.nextAttemptAt),
+    createdAt: iso(e.createdAt),
+    updatedAt: iso(e.updatedAt),
+  };
+}
+
+export async function getExecution(db: Db, principal: Principal, executionId: string) {
+  const e = await db.execution.findFirst({ where: { id: executionId, ...tenantScope(principal) } });
+  if (!e) throw notFound(`execution ${executionId}`);
+  const events = await db.event.findMany({
+    where: { tenantId: e.tenantId, subjectId: executionId },
+    orderBy: { seq: "asc" },
+  });
+  return {
+    ...executionView(e),
+    events: events.map((ev) => ({ seq: ev.seq, type: ev.type, at: ev.at, payload: ev.payload })),
+  };
+}
+
+/** The signed evidence bundle for one decision: everything `exoarmur verify` needs, offline. */
+export async function exportEvidence(
+  db: Db,
+  principal: Principal,
+  decisionId: string,
+): Promise<EvidenceBundle> {
+  const d = await db.decision.findFirst({
+    where: { id: decisionId, ...tenantScope(principal) },
+    include: full,
+  });
+  if (!d) throw notFound(`decision ${decisionId}`);
+  const subjects = [d.id, d.approval?.id, d.execution?.id].filter((s): s is string => Boolean(s));
+  const rows = await db.event.findMany({
+    where: { tenantId: d.tenantId, subjectId: { in: subjects } },
+    orderBy: { seq: "asc" },
+  });
+  const approval: ApprovalRecord | null = d.approval
+    ? {
+        id: d.approval.id,
+        quorum: d.approval.quorum,
+        roles: d.approval.roles as ("admin" | "operator")[],
+        expiresAt: iso(d.approval.expiresAt),
+        votes: votesOf(d.approval),
+        status: d.approval.status as ApprovalRecord["status"],
+      }
+    : null;
+  return buildEvidence(
+    {
+      subject: {
+        tenantId: d.tenantId,
+        intentId: d.intentId,
+        decisionId: d.id,
+        policyVersion: d.policyVersion,
+      },
+      input: d.input as unknown as DecisionInput,
+      output: d.output as unknown as DecisionOutput,
+      approval,
+      events: rows.map(toChainEvent),
+    },
+    nodeCrypto,
+    await getSigner(db),
+  );
+}

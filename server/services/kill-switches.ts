@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { globMatch, globSchema, type KillSwitchState, nameString, parseWith, tenantIdSchema } from "../core";
+import type { Db } from "../db/client";
+import { appendEvents, PLATFORM_CHAIN, TX_OPTIONS, type Tx } from "./chain";
+import { forbidden, invalid, notFound } from "./errors";
+import { iso } from "./ids";
+import { type Principal, principalLabel } from "./principal";
+
+/**
+ * Kill switches: the current state is one row per switch; every engage/release is a chain event
+ * (the tenant's chain, or the platform chain for the global switch). Decisions read the rows in
+ * their own transaction, so every decision whose transaction starts after an engage commits sees it.
+ */
+export const setKillSwitchSchema = z
+  .strictObject({
+    scope: z.enum(["global", "tenant", "action"], { error: "must be global, tenant or action" }),
+    tenantId: tenantIdSchema.optional(),
+    action: globSchema.optional(),
+    engaged: z.boolean({ error: "must be true or false" }),
+    reason: nameString(1024),
+  })
+  .superRefine((body, ctx) => {
+    if (body.scope === "global" && (body.tenantId !== undefined || body.action !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scope"],
+        message: "a global switch takes neither tenantId nor action",
+      });
+    }
+    if (body.scope === "tenant" && body.action !== undefined)
+      ctx.addIssue({ code: "custom", path: ["action"], message: "is only allowed for an action switch" });
+    if (body.scope === "action" && body.action === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["action"],
+        message: "is required for an action switch (a glob)",
+      });
+  });
+
+export function switchId(scope: string, tenantId?: string, action?: string): string {
+  return scope === "global"
+    ? "global"
+    : scope === "tenant"
+      ? `tenant:${tenantId}`
+      : `action:${tenantId}:${action}`;
+}
+
+export function killSwitchView(row: {
+  id: string;
+  scope: string;
+  tenantId: string | null;
+  action: string | null;
+  engaged: boolean;
+  reason: string;
+  changedBy: string;
+  changedAt: Date;
+}) {
+  return {
+    id: row.id,
+    scope: row.scope,
+    tenantId: row.tenantId,
+    action: row.action,
+    engaged: row.engaged,
+    reason: row.reason,
+    changedBy: row.changedBy,
+    changedAt: iso(row.changedAt),
+  };
+}
+
+export async function setKillSwitch(db: Db, principal: Principal, body: unknown, now = new Date()) {
+  const parsed = parseWith(setKillSwitchSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  const input = parsed.value;
+  let tenantId = input.tenantId;
+  if (input.scope === "global") {
+    if (principal.kind !== "platform-admin")
+      throw forbidden("only a platform admin may engage or release the global kill switch");
+  } else {
+    if (principal.kind === "api-key") {
+      tenantId ??= principal.tenantId;
+      if (tenantId !== principal.tenantId) throw notFound(`tenant ${tenantId}`);
+      if (principal.role !== "operator" && principal.role !== "admin")
+        throw forbidden(`kill switches need the operator or admin role; the key has ${principal.role}`);
+    }
+    if (!tenantId) throw invalid([{ path: "tenantId", message: `is required for a ${input.scope} switch` }]);
+  }
+  const id = switchId(input.scope, tenantId, input.action);
+  const by = principalLabel(principal);
+  return db.$transaction(async (tx: Tx) => {
+    if (tenantId && !(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
+      throw notFound(`tenant ${tenantId}`);
+    const data = {
+      scope: input.scope,
+      tenantId: tenantId ?? null,
+      action: input.action ?? null,
+      engaged: input.engaged,
+      reason: input.reason,
+      changedBy: by,
+      changedAt: now,
+    };
+    const row = await tx.killSwitch.upsert({ where: { id }, create: { id, ...data }, update: data });
+    await appendEvents(tx, tenantId ?? PLATFORM_CHAIN, [
+      {
+        type: input.engaged ? "killswitch.engaged" : "killswitch.released",
+        subjectId: id,
+        at: iso(now),
+        payload: {
+          scope: input.scope,
+          ...(tenantId ? { tenantId } : {}),
+          ...(input.action ? { action: input.action } : {}),
+          reason: input.reason,
+          by,
+        },
+      },
+    ]);
+    return killSwitchView(row);
+  }, TX_OPTIONS);
+}
+
+export async function listKillSwitches(db: Db, principal: Principal) {
+  const rows = await db.killSwitch.findMany({
+    where:
+      principal.kind === "platform-admin"
+        ? {}
+        : { OR: [{ scope: "global" }, { tenantId: principal.tenantId }] },
+    orderBy: { id: "asc" },
+  });
+  return rows.map(killSwitchView);
+}
+
+/** Engaged switches that could apply to `tenantId` (the core decides which actually apply). */
+export async function engagedSwitchesFor(tx: Tx, tenantId: string): Promise<KillSwitchState[]> {
+  const rows = await tx.killSwitch.findMany({
+    where: { engaged: true, OR: [{ scope: "global" }, { tenantId }] },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    scope: r.scope as KillSwitchState["scope"],
+    ...(r.tenantId ? { tenantId: r.tenantId } : {}),
+    ...(r.action ? { action: r.action } : {}),
+    engaged: r.engaged,
+    reason: r.reason,
+  }));
+}
+
+/** The switch that blocks `action` of `tenantId` now, if any (used again at approval and dispatch time). */
+export function blockingSwitch(
+  switches: KillSwitchState[],
+  tenantId: string,
+  action: string,
+): KillSwitchState | null {
+  return (
+    switches.find((s) => s.engaged && s.scope === "global") ??
+    switches.find((s) => s.engaged && s.scope === "tenant" && s.tenantId === tenantId) ??
+    switches.find(
+      (s) => s.engaged && s.scope === "action" && s.tenantId === tenantId && globMatch(s.action!, action),
+    ) ??
+    null
+  );
+}

@@ -1,0 +1,119 @@
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  hashJson,
+  type Policy,
+  parsePolicy,
+  policySchema,
+} from "../core";
+import { nodeCrypto } from "../crypto/node";
+import type { Db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
+import { invalid, notFound } from "./errors";
+import { iso } from "./ids";
+import { type Principal, principalLabel } from "./principal";
+import { requireTenantRole } from "./tenants";
+
+/**
+ * Policy versions are immutable: applying a document creates version N+1 and activates it;
+ * activating an older version never edits it. Compiled forms are cached per (tenant, version),
+ * which is safe precisely because versions never change.
+ */
+export interface ActivePolicy {
+  version: number | null;
+  document: Policy;
+  compiled: CompiledPolicy;
+  hash: string;
+}
+
+const EMPTY: Policy = { rules: [] };
+const cache = new Map<string, ActivePolicy>();
+const empty: ActivePolicy = {
+  version: null,
+  document: EMPTY,
+  compiled: compilePolicy(EMPTY),
+  hash: hashJson(nodeCrypto, EMPTY),
+};
+
+export async function loadPolicy(tx: Tx, tenantId: string, version: number | null): Promise<ActivePolicy> {
+  if (version === null) return empty;
+  const key = `${tenantId}:${version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
+  if (!row) throw new Error(`policy version ${version} of ${tenantId} is missing`);
+  const document = policySchema.parse(row.document);
+  const active = { version, document, compiled: compilePolicy(document), hash: row.hash };
+  if (cache.size > 10_000) cache.clear();
+  cache.set(key, active);
+  return active;
+}
+
+export async function applyPolicy(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  body: unknown,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const parsed = parsePolicy(body);
+  if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
+  const hash = hashJson(nodeCrypto, parsed.value);
+  return db.$transaction(async (tx: Tx) => {
+    const [tenant] = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    if (!tenant) throw notFound(`tenant ${tenantId}`);
+    const last = await tx.policyVersion.findFirst({
+      where: { tenantId },
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
+    const version = (last?.version ?? 0) + 1;
+    await tx.policyVersion.create({
+      data: {
+        tenantId,
+        version,
+        document: parsed.value as unknown as Prisma.InputJsonValue,
+        hash,
+        createdBy: principalLabel(principal),
+      },
+    });
+    await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
+    await appendEvents(tx, tenantId, [
+      {
+        type: "policy.activated",
+        subjectId: `${tenantId}:v${version}`,
+        at: iso(now),
+        payload: { version, hash, rules: parsed.value.rules.length, by: principalLabel(principal) },
+      },
+    ]);
+    return { tenantId, version, hash, active: true };
+  }, TX_OPTIONS);
+}
+
+export async function activatePolicyVersion(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  version: number,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  return db.$transaction(async (tx: Tx) => {
+    const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
+    if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
+    await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
+    await appendEvents(tx, tenantId, [
+      {
+        type: "policy.activated",
+        subjectId: `${tenantId}:v${version}`,
+        at: iso(now),
+        payload: { version, hash: row.hash, by: principalLabel(principal) },
+      },
+    ]);
+    return { tenantId, version, hash: row.hash, active: true };
+  }, TX_OPTIONS);
+}

@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../core";
+import type { Db } from "../db/client";
+import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
+import { conflict, forbidden, invalid, notFound } from "./errors";
+import { iso } from "./ids";
+import { type Principal, principalLabel } from "./principal";
+
+/** Per-tenant admission limits (DESIGN.md Defaults, raised to what the benchmarks hold). */
+export const limitsSchema = z.strictObject({
+  ratePerSecond: z
+    .number({ error: "must be a number" })
+    .positive({ error: "must be greater than 0" })
+    .max(100_000, { error: "must be at most 100000" }),
+  burst: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(1_000_000, { error: "must be at most 1000000" }),
+  maxPending: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(10_000_000, { error: "must be at most 10000000" }),
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const DEFAULT_LIMITS: Limits = { ratePerSecond: 200, burst: 400, maxPending: 10_000 };
+
+export const createTenantSchema = z.strictObject({
+  id: tenantIdSchema,
+  name: nameString(),
+  limits: limitsSchema.partial().optional(),
+});
+
+export const updateTenantSchema = z.strictObject({
+  name: nameString().optional(),
+  status: z.enum(TENANT_STATUSES, { error: `must be one of ${TENANT_STATUSES.join(", ")}` }).optional(),
+  limits: limitsSchema.partial().optional(),
+});
+
+export function requirePlatformAdmin(principal: Principal): void {
+  if (principal.kind !== "platform-admin") throw forbidden("only a platform admin may do this");
+}
+
+/** A tenant's admin key or the platform admin; anyone else gets 404 for other tenants' ids. */
+export function requireTenantRole(principal: Principal, tenantId: string, roles: readonly string[]): void {
+  if (principal.kind === "platform-admin") return;
+  if (principal.tenantId !== tenantId) throw notFound(`tenant ${tenantId}`);
+  if (!roles.includes(principal.role))
+    throw forbidden(`this needs the role ${roles.join(" or ")}; the key has ${principal.role}`);
+}
+
+export function tenantView(t: {
+  id: string;
+  name: string;
+  status: string;
+  ratePerSecond: number;
+  burst: number;
+  maxPending: number;
+  activePolicyVersion: number | null;
+  createdAt: Date;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    status: t.status,
+    limits: { ratePerSecond: t.ratePerSecond, burst: t.burst, maxPending: t.maxPending },
+    activePolicyVersion: t.activePolicyVersion,
+    createdAt: iso(t.createdAt),
+  };
+}
+
+export async function createTenant(db: Db, principal: Principal, body: unknown, now = new Date()) {
+  requirePlatformAdmin(principal);
+  const parsed = parseWith(createTenantSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  const { id, name, limits } = parsed.value;
+  const effective = { ...DEFAULT_LIMITS, ...limits };
+  return db
+    .$transaction(async (tx: Tx) => {
+      const existing = await tx.tenant.findUnique({ where: { id } });
+      if (existing) throw conflict(`tenant ${id} already exists`);
+      const tenant = await tx.tenant.create({ data: { id, name, ...effective } });
+      await appendEvents(tx, id, [
+        {
+          type: "tenant.created",
+          subjectId: id,
+          at: iso(now),
+          payload: { name, limits: effective, by: principalLabel(principal) },
+        },
+      ]);
+      return tenantView(tenant);
+    }, TX_OPTIONS)
+    .catch((error: unknown) => {
+      // Two creators racing: the loser's insert hits the primary key.
+      if ((error as { code?: string }).code === "P2002") throw conflict(`tenant ${id} already exists`);
+      throw error;
+    });
+}
+
+export async function updateTenant(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  body: unknown,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const parsed = parseWith(updateTenantSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  const { name, status, limits } = parsed.value;
+  if (status !== undefined && principal.kind !== "platform-admin")
+    throw forbidden("only a platform admin may suspend or activate a tenant");
+  return db.$transaction(async (tx: Tx) => {
+    const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
+    if (!tenant) throw notFound(`tenant ${tenantId}`);
+    const updated = await tx.tenant.update({
+      where: { id: tenantId },
+      data: {
+        ...(name !== undefined ? { name } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(limits ?? {}),
+      },
+    });
+    await appendEvents(tx, tenantId, [
+      {
+        type:
+          status === "suspended"
+            ? "tenant.suspended"
+            : status === "active" && tenant.status !== "active"
+              ? "tenant.activated"
+              : "tenant.updated",
+        subjectId: tenantId,
+        at: iso(now),
+        payload: { changes: parsed.value, by: principalLabel(principal) },
+      },
+    ]);
+    return tenantView(updated);
+  }, TX_OPTIONS);
+}
+
+export async function getTenant(db: Db, principal: Principal, tenantId: string) {
+  requireTenantRole(principal, tenantId, ["client", "operator", "auditor", "admin"]);
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
+  if (!tenant) throw notFound(`tenant ${tenantId}`);
+  return tenantView(tenant);
+}
