@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
+import { registerOperatorCommands } from "./operator-commands";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
 
 /** The `exoarmur` CLI. Each subcommand returns its exit code; nothing here calls process.exit. */
@@ -30,6 +31,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     .action((bundle: string, options: { json?: boolean; publicKey?: string }) => {
       exitCode = verifyCommand(bundle, options, io);
     });
+
+  registerOperatorCommands(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -12,7 +12,10 @@ import pg from "pg";
 const LOCK_KEY = 7_260_417_001; // arbitrary, fixed: "exoarmur migrations"
 
 export function migrationsDir(): string {
-  return resolve(process.env.EXOARMUR_MIGRATIONS_DIR ?? join(process.cwd(), "prisma", "migrations"));
+  return resolve(
+    /*turbopackIgnore: true*/ process.env.EXOARMUR_MIGRATIONS_DIR ??
+      join(process.cwd(), "prisma", "migrations"),
+  );
 }
 
 interface Migration {

@@ -1,0 +1,11 @@
+import { json, readJson, route } from "@/server/api/http";
+import { createApiKey } from "@/server/services/api-keys";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return route("POST /api/v1/tenants/{id}/api-keys", request, async ({ db, principal }) =>
+    json(await createApiKey(db, principal, id, await readJson(request)), 201),
+  );
+}

@@ -1,0 +1,11 @@
+import { json, readJson, route } from "@/server/api/http";
+import { applyPolicy } from "@/server/services/policies";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return route("POST /api/v1/tenants/{id}/policies", request, async ({ db, principal }) =>
+    json(await applyPolicy(db, principal, id, await readJson(request)), 201),
+  );
+}

