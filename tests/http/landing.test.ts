@@ -1,87 +1,32 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../support/server";
 
-const READY_TIMEOUT_MS = 150_000; // the first run builds the app
+/** `npm start` on a fresh machine: no DATABASE_URL, so the server runs its own embedded PostgreSQL. */
+let server: TestServer;
+let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      if (address === null || typeof address === "string") {
-        server.close();
-        reject(new Error("could not determine a free port"));
-        return;
-      }
-      const { port } = address;
-      server.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
+const postgresRunningOn = (dir: string) => {
+  const ps = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
+  return ps.split("\n").some((line) => line.includes("postgres -D") && line.includes(dir));
+};
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "exoarmur-embedded-"));
+  server = await startServer({ DATABASE_URL: "", EXOARMUR_DATA_DIR: dataDir, EXOARMUR_ADMIN_TOKEN: "" });
+});
 
-describe("landing page over HTTP (npm start path: scripts/start.sh)", () => {
-  let child: ChildProcess | undefined;
-  let baseUrl = "";
-  let output = "";
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
-  beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    child = spawn("sh", ["scripts/start.sh"], {
-      cwd: process.cwd(),
-      detached: false,
-      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    child.once("exit", (code, signal) => {
-      exited = { code, signal };
-    });
-
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (exited) {
-        throw new Error(`start.sh exited early (${JSON.stringify(exited)}):\n${output}`);
-      }
-      try {
-        const res = await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(5_000) });
-        await res.arrayBuffer();
-        return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`server did not answer within ${READY_TIMEOUT_MS} ms:\n${output}`);
-      }
-      await sleep(500);
-    }
-  }, READY_TIMEOUT_MS + 20_000);
-
-  afterAll(async () => {
-    const proc = child;
-    if (!proc?.pid || exited) return;
-    const gone = once(proc, "exit");
-    process.kill(proc.pid, "SIGTERM");
-    const timer = setTimeout(() => {
-      if (!exited && proc.pid) process.kill(proc.pid, "SIGKILL");
-    }, 5_000);
-    await gone;
-    clearTimeout(timer);
-  }, 15_000);
-
+describe("npm start with the embedded database", () => {
   it("serves the landing page as HTML that says what ExoArmur is", async () => {
-    const res = await fetch(`${baseUrl}/`);
+    const res = await fetch(`${server.baseUrl}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type") ?? "").toMatch(/text\/html/);
     const body = await res.text();
@@ -91,8 +36,31 @@ describe("landing page over HTTP (npm start path: scripts/start.sh)", () => {
   });
 
   it("answers 404 for a page that does not exist", async () => {
-    const res = await fetch(`${baseUrl}/definitely-not-a-page`);
+    const res = await fetch(`${server.baseUrl}/definitely-not-a-page`);
     await res.arrayBuffer();
     expect(res.status).toBe(404);
+  });
+
+  it("keeps its data in EXOARMUR_DATA_DIR, migrated, with a generated admin token that works", async () => {
+    expect(existsSync(join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+    const health = await (await fetch(`${server.baseUrl}/api/health`)).json();
+    expect(health).toEqual({ status: "ok", database: "up", migrations: "current" });
+    const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+    expect(token.length).toBeGreaterThan(20);
+    const created = await fetch(`${server.baseUrl}/api/v1/tenants`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ id: "first", name: "First tenant" }),
+    });
+    expect(created.status).toBe(201);
+    expect(server.output()).toContain("[exoarmur] ready");
+  });
+
+  it("stops its PostgreSQL on SIGTERM", async () => {
+    expect(postgresRunningOn(dataDir)).toBe(true);
+    await server.stop();
+    expect(server.child.exitCode).toBe(0);
+    expect(postgresRunningOn(dataDir)).toBe(false);
+    expect(server.output()).toContain("SIGTERM: shutting down");
   });
 });

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { freePort } from "../../server/db/embedded";
+
+/**
+ * A real `npm start` server (scripts/start.sh → next start, already built by the global setup)
+ * against the given database, on a free port.
+ */
+export interface TestServer {
+  baseUrl: string;
+  adminToken: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startServer(env: Record<string, string>): Promise<TestServer> {
+  const port = await freePort();
+  const adminToken = env.EXOARMUR_ADMIN_TOKEN ?? `admin-${port}-token`;
+  let output = "";
+  const child = spawn("sh", ["scripts/start.sh"], {
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", EXOARMUR_ADMIN_TOKEN: adminToken, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-50_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      if (response.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`server did not become healthy:\n${output}`);
+    await sleep(100);
+  }
+  return {
+    baseUrl,
+    adminToken,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await once(child, "exit");
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** fetch with JSON in and out. */
+export async function call(
+  server: TestServer,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers["content-type"] ??= "application/json";
+  const response = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
