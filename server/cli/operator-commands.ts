@@ -3,9 +3,9 @@ import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { FieldError } from "../core";
 import type { Db } from "../db/client";
-import { runningEmbeddedUrl } from "../db/embedded";
+import { runningEmbeddedUrl } from "../db/runtime";
 import { ServiceError } from "../services/errors";
-import { KEY_ROLES } from "../services/principal";
+import { KEY_ROLES, PLATFORM_ADMIN } from "../services/principal";
 import type { CommandIO } from "./verify-command";
 
 /**
@@ -74,7 +74,8 @@ function isUnmigrated(error: unknown): boolean {
   );
 }
 
-function firstLine(error: unknown): string {
+/** The line of a (possibly multi-line Prisma) error message that says what went wrong: its last. */
+function gist(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const lines = message
     .split("\n")
@@ -86,6 +87,8 @@ function firstLine(error: unknown): string {
 interface Context {
   io: CommandIO;
   json: boolean;
+  /** Which command-line flag set each request field, so a field error can name it. */
+  flags?: Record<string, string>;
 }
 
 function fail(ctx: Context, code: number, errorCode: string, message: string, fields?: FieldError[]): number {
@@ -95,7 +98,10 @@ function fail(ctx: Context, code: number, errorCode: string, message: string, fi
     );
   } else {
     ctx.io.err(`error: ${message}`);
-    for (const f of fields ?? []) ctx.io.err(`  ${f.path || "(input)"}: ${f.message}`);
+    for (const f of fields ?? []) {
+      const flag = ctx.flags?.[f.path];
+      ctx.io.err(`  ${f.path || "(input)"}: ${f.message}${flag ? ` (${flag})` : ""}`);
+    }
   }
   return code;
 }
@@ -121,14 +127,14 @@ function failure(ctx: Context, url: string, error: unknown): number {
       ctx,
       EXIT_USAGE,
       "DATABASE_UNAVAILABLE",
-      `cannot reach the database at ${redactUrl(url)}: ${firstLine(error)}`,
+      `cannot reach the database at ${redactUrl(url)}: ${gist(error)}`,
     );
   if (isUnmigrated(error))
     return fail(
       ctx,
       EXIT_USAGE,
       "DATABASE_NOT_MIGRATED",
-      `the database at ${redactUrl(url)} has no ExoArmur tables yet: run \`exoarmur migrate\` first (${firstLine(error)})`,
+      `the database at ${redactUrl(url)} has no ExoArmur tables yet: run \`exoarmur migrate\` first (${gist(error)})`,
     );
   throw error;
 }
@@ -138,8 +144,9 @@ async function withDatabase(
   options: CommonOptions,
   io: CommandIO,
   work: (db: Db, ctx: Context) => Promise<number>,
+  flags?: Record<string, string>,
 ): Promise<number> {
-  const ctx: Context = { io, json: Boolean(options.json) };
+  const ctx: Context = { io, json: Boolean(options.json), ...(flags ? { flags } : {}) };
   const url = resolveDatabaseUrl(options.databaseUrl);
   if (!url) return noDatabase(ctx);
   const { createDb } = await import("../db/client");
@@ -158,8 +165,11 @@ const number =
   (value: string): number => {
     const n = Number(value);
     if (value.trim() === "" || !Number.isFinite(n))
-      throw new InvalidArgumentError(`must be a ${kind === "integer" ? "whole number" : "number"}.`);
-    if (kind === "integer" && !Number.isInteger(n)) throw new InvalidArgumentError("must be a whole number.");
+      throw new InvalidArgumentError(
+        kind === "integer" ? "Expected a whole number, e.g. 400." : "Expected a number, e.g. 50 or 2.5.",
+      );
+    if (kind === "integer" && !Number.isInteger(n))
+      throw new InvalidArgumentError("Expected a whole number, e.g. 400.");
     return n;
   };
 
@@ -176,7 +186,7 @@ function readPolicyFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message.replace(/\s+/g, " ")}`);
   }
 }
 
@@ -206,6 +216,15 @@ interface TenantView {
 
 const describeLimits = (l: TenantView["limits"]) =>
   `${l.ratePerSecond}/s, burst ${l.burst}, max pending ${l.maxPending}`;
+
+const TENANT_FLAGS = {
+  name: "--name",
+  "limits.ratePerSecond": "--rate",
+  "limits.burst": "--burst",
+  "limits.maxPending": "--max-pending",
+};
+const KEY_FLAGS = { name: "--name", role: "--role" };
+const KILL_SWITCH_FLAGS = { scope: "--scope", tenantId: "--tenant", action: "--action", reason: "--reason" };
 
 /** Adds the options every operator command takes. */
 function common(command: Command): Command {
@@ -246,29 +265,33 @@ export function registerOperatorCommands(
       options: CommonOptions & { name: string; rate?: number; burst?: number; maxPending?: number },
     ) =>
       setExit(
-        await withDatabase(options, io, async (db, ctx) => {
-          const { createTenant } = await import("../services/tenants");
-          const { PLATFORM_ADMIN } = await import("../services/principal");
-          const limits = {
-            ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
-            ...(options.burst !== undefined ? { burst: options.burst } : {}),
-            ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}),
-          };
-          const created: TenantView = await createTenant(db, PLATFORM_ADMIN, {
-            id,
-            name: options.name,
-            ...(Object.keys(limits).length > 0 ? { limits } : {}),
-          });
-          if (ctx.json) printJson(io, created);
-          else {
-            io.out(`created tenant ${created.id} ("${created.name}"), ${created.status}`);
-            io.out(`  limits: ${describeLimits(created.limits)}`);
-            io.out(
-              `  policy: none yet, so every intent is denied; next: exoarmur policy apply <file> --tenant ${created.id}`,
-            );
-          }
-          return EXIT_OK;
-        }),
+        await withDatabase(
+          options,
+          io,
+          async (db, ctx) => {
+            const { createTenant } = await import("../services/tenants");
+            const limits = {
+              ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
+              ...(options.burst !== undefined ? { burst: options.burst } : {}),
+              ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}),
+            };
+            const created: TenantView = await createTenant(db, PLATFORM_ADMIN, {
+              id,
+              name: options.name,
+              ...(Object.keys(limits).length > 0 ? { limits } : {}),
+            });
+            if (ctx.json) printJson(io, created);
+            else {
+              io.out(`created tenant ${created.id} ("${created.name}"), ${created.status}`);
+              io.out(`  limits: ${describeLimits(created.limits)}`);
+              io.out(
+                `  policy: none yet, so every intent is denied; next: exoarmur policy apply <file> --tenant ${created.id}`,
+              );
+            }
+            return EXIT_OK;
+          },
+          TENANT_FLAGS,
+        ),
       ),
   );
 
@@ -288,15 +311,16 @@ export function registerOperatorCommands(
     ).action(async (id: string, options: CommonOptions) =>
       setExit(
         await withDatabase(options, io, async (db, ctx) => {
-          const { updateTenant } = await import("../services/tenants");
-          const { PLATFORM_ADMIN } = await import("../services/principal");
+          const { getTenant, updateTenant } = await import("../services/tenants");
+          const before: TenantView = await getTenant(db, PLATFORM_ADMIN, id);
           const updated: TenantView = await updateTenant(db, PLATFORM_ADMIN, id, { status });
+          const already = before.status === status ? ` (it already was ${status})` : "";
           if (ctx.json) printJson(io, updated);
           else if (status === "suspended")
             io.out(
-              `tenant ${updated.id} suspended: its intents are denied until \`exoarmur tenant activate ${updated.id}\``,
+              `tenant ${updated.id} suspended${already}: its intents are denied until \`exoarmur tenant activate ${updated.id}\``,
             );
-          else io.out(`tenant ${updated.id} active`);
+          else io.out(`tenant ${updated.id} active${already}`);
           return EXIT_OK;
         }),
       ),
@@ -314,27 +338,31 @@ export function registerOperatorCommands(
       .requiredOption("--name <name>", "what the key is for (e.g. soar-prod)"),
   ).action(async (options: CommonOptions & { tenant: string; role: string; name: string }) =>
     setExit(
-      await withDatabase(options, io, async (db, ctx) => {
-        const { createApiKey } = await import("../services/api-keys");
-        const { PLATFORM_ADMIN } = await import("../services/principal");
-        const created = await createApiKey(db, PLATFORM_ADMIN, options.tenant, {
-          role: options.role,
-          name: options.name,
-        });
-        if (ctx.json) printJson(io, created);
-        else {
-          io.out(
-            `created ${created.role} key ${created.id} ("${created.name}") for tenant ${created.tenantId}:`,
-          );
-          io.out("");
-          io.out(`  ${created.key}`);
-          io.out("");
-          io.err(
-            "warning: the key is shown only now (ExoArmur stores only its hash): keep it somewhere safe.",
-          );
-        }
-        return EXIT_OK;
-      }),
+      await withDatabase(
+        options,
+        io,
+        async (db, ctx) => {
+          const { createApiKey } = await import("../services/api-keys");
+          const created = await createApiKey(db, PLATFORM_ADMIN, options.tenant, {
+            role: options.role,
+            name: options.name,
+          });
+          if (ctx.json) printJson(io, created);
+          else {
+            io.out(
+              `created ${created.role} key ${created.id} ("${created.name}") for tenant ${created.tenantId}:`,
+            );
+            io.out("");
+            io.out(`  ${created.key}`);
+            io.out("");
+            io.err(
+              "warning: the key is shown only now (ExoArmur stores only its hash): keep it somewhere safe.",
+            );
+          }
+          return EXIT_OK;
+        },
+        KEY_FLAGS,
+      ),
     ),
   );
 
@@ -357,7 +385,6 @@ export function registerOperatorCommands(
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
         const { applyPolicy } = await import("../services/policies");
-        const { PLATFORM_ADMIN } = await import("../services/principal");
         const applied = await applyPolicy(db, PLATFORM_ADMIN, options.tenant, document);
         const rules = (document as { rules: unknown[] }).rules.length;
         if (ctx.json) printJson(io, { ...applied, rules });
@@ -399,20 +426,24 @@ export function registerOperatorCommands(
     ).action(
       async (options: CommonOptions & { scope: string; tenant?: string; action?: string; reason: string }) =>
         setExit(
-          await withDatabase(options, io, async (db, ctx) => {
-            const { setKillSwitch } = await import("../services/kill-switches");
-            const { PLATFORM_ADMIN } = await import("../services/principal");
-            const row = await setKillSwitch(db, PLATFORM_ADMIN, {
-              scope: options.scope,
-              ...(options.tenant !== undefined ? { tenantId: options.tenant } : {}),
-              ...(options.action !== undefined ? { action: options.action } : {}),
-              engaged,
-              reason: options.reason,
-            });
-            if (ctx.json) printJson(io, row);
-            else io.out(`kill switch ${row.id} ${row.engaged ? "ENGAGED" : "released"}: ${row.reason}`);
-            return EXIT_OK;
-          }),
+          await withDatabase(
+            options,
+            io,
+            async (db, ctx) => {
+              const { setKillSwitch } = await import("../services/kill-switches");
+              const row = await setKillSwitch(db, PLATFORM_ADMIN, {
+                scope: options.scope,
+                ...(options.tenant !== undefined ? { tenantId: options.tenant } : {}),
+                ...(options.action !== undefined ? { action: options.action } : {}),
+                engaged,
+                reason: options.reason,
+              });
+              if (ctx.json) printJson(io, row);
+              else io.out(`kill switch ${row.id} ${row.engaged ? "ENGAGED" : "released"}: ${row.reason}`);
+              return EXIT_OK;
+            },
+            KILL_SWITCH_FLAGS,
+          ),
         ),
     );
   }
@@ -423,7 +454,6 @@ export function registerOperatorCommands(
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
         const { listKillSwitches } = await import("../services/kill-switches");
-        const { PLATFORM_ADMIN } = await import("../services/principal");
         const rows = await listKillSwitches(db, PLATFORM_ADMIN);
         if (ctx.json) printJson(io, { killSwitches: rows });
         else if (rows.length === 0) io.out("no kill switches have been set");
@@ -459,7 +489,6 @@ export function registerOperatorCommands(
         const { verifyChain, PLATFORM_CHAIN } = await import("../services/chain");
         if (options.tenant !== PLATFORM_CHAIN) {
           const { getTenant } = await import("../services/tenants");
-          const { PLATFORM_ADMIN } = await import("../services/principal");
           await getTenant(db, PLATFORM_ADMIN, options.tenant);
         }
         const report = await verifyChain(db, options.tenant);
@@ -488,7 +517,7 @@ export function registerOperatorCommands(
     } catch (error) {
       if (isUnavailable(error)) return setExit(failure(ctx, url, error));
       const missingDir = /^migrations directory .* not found$/.test((error as Error).message);
-      setExit(fail(ctx, missingDir ? EXIT_USAGE : EXIT_REFUSED, "MIGRATION_FAILED", firstLine(error)));
+      setExit(fail(ctx, missingDir ? EXIT_USAGE : EXIT_REFUSED, "MIGRATION_FAILED", gist(error)));
     }
   });
 }

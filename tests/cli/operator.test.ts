@@ -32,7 +32,10 @@ interface Run {
 }
 
 /** Runs the bin; async (not spawnSync) so the test file's own database client keeps working meanwhile. */
-function exoarmur(args: string[], env: Record<string, string | undefined> = { DATABASE_URL: url }): Promise<Run> {
+function exoarmur(
+  args: string[],
+  env: Record<string, string | undefined> = { DATABASE_URL: url },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/exoarmur.mjs", ...args], {
       env: { ...process.env, EXOARMUR_DATA_DIR: dir, ...env },
@@ -65,7 +68,17 @@ const file = (name: string, content: string) => {
 
 describe("exoarmur tenant", () => {
   it("create: exit 0, prints the tenant and writes the row and its chain event", async () => {
-    const run = await cli("tenant", "create", "acme", "--name", "Acme Corp", "--rate", "50", "--burst", "100");
+    const run = await cli(
+      "tenant",
+      "create",
+      "acme",
+      "--name",
+      "Acme Corp",
+      "--rate",
+      "50",
+      "--burst",
+      "100",
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('created tenant acme ("Acme Corp"), active');
     expect(run.stdout).toContain("limits: 50/s, burst 100, max pending 10000");
@@ -167,7 +180,17 @@ describe("exoarmur keys create", () => {
   });
 
   it("--json has the key", async () => {
-    const run = await cli("keys", "create", "--tenant", "acme", "--role", "client", "--name", "soar", "--json");
+    const run = await cli(
+      "keys",
+      "create",
+      "--tenant",
+      "acme",
+      "--role",
+      "client",
+      "--name",
+      "soar",
+      "--json",
+    );
     expect(run.code).toBe(0);
     const body = JSON.parse(run.stdout);
     expect(body).toMatchObject({ tenantId: "acme", role: "client", name: "soar" });
@@ -269,7 +292,11 @@ describe("exoarmur kill-switch", () => {
       "--json",
     );
     expect(release.code).toBe(0);
-    expect(JSON.parse(release.stdout)).toMatchObject({ id: "tenant:acme", engaged: false, reason: "resolved" });
+    expect(JSON.parse(release.stdout)).toMatchObject({
+      id: "tenant:acme",
+      engaged: false,
+      reason: "resolved",
+    });
     expect((await db.killSwitch.findUniqueOrThrow({ where: { id: "tenant:acme" } })).engaged).toBe(false);
     expect(await listed()).toMatchObject([{ id: "tenant:acme", engaged: false }]);
     const events = await db.event.findMany({ where: { tenantId: "acme", subjectId: "tenant:acme" } });
@@ -304,7 +331,16 @@ describe("exoarmur kill-switch", () => {
   });
 
   it("refusals: a global switch with a tenant, a tenant switch without one (exit 1); a bad scope (exit 2)", async () => {
-    const global = await cli("kill-switch", "engage", "--scope", "global", "--tenant", "acme", "--reason", "x");
+    const global = await cli(
+      "kill-switch",
+      "engage",
+      "--scope",
+      "global",
+      "--tenant",
+      "acme",
+      "--reason",
+      "x",
+    );
     expect(global.code).toBe(1);
     expect(global.stderr).toContain("scope: a global switch takes neither tenantId nor action");
     const tenant = await cli("kill-switch", "engage", "--scope", "tenant", "--reason", "x");

@@ -74,6 +74,7 @@ export async function call(
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are arbitrary JSON that each test inspects
   let json: any;
   try {
     json = JSON.parse(text);
