@@ -111,12 +111,14 @@ export async function migrate(url: string, log: (line: string) => void = () => {
 }
 
 /** Migrations in the repository that the database has not applied (for /api/health). */
+let localNames: string[] | null = null;
+
 export async function pendingMigrations(query: (sql: string) => Promise<AppliedRow[]>): Promise<string[]> {
   const applied = await query(
     `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
   );
   const names = new Set(applied.map((row) => row.migration_name));
-  return localMigrations()
-    .map((m) => m.name)
-    .filter((name) => !names.has(name));
+  // The repository's migrations do not change while the server runs: read them once.
+  localNames ??= localMigrations().map((m) => m.name);
+  return localNames.filter((name) => !names.has(name));
 }
