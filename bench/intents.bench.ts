@@ -104,11 +104,11 @@ export async function run(): Promise<void> {
     }
 
     let counter = 0;
-    const requests = [
+    const requests: autocannon.Request[] = [
       {
         method: "POST" as const,
         path: "/api/v1/intents",
-        setupRequest: (req: Record<string, unknown>) => {
+        setupRequest: (req: autocannon.Request) => {
           const n = counter++;
           return {
             ...req,

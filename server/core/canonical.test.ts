@@ -85,3 +85,24 @@ describe("canonicalJson key order", () => {
     expect(canonicalJson({ z: 1, a: 2 })).toBe(canonicalJson({ a: 2, z: 1 }));
   });
 });
+
+describe("canonicalJson against the `canonicalize` package (the oracle)", () => {
+  it("gives identical text for any JSON value, with and without a memo, and the memo is reused", async () => {
+    const fc = (await import("fast-check")).default;
+    const { default: canonicalize } = await import("canonicalize");
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const expected = canonicalize(value);
+        expect(canonicalJson(value)).toBe(expected);
+        const memo = new WeakMap<object, string>();
+        expect(canonicalJson(value, memo)).toBe(expected);
+        expect(canonicalJson(value, memo)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    const shared = { b: [1, { c: "ü" }], a: null };
+    const memo = new WeakMap<object, string>();
+    canonicalJson({ x: shared }, memo);
+    expect(memo.get(shared)).toBe('{"a":null,"b":[1,{"c":"ü"}]}');
+  });
+});

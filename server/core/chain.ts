@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalJson } from "./canonical";
+import { type CanonicalMemo, canonicalJson } from "./canonical";
 import type { CryptoProvider } from "./crypto";
 import { nameString, tenantIdSchema, timestampSchema } from "./schemas";
 
@@ -33,10 +33,10 @@ export type ChainEvent = z.infer<typeof chainEventSchema>;
 export type UnsealedEvent = Omit<ChainEvent, "hash">;
 export type NewEvent = Omit<ChainEvent, "seq" | "prevHash" | "hash">;
 
-export function eventHash(crypto: CryptoProvider, event: UnsealedEvent): string {
+export function eventHash(crypto: CryptoProvider, event: UnsealedEvent, memo?: CanonicalMemo): string {
   const { tenantId, seq, type, subjectId, at, payload, prevHash } = event;
   return crypto.sha256Hex(
-    prevHash + canonicalJson({ tenantId, seq, type, subjectId, at, payload, prevHash }),
+    prevHash + canonicalJson({ tenantId, seq, type, subjectId, at, payload, prevHash }, memo),
   );
 }
 

@@ -93,33 +93,37 @@ export interface CompiledPolicy {
   readonly matchers: ReadonlyArray<{ rule: Rule; test: (intent: ActionIntent) => boolean }>;
 }
 
+/** Literal patterns become one Set lookup; only real globs are tried one by one. */
+function compileGlobs(patterns: readonly string[]): (text: string) => boolean {
+  const literals = new Set(patterns.filter((p) => !/[*?]/.test(p)));
+  const wildcards = patterns.filter((p) => /[*?]/.test(p)).map(compileGlob);
+  return (text) => {
+    if (literals.has(text)) return true;
+    for (const test of wildcards) if (test(text)) return true;
+    return false;
+  };
+}
+
+/** One closure per rule with straight-line checks (no per-call arrays or callbacks). */
 function compileRule(rule: Rule): (intent: ActionIntent) => boolean {
   const m = rule.match;
   if (!m) return () => true;
-  const checks: ((intent: ActionIntent) => boolean)[] = [];
-  if (m.actions) {
-    const globs = m.actions.map(compileGlob);
-    checks.push((intent) => globs.some((test) => test(intent.action)));
-  }
-  if (m.actionClasses) {
-    const classes = new Set<string>(m.actionClasses);
-    checks.push((intent) => classes.has(intent.actionClass));
-  }
-  if (m.targets) {
-    const globs = m.targets.map(compileGlob);
-    checks.push((intent) => globs.some((test) => test(intent.target)));
-  }
-  if (m.actorTypes) {
-    const types = new Set(m.actorTypes);
-    checks.push((intent) => types.has(intent.actor.type));
-  }
-  if (m.parameters) {
-    const conditions = Object.entries(m.parameters);
-    checks.push((intent) =>
-      conditions.every(([key, condition]) => conditionHolds(condition, intent.parameters, key)),
-    );
-  }
-  return (intent) => checks.every((check) => check(intent));
+  const actions = m.actions ? compileGlobs(m.actions) : null;
+  const classes = m.actionClasses ? new Set<string>(m.actionClasses) : null;
+  const targets = m.targets ? compileGlobs(m.targets) : null;
+  const actorTypes = m.actorTypes ? new Set(m.actorTypes) : null;
+  const conditions = m.parameters ? Object.entries(m.parameters) : null;
+  return (intent) => {
+    if (classes !== null && !classes.has(intent.actionClass)) return false;
+    if (actorTypes !== null && !actorTypes.has(intent.actor.type)) return false;
+    if (actions !== null && !actions(intent.action)) return false;
+    if (targets !== null && !targets(intent.target)) return false;
+    if (conditions !== null) {
+      for (const [key, condition] of conditions)
+        if (!conditionHolds(condition, intent.parameters, key)) return false;
+    }
+    return true;
+  };
 }
 
 export function compilePolicy(policy: Policy): CompiledPolicy {

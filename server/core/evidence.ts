@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { APPROVAL_STATUSES, voteSchema } from "./approval";
-import { canonicalJson, utf8 } from "./canonical";
+import { type CanonicalMemo, canonicalJson, utf8 } from "./canonical";
 import { type ChainEvent, chainEventSchema } from "./chain";
 import { type CryptoProvider, keyIdOf, type Signer } from "./crypto";
 import { type DecisionOutput, REASON_CODES } from "./decide";
@@ -100,9 +100,9 @@ export function decisionHashes(
 }
 
 /** The bytes the server signs: JCS of the bundle without its signature. */
-export function signedBytes(bundle: Record<string, unknown>): Uint8Array {
+export function signedBytes(bundle: Record<string, unknown>, memo?: CanonicalMemo): Uint8Array {
   const { signature: _omit, ...rest } = bundle;
-  return utf8(canonicalJson(rest));
+  return utf8(canonicalJson(rest, memo));
 }
 
 export interface EvidenceParts {

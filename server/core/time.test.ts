@@ -125,3 +125,47 @@ describe("agreement with Date", () => {
     );
   });
 });
+
+describe("parseInstant's character-by-character fast path", () => {
+  it("agrees with the regular-expression reading on valid and near-valid strings", async () => {
+    const fc = (await import("fast-check")).default;
+    const { parseInstant: parse, timestampProblem: problem } = await import("./time");
+    const digit = fc.constantFrom(..."0123456789");
+    const piece = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(""));
+    const candidate = fc
+      .tuple(
+        piece(4),
+        piece(2),
+        piece(2),
+        piece(2),
+        piece(2),
+        piece(2),
+        fc.option(fc.integer({ min: 0, max: 10 }).chain((k) => piece(k))),
+        fc.constantFrom("Z", "Z", "z", "+00:00", ""),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, frac, end]) =>
+          `${y}-${mo}-${d}T${h}:${mi}:${s}${frac === null ? "" : `.${frac}`}${end}`,
+      );
+    fc.assert(
+      fc.property(candidate, (text) => {
+        const reason = problem(text);
+        if (reason) {
+          expect(() => parse(text)).toThrow(RangeError);
+        } else {
+          const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text)!;
+          const ms = Date.UTC(
+            Number(m[1]),
+            Number(m[2]) - 1,
+            Number(m[3]),
+            Number(m[4]),
+            Number(m[5]),
+            Number(m[6]),
+          );
+          expect(parse(text)).toEqual({ seconds: ms / 1000, nanos: m[7] ? Number(m[7].padEnd(9, "0")) : 0 });
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { type ApprovalSpec, tallyApproval, type Vote } from "./approval";
-import { canonicalJson } from "./canonical";
+import { type CanonicalMemo, canonicalJson } from "./canonical";
 import { type ChainEvent, eventHash } from "./chain";
 import { type CryptoProvider, keyIdOf, nobleCrypto } from "./crypto";
 import { type DecisionOutput, decide } from "./decide";
@@ -64,9 +64,12 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Veri
     message: string,
   ) =>
     mismatches.push({ path: typeof path === "string" ? path : formatPath(path), expected, actual, message });
+  // One memo for the whole check: the intent, policy, output and payloads are serialized once,
+  // then reused inside the input hash, the event hashes and the signed bytes.
+  const memo: CanonicalMemo = new WeakMap();
   const hashOf = (value: unknown): string | null => {
     try {
-      return value === undefined ? null : crypto.sha256Hex(canonicalJson(value));
+      return value === undefined ? null : crypto.sha256Hex(canonicalJson(value, memo));
     } catch {
       return null;
     }
@@ -107,7 +110,7 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Veri
   events.forEach((event, i) => {
     let recomputed: string | null = null;
     try {
-      recomputed = eventHash(crypto, event as unknown as ChainEvent);
+      recomputed = eventHash(crypto, event as unknown as ChainEvent, memo);
     } catch {}
     if (recomputed !== event.hash)
       report(["events", i], event.hash, recomputed, "event content does not match its chain hash");
@@ -174,7 +177,9 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Veri
   }
 
   // 5. Re-run the decision.
-  const input = decisionInputSchema.safeParse(b.input);
+  const input = shape.success
+    ? { success: true as const, data: shape.data.input }
+    : decisionInputSchema.safeParse(b.input);
   let output: DecisionOutput | null = decisionOutputSchema.safeParse(b.output).success
     ? (b.output as DecisionOutput)
     : null;
@@ -329,7 +334,7 @@ export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): Veri
   let signedOk = false;
   try {
     signedOk =
-      typeof signature.value === "string" && crypto.verifyEd25519(key, signedBytes(b), signature.value);
+      typeof signature.value === "string" && crypto.verifyEd25519(key, signedBytes(b, memo), signature.value);
   } catch {}
   if (!signedOk)
     report(
