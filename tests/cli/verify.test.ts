@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parsePolicy } from "../../server/core";
 import { nodeCrypto, nodeSigner } from "../../server/crypto/node";
 import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../../server/evidence/examples";
 
@@ -28,6 +29,11 @@ beforeAll(() => {
 });
 
 describe("docs/examples", () => {
+  it("policy.json (used in the README) is a valid policy", () => {
+    const parsed = parsePolicy(JSON.parse(readFileSync("docs/examples/policy.json", "utf8")));
+    expect(parsed.ok).toBe(true);
+  });
+
   it("are exactly what scripts/make-examples.ts produces (the committed bundles are reproducible)", () => {
     const signer = nodeSigner(EXAMPLE_SECRET_KEY_HEX);
     const bundles = exampleBundles(nodeCrypto, signer);
