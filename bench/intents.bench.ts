@@ -146,7 +146,14 @@ export async function run(): Promise<void> {
     console.log(
       `latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`,
     );
+    // The same workload at low concurrency: the latency a single client sees when the server is not saturated.
+    const light = await autocannon({ url: base, connections: 4, duration: 10, requests });
+    console.log(
+      `at 4 connections: ${(light["2xx"] / 10).toFixed(0)} decisions/s, latency ms p50 ${light.latency.p50}, p99 ${light.latency.p99}`,
+    );
     emit("intents_http_decisions_per_s", perSecond, "decisions/s");
+    emit("intents_http_4conn_decisions_per_s", light["2xx"] / 10, "decisions/s");
+    emit("intents_http_4conn_p99", light.latency.p99, "ms");
     emit("intents_http_p50", result.latency.p50, "ms");
     emit("intents_http_p99", result.latency.p99, "ms");
     emit("intents_http_non_2xx", result.non2xx + result.errors + result.timeouts, "requests");
