@@ -230,6 +230,20 @@ export function openApiDocument() {
           responses: { "201": ok("{version, hash}"), "404": err("not found"), ...common },
         },
       },
+      "/api/v1/tenants/{id}/policies/{version}/activate": {
+        post: {
+          summary: "Re-activate an existing policy version (roll back or forward)",
+          parameters: [
+            idParam("tenant id"),
+            { name: "version", in: "path", required: true, schema: { type: "integer", minimum: 1 } },
+          ],
+          responses: {
+            "200": ok("{version, hash, active}"),
+            "404": err("no such tenant or version"),
+            ...common,
+          },
+        },
+      },
       "/api/v1/signing-key": {
         get: {
           summary: "The evidence-signing public key",

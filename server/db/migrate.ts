@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 /**
@@ -12,10 +13,13 @@ import pg from "pg";
 const LOCK_KEY = 7_260_417_001; // arbitrary, fixed: "exoarmur migrations"
 
 export function migrationsDir(): string {
-  return resolve(
-    /*turbopackIgnore: true*/ process.env.EXOARMUR_MIGRATIONS_DIR ??
-      join(process.cwd(), "prisma", "migrations"),
-  );
+  if (process.env.EXOARMUR_MIGRATIONS_DIR)
+    return resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_MIGRATIONS_DIR);
+  // The server runs from the project root; the CLI may be run from anywhere, so fall back to the
+  // migrations that ship beside this file.
+  const fromCwd = resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma", "migrations");
+  if (existsSync(fromCwd)) return fromCwd;
+  return join(/*turbopackIgnore: true*/ dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma", "migrations");
 }
 
 interface Migration {

@@ -122,3 +122,25 @@ export async function activatePolicyVersion(
     return { tenantId, version, hash: row.hash, active: true };
   }, TX_OPTIONS);
 }
+
+export async function listPolicies(db: Db, principal: Principal, tenantId: string) {
+  requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
+  const tenant = await db.tenant.findUnique({
+    where: { id: tenantId },
+    select: { activePolicyVersion: true },
+  });
+  if (!tenant) throw notFound(`tenant ${tenantId}`);
+  const versions = await db.policyVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
+  return {
+    tenantId,
+    activeVersion: tenant.activePolicyVersion,
+    versions: versions.map((v) => ({
+      version: v.version,
+      hash: v.hash,
+      active: v.version === tenant.activePolicyVersion,
+      createdBy: v.createdBy,
+      createdAt: iso(v.createdAt),
+      document: v.document,
+    })),
+  };
+}

@@ -115,27 +115,32 @@ export async function updateTenant(
   if (status !== undefined && principal.kind !== "platform-admin")
     throw forbidden("only a platform admin may suspend or activate a tenant");
   return db.$transaction(async (tx: Tx) => {
-    const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
-    if (!tenant) throw notFound(`tenant ${tenantId}`);
-    const updated = await tx.tenant.update({
-      where: { id: tenantId },
-      data: {
-        ...(name !== undefined ? { name } : {}),
-        ...(status !== undefined ? { status } : {}),
-        ...(limits ?? {}),
-      },
-    });
+    const [locked] = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    if (!locked) throw notFound(`tenant ${tenantId}`);
+    const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    // Only what actually changes is written, and only a change makes an event.
+    const changes: Record<string, unknown> = {};
+    if (name !== undefined && name !== tenant.name) changes.name = name;
+    if (status !== undefined && status !== tenant.status) changes.status = status;
+    for (const [key, value] of Object.entries(limits ?? {})) {
+      if (value !== undefined && value !== tenant[key as keyof Limits]) changes[key] = value;
+    }
+    if (Object.keys(changes).length === 0) return tenantView(tenant);
+    const updated = await tx.tenant.update({ where: { id: tenantId }, data: changes });
+    const type =
+      changes.status === "suspended"
+        ? "tenant.suspended"
+        : changes.status === "active"
+          ? "tenant.activated"
+          : "tenant.updated";
     await appendEvents(tx, tenantId, [
       {
-        type:
-          status === "suspended"
-            ? "tenant.suspended"
-            : status === "active" && tenant.status !== "active"
-              ? "tenant.activated"
-              : "tenant.updated",
+        type,
         subjectId: tenantId,
         at: iso(now),
-        payload: { changes: parsed.value, by: principalLabel(principal) },
+        payload: { changes, by: principalLabel(principal) },
       },
     ]);
     return tenantView(updated);

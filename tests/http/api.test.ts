@@ -182,6 +182,66 @@ describe("authentication and administration", () => {
   });
 });
 
+describe("policy versions", () => {
+  it("lists versions newest first, re-activates an old one (decisions then record it), refuses bad versions", async () => {
+    await call(server, "POST", "/api/v1/tenants/globex/policies", {
+      token: keys.globex!.admin,
+      body: { rules: [] },
+    });
+    const list = await call(server, "GET", "/api/v1/tenants/globex/policies", {
+      token: keys.globex!.auditor,
+    });
+    expect(list.status).toBe(200);
+    expect(
+      list.json.versions.map((v: { version: number; active: boolean }) => [v.version, v.active]),
+    ).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    expect(
+      (await call(server, "POST", "/api/v1/intents", { token: keys.globex!.client, body: intentBody() })).json
+        .reason,
+    ).toBe("POLICY_NO_MATCH");
+    const back = await call(server, "POST", "/api/v1/tenants/globex/policies/1/activate", {
+      token: keys.globex!.admin,
+    });
+    expect([back.status, back.json.version, back.json.active]).toEqual([200, 1, true]);
+    const decided = await call(server, "POST", "/api/v1/intents", {
+      token: keys.globex!.client,
+      body: intentBody(),
+    });
+    expect(decided.json.verdict).toBe("ALLOW");
+    expect(
+      (
+        await call(server, "GET", `/api/v1/decisions/${decided.json.decisionId}`, {
+          token: keys.globex!.auditor,
+        })
+      ).json.policyVersion,
+    ).toBe(1);
+    expect(
+      (
+        await call(server, "POST", "/api/v1/tenants/globex/policies/99/activate", {
+          token: keys.globex!.admin,
+        })
+      ).status,
+    ).toBe(404);
+    const bad = await call(server, "POST", "/api/v1/tenants/globex/policies/abc/activate", {
+      token: keys.globex!.admin,
+    });
+    expect([bad.status, bad.json.error.fields[0].path]).toEqual([400, "version"]);
+    expect(
+      (await call(server, "GET", "/api/v1/tenants/globex/policies", { token: keys.globex!.client })).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(server, "POST", "/api/v1/tenants/globex/policies/1/activate", {
+          token: keys.globex!.operator,
+        })
+      ).status,
+    ).toBe(403);
+  });
+});
+
 describe("POST /api/v1/intents", () => {
   it("201 new, 200 replay (header key), 409 changed content", async () => {
     const { idempotencyKey, ...body } = intentBody();
@@ -425,6 +485,8 @@ describe("tenant isolation: another tenant's key gets 404 for every id", () => {
     ["PATCH", () => "/api/v1/tenants/acme", { name: "mine now" }],
     ["POST", () => "/api/v1/tenants/acme/api-keys", { role: "admin", name: "sneaky" }],
     ["POST", () => "/api/v1/tenants/acme/policies", { rules: [] }],
+    ["GET", () => "/api/v1/tenants/acme/policies", undefined],
+    ["POST", () => "/api/v1/tenants/acme/policies/1/activate", undefined],
     [
       "PUT",
       () => "/api/v1/kill-switches",

@@ -403,3 +403,37 @@ describe("backpressure", () => {
     expect(await counts("full")).toEqual(before);
   });
 });
+
+describe("tenant updates", () => {
+  it("write an event only for a real change, typed by what changed", async () => {
+    const { updateTenant } = await import("../../server/services/tenants");
+    await seedTenant(db, "mutable");
+    const types = async () =>
+      (
+        await db.event.findMany({
+          where: { tenantId: "mutable", type: { startsWith: "tenant." } },
+          orderBy: { seq: "asc" },
+        })
+      ).map((e) => e.type);
+    expect(await types()).toEqual(["tenant.created"]);
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { name: "Tenant mutable" }); // unchanged
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { status: "active" }); // unchanged
+    expect(await types()).toEqual(["tenant.created"]);
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { status: "suspended" });
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { status: "suspended" });
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { limits: { burst: 9 } });
+    await updateTenant(db, PLATFORM_ADMIN, "mutable", { status: "active" });
+    expect(await types()).toEqual([
+      "tenant.created",
+      "tenant.suspended",
+      "tenant.updated",
+      "tenant.activated",
+    ]);
+    expect(
+      (await refusal(updateTenant(db, acme.keys.admin.principal, "mutable", { name: "x" }))).status,
+    ).toBe(404);
+    expect(
+      (await refusal(updateTenant(db, acme.keys.admin.principal, "acme", { status: "suspended" }))).status,
+    ).toBe(403);
+  });
+});

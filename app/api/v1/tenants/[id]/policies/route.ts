@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { applyPolicy } from "@/server/services/policies";
+import { applyPolicy, listPolicies } from "@/server/services/policies";
 
 export const dynamic = "force-dynamic";
 
@@ -7,5 +7,12 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const { id } = await params;
   return route("POST /api/v1/tenants/{id}/policies", request, async ({ db, principal }) =>
     json(await applyPolicy(db, principal, id, await readJson(request)), 201),
+  );
+}
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return route("GET /api/v1/tenants/{id}/policies", request, async ({ db, principal }) =>
+    json(await listPolicies(db, principal, id)),
   );
 }
