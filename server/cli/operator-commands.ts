@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { FieldError } from "../core";
@@ -6,6 +5,7 @@ import type { Db } from "../db/client";
 import { runningEmbeddedUrl } from "../db/runtime";
 import { ServiceError } from "../services/errors";
 import { KEY_ROLES, PLATFORM_ADMIN } from "../services/principal";
+import { readJsonFile } from "./read-json-file";
 import type { CommandIO } from "./verify-command";
 
 /**
@@ -174,20 +174,9 @@ const number =
   };
 
 function readPolicyFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
-    throw new UsageError(`cannot read ${file}: ${why}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not JSON: ${(error as Error).message.replace(/\s+/g, " ")}`);
-  }
+  const read = readJsonFile(file);
+  if (!read.ok) throw new UsageError(read.message);
+  return read.value;
 }
 
 function printJson(io: CommandIO, value: unknown): void {

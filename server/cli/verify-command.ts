@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { EVIDENCE_SCHEMA, type VerifyReport, verifyBundle } from "../core";
 import { nodeCrypto } from "../crypto/node";
+import { readJsonFile } from "./read-json-file";
 
 /** Exit codes of `exoarmur verify`: the contract scripts and CI rely on. */
 export const EXIT_VERIFIED = 0;
@@ -18,21 +19,9 @@ const BUNDLE_KEYS = ["schema", "input", "output", "signature", "events"];
 
 /** Reads the file and decides whether it is a bundle at all (exit 2) or one to verify (exit 0/1). */
 export function readBundle(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
-    throw new UnreadableInput(`cannot read ${file}: ${why}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableInput(`${file} is not JSON: ${(error as Error).message}`);
-  }
+  const read = readJsonFile(file);
+  if (!read.ok) throw new UnreadableInput(read.message);
+  const value = read.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UnreadableInput(
       `${file} is not an evidence bundle: expected a JSON object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`,

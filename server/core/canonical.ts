@@ -12,7 +12,7 @@ export type CanonicalMemo = WeakMap<object, string>;
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function hasLoneSurrogate(text: string): boolean {
+export function hasLoneSurrogate(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {

@@ -1,4 +1,4 @@
-import { utf8 } from "./canonical";
+import { hasLoneSurrogate, utf8 } from "./canonical";
 
 /** Limits on free-form JSON (intent parameters): what a gateway should refuse before it hashes. */
 export const MAX_PARAMETERS_BYTES = 64 * 1024;
@@ -9,18 +9,6 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface JsonProblem {
   path: (string | number)[];
   message: string;
-}
-
-function hasLoneSurrogate(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-      else return true;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
-  }
-  return false;
 }
 
 function isPlainObject(value: object): boolean {

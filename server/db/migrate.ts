@@ -19,7 +19,13 @@ export function migrationsDir(): string {
   // migrations that ship beside this file.
   const fromCwd = resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma", "migrations");
   if (existsSync(fromCwd)) return fromCwd;
-  return join(/*turbopackIgnore: true*/ dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma", "migrations");
+  return join(
+    /*turbopackIgnore: true*/ dirname(fileURLToPath(import.meta.url)),
+    "..",
+    "..",
+    "prisma",
+    "migrations",
+  );
 }
 
 interface Migration {
