@@ -73,7 +73,7 @@ export async function run(): Promise<void> {
       ...process.env,
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATABASE_URL: "",
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       EXOARMUR_DATA_DIR: dataDir,
       EXOARMUR_ADMIN_TOKEN: admin,
     },
