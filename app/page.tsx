@@ -213,11 +213,28 @@ export default function LandingPage() {
         <section aria-labelledby="status-heading" className="border-t border-line py-16 sm:py-20">
           <div className="rounded-2xl border border-amber-400/25 bg-amber-400/[0.05] p-6 sm:p-8">
             <h2 id="status-heading" className="text-xl font-semibold text-amber-200">
-              Operator dashboard: coming in a later release
+              What runs today, and what is coming
             </h2>
             <p className="mt-3 max-w-3xl text-sm leading-6 text-slate-300 sm:text-base sm:leading-7">
-              The browser dashboard — live decisions, the approvals queue, kill switches, tenants, policy
-              versions and replay — is not part of this release. This page is static and reads no data.
+              This server already decides: the REST API for automation clients (submit intents, read
+              decisions, download evidence, vote on approvals, flip kill switches, manage tenants, keys and
+              policies) is live — see its{" "}
+              <a
+                className="text-emerald-300 underline underline-offset-4 hover:text-emerald-200"
+                href="/api/v1/openapi.json"
+              >
+                OpenAPI document
+              </a>{" "}
+              and{" "}
+              <a
+                className="text-emerald-300 underline underline-offset-4 hover:text-emerald-200"
+                href="/api/health"
+              >
+                health
+              </a>
+              . Dispatching allowed actions to executors, event streaming and the browser dashboard (live
+              decisions, the approvals queue, kill switches, policy versions and replay) come in later
+              releases; until then an allowed intent's execution waits, queued.
             </p>
           </div>
         </section>

@@ -222,6 +222,16 @@ export function openApiDocument() {
           responses: { "201": ok("{id, role, key}"), "404": err("not found"), ...common },
         },
       },
+      "/api/v1/tenants/{id}/api-keys/{keyId}": {
+        delete: {
+          summary: "Revoke an API key (effective on its next request)",
+          parameters: [
+            idParam("tenant id"),
+            { name: "keyId", in: "path", required: true, schema: { type: "string" } },
+          ],
+          responses: { "200": ok("{id, revokedAt}"), "404": err("no such key in this tenant"), ...common },
+        },
+      },
       "/api/v1/tenants/{id}/policies": {
         post: {
           summary: "Add a policy version and activate it",

@@ -74,3 +74,41 @@ export async function authenticate(
   if (!key || key.revokedAt) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
   return { kind: "api-key", id: key.id, tenantId: key.tenantId, role: key.role as KeyRole, name: key.name };
 }
+
+export async function listApiKeys(db: Db, principal: Principal, tenantId: string) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
+    throw notFound(`tenant ${tenantId}`);
+  const keys = await db.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: "asc" } });
+  return {
+    tenantId,
+    keys: keys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      role: k.role,
+      createdAt: iso(k.createdAt),
+      revokedAt: k.revokedAt ? iso(k.revokedAt) : null,
+    })),
+  };
+}
+
+/** Revoking takes effect on the key's next request; the row stays, for the audit trail. */
+export async function revokeApiKey(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  keyId: string,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  return db.$transaction(async (tx: Tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id: keyId, tenantId } });
+    if (!key) throw notFound(`API key ${keyId}`);
+    if (key.revokedAt) return { id: key.id, revokedAt: iso(key.revokedAt) };
+    await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: now } });
+    await appendEvents(tx, tenantId, [
+      { type: "apikey.revoked", subjectId: keyId, at: iso(now), payload: { by: principalLabel(principal) } },
+    ]);
+    return { id: key.id, revokedAt: iso(now) };
+  }, TX_OPTIONS);
+}

@@ -182,6 +182,51 @@ describe("authentication and administration", () => {
   });
 });
 
+describe("API key revocation", () => {
+  it("a revoked key gets 401 on its next request; listing never shows secrets; other tenants get 404", async () => {
+    const created = await call(server, "POST", "/api/v1/tenants/acme/api-keys", {
+      token: keys.acme!.admin,
+      body: { role: "client", name: "short-lived" },
+    });
+    expect(
+      (await call(server, "POST", "/api/v1/intents", { token: created.json.key, body: intentBody() })).status,
+    ).toBe(201);
+    expect(
+      (
+        await call(server, "DELETE", `/api/v1/tenants/acme/api-keys/${created.json.id}`, {
+          token: keys.globex!.admin,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(server, "DELETE", `/api/v1/tenants/acme/api-keys/${created.json.id}`, {
+          token: keys.acme!.operator,
+        })
+      ).status,
+    ).toBe(403);
+    const revoked = await call(server, "DELETE", `/api/v1/tenants/acme/api-keys/${created.json.id}`, {
+      token: keys.acme!.admin,
+    });
+    expect([revoked.status, revoked.json.id]).toEqual([200, created.json.id]);
+    const refused = await call(server, "POST", "/api/v1/intents", {
+      token: created.json.key,
+      body: intentBody(),
+    });
+    expect([refused.status, refused.json.error.message]).toEqual([401, "unknown or revoked API key"]);
+    const list = await call(server, "GET", "/api/v1/tenants/acme/api-keys", { token: keys.acme!.admin });
+    expect(list.json.keys).toContainEqual(
+      expect.objectContaining({ id: created.json.id, revokedAt: revoked.json.revokedAt }),
+    );
+    expect(list.text).not.toContain(created.json.key);
+    expect(list.text).not.toContain("keyHash");
+    expect(
+      (await call(server, "DELETE", "/api/v1/tenants/acme/api-keys/key_nope", { token: keys.acme!.admin }))
+        .status,
+    ).toBe(404);
+  });
+});
+
 describe("policy versions", () => {
   it("lists versions newest first, re-activates an old one (decisions then record it), refuses bad versions", async () => {
     await call(server, "POST", "/api/v1/tenants/globex/policies", {
