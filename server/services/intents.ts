@@ -1,21 +1,19 @@
 import type pg from "pg";
 import {
   type ActionIntent,
-  type ChainEvent,
   type DecisionInput,
   decideCompiled,
   decisionHashes,
   EVENT_TYPES,
-  GENESIS_HASH,
   hashJson,
   idempotencyKeySchema,
   type KillSwitchState,
   type NewEvent,
   parseIntentSubmission,
-  sealEvent,
 } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import type { Db } from "../db/client";
+import { inTransaction, lockHeadAndSeal } from "./chain-sql";
 import { conflict, forbidden, invalid, ServiceError } from "./errors";
 import { iso, newId } from "./ids";
 import { loadPolicy } from "./policies";
@@ -136,7 +134,7 @@ export async function submitIntent(
         at: evaluatedAt,
         payload: { decisionId },
       });
-    const sealed = await sealAfterHead(sql, tenantId, events);
+    const sealed = await lockHeadAndSeal(sql, tenantId, events);
 
     await sql.query({
       name: "intent_insert",
@@ -183,29 +181,6 @@ export async function submitIntent(
     };
     return { status: 201 as const, result };
   });
-}
-
-/**
- * The hot path is a handful of statements on one pooled connection rather than Prisma calls:
- * measured, Prisma's per-query overhead made submitIntent CPU-bound at ~12 ms per decision.
- */
-// Named statements: each pooled connection parses and plans them once, and their text is sent once.
-async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient) => Promise<T>): Promise<T> {
-  const sql = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await sql.query("BEGIN");
-    const result = await work(sql);
-    await sql.query("COMMIT");
-    return result;
-  } catch (error) {
-    await sql.query("ROLLBACK").catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    sql.release(broken);
-  }
 }
 
 interface AdmittedState {
@@ -311,29 +286,6 @@ SELECT t.status, t.rate, t.burst, t."maxPending", t."activePolicyVersion",
        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
           FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = $1)) AS switches
   FROM t`;
-
-/** Locks the tenant's chain head and seals the events after it (gapless seqs, see appendEvents). */
-async function sealAfterHead(
-  sql: pg.PoolClient,
-  tenantId: string,
-  events: Omit<NewEvent, "tenantId">[],
-): Promise<ChainEvent[]> {
-  await sql.query(
-    `INSERT INTO "ChainHead" ("tenantId", seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`,
-    [tenantId, GENESIS_HASH],
-  );
-  const { rows } = await sql.query({
-    name: "chain_head_lock",
-    text: `SELECT seq, hash FROM "ChainHead" WHERE "tenantId" = $1 FOR UPDATE`,
-    values: [tenantId],
-  });
-  let previous: { seq: number; hash: string } | null = rows[0].seq > 0 ? rows[0] : null;
-  return events.map((event) => {
-    const next = sealEvent(nodeCrypto, previous, { tenantId, ...event });
-    previous = next;
-    return next;
-  });
-}
 
 /** Every row of one decision in one statement (foreign keys are checked at its end). */
 const INSERT_DECISION = `

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { globMatch, globSchema } from "../core";
+
+/**
+ * Which executor runs an allowed action, per tenant: an ordered list of routes from action globs to
+ * an executor; the first match wins, and an action no route matches (or a tenant without
+ * configuration) uses the built-in `record` executor. A webhook's secret signs each request
+ * (HMAC-SHA256) and is never returned by the API.
+ */
+const actions = z
+  .array(globSchema, { error: "must be an array of action globs" })
+  .min(1, { error: "must list at least one action glob" })
+  .max(100, { error: "must list at most 100 globs" });
+
+export const webhookRouteSchema = z.strictObject({
+  type: z.literal("webhook"),
+  actions,
+  url: z
+    .string({ error: "must be a string" })
+    .max(2048, { error: "must be at most 2048 characters" })
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+        } catch {
+          return false;
+        }
+      },
+      { error: "must be an http(s) URL without credentials" },
+    ),
+  timeoutMs: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number of milliseconds" })
+    .min(100, { error: "must be at least 100" })
+    .max(60_000, { error: "must be at most 60000" })
+    .default(5000),
+  secret: z
+    .string({ error: "must be a string" })
+    .min(16, { error: "must be at least 16 characters" })
+    .max(256)
+    .optional(),
+});
+
+export const recordRouteSchema = z.strictObject({ type: z.literal("record"), actions });
+
+export const executorConfigSchema = z.strictObject({
+  routes: z
+    .array(
+      z.discriminatedUnion("type", [webhookRouteSchema, recordRouteSchema], {
+        error: "type must be webhook or record",
+      }),
+      {
+        error: "must be an array",
+      },
+    )
+    .max(100, { error: "must have at most 100 routes" }),
+});
+export type ExecutorConfig = z.infer<typeof executorConfigSchema>;
+export type ExecutorRoute = ExecutorConfig["routes"][number];
+
+export const RECORD_ROUTE: ExecutorRoute = { type: "record", actions: ["*"] };
+
+export function routeFor(config: ExecutorConfig | null, action: string): ExecutorRoute {
+  return (
+    config?.routes.find((route) => route.actions.some((glob) => globMatch(glob, action))) ?? RECORD_ROUTE
+  );
+}
+
+/** The configuration as the API shows it: secrets replaced by whether one is set. */
+export function redactConfig(config: ExecutorConfig | null) {
+  return {
+    routes: (config?.routes ?? []).map((route) =>
+      route.type === "webhook"
+        ? {
+            type: route.type,
+            actions: route.actions,
+            url: route.url,
+            timeoutMs: route.timeoutMs,
+            hasSecret: route.secret !== undefined,
+          }
+        : route,
+    ),
+  };
+}

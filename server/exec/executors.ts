@@ -1,0 +1,89 @@
+import { createHmac } from "node:crypto";
+import type pg from "pg";
+import type { ExecutorOutcome } from "../core";
+import type { ExecutorRoute } from "./config";
+
+/**
+ * Executors perform an allowed action. Each attempt of one execution carries the same
+ * `Idempotency-Key: <executionId>`, so a downstream that deduplicates by it applies the effect
+ * once however often a crash or timeout makes ExoArmur retry.
+ */
+export interface ExecutionCall {
+  executionId: string;
+  tenantId: string;
+  decisionId: string;
+  attempt: number;
+  intent: { action: string; target: string; actor: unknown; parameters: unknown; correlationId?: string };
+}
+
+export interface AttemptResult {
+  outcome: ExecutorOutcome;
+  /** What the executor saw, for the attempt's event: status code, a body excerpt. */
+  detail: Record<string, unknown>;
+}
+
+const EXCERPT = 512;
+
+export async function runWebhook(
+  route: Extract<ExecutorRoute, { type: "webhook" }>,
+  call: ExecutionCall,
+): Promise<AttemptResult> {
+  const body = JSON.stringify({
+    executionId: call.executionId,
+    tenantId: call.tenantId,
+    decisionId: call.decisionId,
+    attempt: call.attempt,
+    action: call.intent.action,
+    target: call.intent.target,
+    actor: call.intent.actor,
+    parameters: call.intent.parameters,
+    ...(call.intent.correlationId ? { correlationId: call.intent.correlationId } : {}),
+  });
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "idempotency-key": call.executionId,
+    "user-agent": "exoarmur-webhook/1",
+  };
+  if (route.secret)
+    headers["x-exoarmur-signature"] =
+      `sha256=${createHmac("sha256", route.secret).update(body).digest("hex")}`;
+  try {
+    const response = await fetch(route.url, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(route.timeoutMs),
+      redirect: "manual",
+    });
+    const text = (await response.text()).slice(0, EXCERPT);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    return {
+      outcome: {
+        kind: "http",
+        status: response.status,
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      },
+      detail: { status: response.status, body: text },
+    };
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "TimeoutError" || name === "AbortError")
+      return { outcome: { kind: "timeout" }, detail: { error: `no answer within ${route.timeoutMs} ms` } };
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? "NETWORK_ERROR";
+    return {
+      outcome: { kind: "network", code },
+      detail: { error: code, message: (cause?.message ?? (error as Error).message).slice(0, EXCERPT) },
+    };
+  }
+}
+
+/** The built-in executor: stores the call (once per execution) and succeeds. */
+export async function runRecord(pool: pg.Pool, call: ExecutionCall): Promise<AttemptResult> {
+  const request = JSON.stringify({ decisionId: call.decisionId, attempt: call.attempt, ...call.intent });
+  const { rowCount } = await pool.query(
+    `INSERT INTO "RecordedCall" ("executionId", "tenantId", action, target, request) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT ("executionId") DO NOTHING`,
+    [call.executionId, call.tenantId, call.intent.action, call.intent.target, request],
+  );
+  return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: rowCount === 0 } };
+}
