@@ -53,12 +53,23 @@ async function start(): Promise<void> {
   const applied = await migrate(process.env.DATABASE_URL!, log);
   if (applied.length === 0) log("database schema is current");
   await getSigner(getDb());
+  // The dispatcher runs inside the server unless told otherwise (e.g. when dedicated
+  // `exoarmur worker` processes do the work).
+  const worker =
+    process.env.EXOARMUR_WORKER === "off"
+      ? null
+      : (await import("./exec/worker")).startWorker({
+          pool: getDb().pool,
+          log: (line) => log(`worker: ${line}`),
+        });
+  if (worker) log(`dispatcher ${worker.id} running`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
+    await worker?.stop(10_000).catch(() => {});
     await closeDb().catch(() => {});
     await embedded?.stop().catch((error: unknown) => console.error("[exoarmur] stopping PostgreSQL:", error));
     process.exit(0);

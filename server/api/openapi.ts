@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENGINE_VERSION, intentSubmissionSchema, policySchema, REASON_CODES } from "../core";
+import { executorConfigSchema } from "../exec/config";
 import { createApiKeySchema } from "../services/api-keys";
 import { voteBodySchema } from "../services/approvals";
 import { setKillSwitchSchema } from "../services/kill-switches";
@@ -113,6 +114,7 @@ export function openApiDocument() {
         CreateApiKey: schema(createApiKeySchema),
         SetKillSwitch: schema(setKillSwitchSchema),
         Vote: schema(voteBodySchema),
+        ExecutorConfig: schema(executorConfigSchema),
       },
     },
     paths: {
@@ -252,6 +254,20 @@ export function openApiDocument() {
             "404": err("no such tenant or version"),
             ...common,
           },
+        },
+      },
+      "/api/v1/tenants/{id}/executors": {
+        get: {
+          summary: "The tenant's executor routes (secrets shown only as hasSecret)",
+          parameters: [idParam("tenant id")],
+          responses: { "200": ok("{routes}"), "404": err("not found"), ...common },
+        },
+        put: {
+          summary:
+            "Set the executor routes: action globs → webhook {url, timeoutMs, secret?} or the built-in record executor",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/ExecutorConfig" }),
+          responses: { "200": ok("{routes}"), "404": err("not found"), ...common },
         },
       },
       "/api/v1/signing-key": {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
 import { registerOperatorCommands } from "./operator-commands";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
+import { registerWorkerCommand } from "./worker-command";
 
 /** The `exoarmur` CLI. Each subcommand returns its exit code; nothing here calls process.exit. */
 export async function run(argv: string[], io: CommandIO): Promise<number> {
@@ -33,6 +34,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     });
 
   registerOperatorCommands(program, io, (code) => {
+    exitCode = code;
+  });
+  registerWorkerCommand(program, io, (code) => {
     exitCode = code;
   });
 

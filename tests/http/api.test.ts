@@ -54,7 +54,7 @@ const rows = async () => ({
 beforeAll(async () => {
   const database = await createTestDatabase();
   db = database.db;
-  server = await startServer({ DATABASE_URL: database.url });
+  server = await startServer({ DATABASE_URL: database.url, EXOARMUR_WORKER: "off" });
   admin = server.adminToken;
   await setupTenant("acme");
   await setupTenant("globex");

@@ -19,7 +19,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "exoarmur-outage-"));
   port = await freePort();
   pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
-  server = await startServer({ DATABASE_URL: pg.url });
+  server = await startServer({ DATABASE_URL: pg.url, EXOARMUR_WORKER: "off" });
   await call(server, "POST", "/api/v1/tenants", {
     token: server.adminToken,
     body: { id: "acme", name: "Acme" },

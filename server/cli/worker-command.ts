@@ -1,0 +1,77 @@
+import type { Command } from "commander";
+import { resolveDatabaseUrl } from "./operator-commands";
+import type { CommandIO } from "./verify-command";
+
+/**
+ * `exoarmur worker`: a dispatcher process. Runs until SIGTERM/SIGINT, then stops claiming, lets
+ * running attempts finish (or hands them back), and exits 0. Any number may run, on any machine.
+ */
+export function registerWorkerCommand(
+  program: Command,
+  io: CommandIO,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command("worker")
+    .description(
+      "run a dispatcher: claim due executions, run them through their executor, record the outcome",
+    )
+    .option(
+      "--database-url <url>",
+      "PostgreSQL to work on (default: DATABASE_URL, else the running embedded server's)",
+    )
+    .option("--concurrency <n>", "executions in flight at once", "8")
+    .option(
+      "--lease-ms <ms>",
+      "how long a claim lasts without a recorded result (default: EXOARMUR_LEASE_MS or 10000)",
+    )
+    .option("--poll-ms <ms>", "sleep between polls of an empty queue", "200")
+    .action(
+      async (options: { databaseUrl?: string; concurrency: string; leaseMs?: string; pollMs: string }) => {
+        const url = resolveDatabaseUrl(options.databaseUrl);
+        if (!url) {
+          io.err(
+            "exoarmur worker: no database: start the server (npm start) or set DATABASE_URL / --database-url",
+          );
+          return setExit(2);
+        }
+        const numbers = {
+          concurrency: Number(options.concurrency),
+          pollMs: Number(options.pollMs),
+          leaseMs: options.leaseMs === undefined ? undefined : Number(options.leaseMs),
+        };
+        for (const [name, value] of Object.entries(numbers)) {
+          if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+            io.err(
+              `exoarmur worker: --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive whole number`,
+            );
+            return setExit(2);
+          }
+        }
+        const pg = (await import("pg")).default;
+        const { startWorker } = await import("../exec/worker");
+        const pool = new pg.Pool({ connectionString: url, max: numbers.concurrency + 4 });
+        pool.on("error", () => {});
+        const worker = startWorker({
+          pool,
+          concurrency: numbers.concurrency,
+          pollMs: numbers.pollMs,
+          ...(numbers.leaseMs ? { leaseMs: numbers.leaseMs } : {}),
+          log: (line) => io.err(`worker: ${line}`),
+        });
+        io.out(`worker ${worker.id} running (concurrency ${numbers.concurrency})`);
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            io.out(`worker ${worker.id}: ${signal}, stopping`);
+            resolve();
+          };
+          process.once("SIGTERM", () => stop("SIGTERM"));
+          process.once("SIGINT", () => stop("SIGINT"));
+        });
+        await worker.stop();
+        await pool.end();
+        io.out(`worker ${worker.id} stopped after ${worker.attempts()} attempts`);
+        setExit(0);
+      },
+    );
+}

@@ -1,0 +1,353 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type pg from "pg";
+import { DEFAULT_RETRY, globMatch, type NewEvent, nextStep, type RetryConfig } from "../core";
+import { nodeCrypto } from "../crypto/node";
+import { appendEventsSql, inTransaction } from "../services/chain-sql";
+import { iso } from "../services/ids";
+import { type ExecutorConfig, executorConfigSchema, routeFor } from "./config";
+import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
+
+/**
+ * The dispatcher: any number of workers (in the server and as `exoarmur worker`, on any number of
+ * machines) share one PostgreSQL queue.
+ *
+ *  claim   one transaction: due QUEUED/RETRY_WAIT executions, and RUNNING ones whose lease expired
+ *          (their worker died), FOR UPDATE SKIP LOCKED; kill switches and the approval are checked
+ *          again here — a switch that now applies ends the execution BLOCKED, never dispatched;
+ *          the others become RUNNING under this worker's lease, attempt + 1, with an event.
+ *  run     outside any transaction, through the tenant's executor, Idempotency-Key = execution id.
+ *  record  one transaction, only if the lease is still ours: SUCCEEDED, RETRY_WAIT with the core's
+ *          delay, or FAILED with its class; the attempt (class, delay, what the executor saw) is an event.
+ *
+ * A worker killed at any point leaves at worst a RUNNING row whose lease expires; the next claim
+ * retries it with the same key, so nothing committed is lost and a deduplicating downstream applies
+ * the effect once.
+ */
+export interface WorkerOptions {
+  pool: pg.Pool;
+  workerId?: string;
+  /** Executions in flight at once. */
+  concurrency?: number;
+  /** How long a claim stays valid without its result being recorded. */
+  leaseMs?: number;
+  /** Sleep between polls when the queue is empty. */
+  pollMs?: number;
+  retry?: RetryConfig;
+  log?: (line: string) => void;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Stop claiming, let running attempts finish (up to `graceMs`), release what is left, resolve. */
+  stop(graceMs?: number): Promise<void>;
+  /** Executions this worker has finished attempting (for tests and logs). */
+  readonly attempts: () => number;
+}
+
+export function retryConfigFromEnv(): RetryConfig {
+  const number = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return {
+    maxAttempts: number("EXOARMUR_RETRY_MAX_ATTEMPTS", DEFAULT_RETRY.maxAttempts),
+    initialDelayMs: number("EXOARMUR_RETRY_INITIAL_MS", DEFAULT_RETRY.initialDelayMs),
+    maxDelayMs: number("EXOARMUR_RETRY_MAX_MS", DEFAULT_RETRY.maxDelayMs),
+  };
+}
+
+export const defaultLeaseMs = () => Number(process.env.EXOARMUR_LEASE_MS ?? 10_000);
+
+interface Claimed {
+  id: string;
+  tenantId: string;
+  decisionId: string;
+  attempt: number;
+  intent: ExecutionCall["intent"];
+  config: ExecutorConfig | null;
+}
+
+const CLAIM = `
+SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
+       d.verdict, d.action, d.input -> 'intent' AS intent, a.status AS "approvalStatus", t."executorConfig"
+  FROM "Execution" e
+  JOIN "Decision" d ON d.id = e."decisionId"
+  JOIN "Tenant" t ON t.id = e."tenantId"
+  LEFT JOIN "Approval" a ON a."decisionId" = d.id
+ WHERE (e.status IN ('QUEUED', 'RETRY_WAIT') AND e."nextAttemptAt" <= now())
+    OR (e.status = 'RUNNING' AND e."leaseExpiresAt" < now())
+ ORDER BY e."nextAttemptAt"
+ LIMIT $1
+   FOR UPDATE OF e SKIP LOCKED`;
+
+export function startWorker(options: WorkerOptions): Worker {
+  const pool = options.pool;
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const concurrency = options.concurrency ?? 8;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
+  const pollMs = options.pollMs ?? 200;
+  const retry = options.retry ?? retryConfigFromEnv();
+  const log = options.log ?? (() => {});
+  const inflight = new Set<Promise<void>>();
+  let stopping = false;
+  let finished = 0;
+  let wake: (() => void) | null = null;
+
+  const claim = (limit: number): Promise<Claimed[]> =>
+    inTransaction(pool, async (sql) => {
+      const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
+      if (rows.length === 0) return [];
+      const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
+      const switches = (
+        await sql.query(
+          `SELECT id, scope, "tenantId", action FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`,
+          [tenants],
+        )
+      ).rows as { id: string; scope: string; tenantId: string | null; action: string | null }[];
+      const now = new Date();
+      const at = iso(now);
+      const claimed: Claimed[] = [];
+      const events = new Map<string, Omit<NewEvent, "tenantId">[]>();
+      const push = (tenantId: string, event: Omit<NewEvent, "tenantId">) =>
+        events.set(tenantId, [...(events.get(tenantId) ?? []), event]);
+      for (const row of rows) {
+        const blocker =
+          switches.find((s) => s.scope === "global") ??
+          switches.find((s) => s.scope === "tenant" && s.tenantId === row.tenantId) ??
+          switches.find(
+            (s) => s.scope === "action" && s.tenantId === row.tenantId && globMatch(s.action!, row.action),
+          );
+        const permitted = row.verdict === "ALLOW" || row.approvalStatus === "APPROVED";
+        const reclaimed = row.status === "RUNNING";
+        if (blocker || !permitted) {
+          const failureClass = blocker ? "BLOCKED" : "INVALID";
+          await sql.query(
+            `UPDATE "Execution" SET status = $2, "failureClass" = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+            [row.id, blocker ? "BLOCKED" : "FAILED", failureClass],
+          );
+          push(row.tenantId, {
+            type: blocker ? "execution.blocked" : "execution.failed",
+            subjectId: row.id,
+            at,
+            payload: blocker
+              ? { killSwitch: blocker.id, failureClass }
+              : { failureClass, reason: "no ALLOW decision or APPROVED approval" },
+          });
+        } else if (row.attempts >= retry.maxAttempts) {
+          // The last allowed attempt's worker died before recording it: the cap holds.
+          await sql.query(
+            `UPDATE "Execution" SET status = 'FAILED', "failureClass" = 'EXHAUSTED', "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+            [row.id],
+          );
+          push(row.tenantId, {
+            type: "execution.failed",
+            subjectId: row.id,
+            at,
+            payload: {
+              failureClass: "EXHAUSTED",
+              attempts: row.attempts,
+              reason: "lease expired on the last attempt",
+            },
+          });
+        } else {
+          const attempt = row.attempts + 1;
+          await sql.query({
+            name: "exec_start",
+            text: `UPDATE "Execution" SET status = 'RUNNING', attempts = $2, "leaseOwner" = $3, "leaseExpiresAt" = now() + ($4::int * interval '1 millisecond'), "updatedAt" = now() WHERE id = $1`,
+            values: [row.id, attempt, id, leaseMs],
+          });
+          push(row.tenantId, {
+            type: "execution.started",
+            subjectId: row.id,
+            at,
+            payload: { attempt, worker: id, ...(reclaimed ? { reclaimedFrom: row.leaseOwner } : {}) },
+          });
+          const parsed = row.executorConfig ? executorConfigSchema.safeParse(row.executorConfig) : null;
+          claimed.push({
+            id: row.id,
+            tenantId: row.tenantId,
+            decisionId: row.decisionId,
+            attempt,
+            intent: row.intent,
+            config: parsed?.success ? parsed.data : null,
+          });
+        }
+      }
+      for (const tenantId of [...events.keys()].sort())
+        await appendEventsSql(sql, tenantId, events.get(tenantId)!);
+      return claimed;
+    });
+
+  const execute = async (job: Claimed): Promise<AttemptResult> => {
+    const route = routeFor(job.config, job.intent.action);
+    const call: ExecutionCall = {
+      executionId: job.id,
+      tenantId: job.tenantId,
+      decisionId: job.decisionId,
+      attempt: job.attempt,
+      intent: job.intent,
+    };
+    try {
+      return route.type === "webhook" ? await runWebhook(route, call) : await runRecord(pool, call);
+    } catch (error) {
+      return {
+        outcome: { kind: "network", code: "EXECUTOR_ERROR" },
+        detail: { error: (error as Error).message },
+      };
+    }
+  };
+
+  const record = (job: Claimed, result: AttemptResult) =>
+    inTransaction(pool, async (sql) => {
+      const { rows } = await sql.query({
+        name: "exec_lock",
+        text: `SELECT status, "leaseOwner", attempts FROM "Execution" WHERE id = $1 FOR UPDATE`,
+        values: [job.id],
+      });
+      const row = rows[0];
+      if (row?.status !== "RUNNING" || row.leaseOwner !== id || row.attempts !== job.attempt) {
+        log(
+          `execution ${job.id}: lease lost before attempt ${job.attempt} was recorded; another worker owns it now`,
+        );
+        return;
+      }
+      const step = nextStep(nodeCrypto, job.id, job.attempt, result.outcome, retry);
+      const at = iso(new Date());
+      const events: Omit<NewEvent, "tenantId">[] = [];
+      if (step.action === "succeed") {
+        await sql.query({
+          name: "exec_succeed",
+          text: `UPDATE "Execution" SET status = 'SUCCEEDED', "failureClass" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+          values: [job.id],
+        });
+        events.push({
+          type: "execution.attempted",
+          subjectId: job.id,
+          at,
+          payload: { attempt: job.attempt, class: "SUCCESS", ...result.detail },
+        });
+        events.push({
+          type: "execution.succeeded",
+          subjectId: job.id,
+          at,
+          payload: { attempt: job.attempt },
+        });
+      } else if (step.action === "retry") {
+        await sql.query({
+          name: "exec_retry",
+          text: `UPDATE "Execution" SET status = 'RETRY_WAIT', "failureClass" = 'TRANSIENT', "nextAttemptAt" = now() + ($2::int * interval '1 millisecond'), "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+          values: [job.id, step.delayMs],
+        });
+        events.push({
+          type: "execution.attempted",
+          subjectId: job.id,
+          at,
+          payload: { attempt: job.attempt, class: "TRANSIENT", delayMs: step.delayMs, ...result.detail },
+        });
+      } else {
+        await sql.query({
+          name: "exec_fail",
+          text: `UPDATE "Execution" SET status = 'FAILED', "failureClass" = $2, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
+          values: [job.id, step.failureClass],
+        });
+        const attemptClass = step.failureClass === "EXHAUSTED" ? "TRANSIENT" : step.failureClass;
+        events.push({
+          type: "execution.attempted",
+          subjectId: job.id,
+          at,
+          payload: { attempt: job.attempt, class: attemptClass, ...result.detail },
+        });
+        events.push({
+          type: "execution.failed",
+          subjectId: job.id,
+          at,
+          payload: { attempt: job.attempt, failureClass: step.failureClass },
+        });
+      }
+      await appendEventsSql(sql, job.tenantId, events);
+    });
+
+  const handle = (job: Claimed) => {
+    const task = (async () => {
+      const result = await execute(job);
+      try {
+        await record(job, result);
+      } catch (error) {
+        // The result is lost with this transaction; the lease will expire and the attempt is retried.
+        log(`execution ${job.id}: recording attempt ${job.attempt} failed: ${(error as Error).message}`);
+      }
+      finished++;
+    })();
+    inflight.add(task);
+    void task.finally(() => {
+      inflight.delete(task);
+      wake?.();
+    });
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      let got = 0;
+      const room = concurrency - inflight.size;
+      if (room > 0) {
+        try {
+          const jobs = await claim(room);
+          got = jobs.length;
+          for (const job of jobs) handle(job);
+        } catch (error) {
+          log(`claim failed: ${(error as Error).message}`);
+        }
+      }
+      if (stopping) break;
+      if (got === 0 || inflight.size >= concurrency) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, got === 0 ? pollMs : 1000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+  })();
+
+  return {
+    id,
+    attempts: () => finished,
+    async stop(graceMs = 15_000) {
+      stopping = true;
+      wake?.();
+      await loop;
+      const all = Promise.all([...inflight]);
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
+      if (timedOut) {
+        // Hand the unfinished attempts back now rather than after the lease: same key, next worker.
+        await inTransaction(pool, async (sql) => {
+          const { rows } = await sql.query(
+            `UPDATE "Execution" SET status = 'RETRY_WAIT', "nextAttemptAt" = now(), "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE "leaseOwner" = $1 AND status = 'RUNNING' RETURNING id, "tenantId", attempts`,
+            [id],
+          );
+          const at = iso(new Date());
+          const byTenant = new Map<string, Omit<NewEvent, "tenantId">[]>();
+          for (const r of rows)
+            byTenant.set(r.tenantId, [
+              ...(byTenant.get(r.tenantId) ?? []),
+              {
+                type: "execution.released",
+                subjectId: r.id,
+                at,
+                payload: { attempt: r.attempts, worker: id },
+              },
+            ]);
+          for (const tenantId of [...byTenant.keys()].sort())
+            await appendEventsSql(sql, tenantId, byTenant.get(tenantId)!);
+        }).catch((error: Error) => log(`releasing leases failed: ${error.message}`));
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { parseWith } from "../core";
+import type { Db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { executorConfigSchema, redactConfig } from "../exec/config";
+import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
+import { invalid, notFound } from "./errors";
+import { iso } from "./ids";
+import { type Principal, principalLabel } from "./principal";
+import { requireTenantRole } from "./tenants";
+
+/** A tenant's executor routes: validated on write, secrets never returned. */
+export async function setExecutorConfig(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  body: unknown,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const parsed = parseWith(executorConfigSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors, "executor configuration is invalid");
+  return db.$transaction(async (tx: Tx) => {
+    if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
+      throw notFound(`tenant ${tenantId}`);
+    await tx.tenant.update({
+      where: { id: tenantId },
+      data: { executorConfig: parsed.value as unknown as Prisma.InputJsonValue },
+    });
+    const shown = redactConfig(parsed.value);
+    await appendEvents(tx, tenantId, [
+      {
+        type: "tenant.executors_set",
+        subjectId: tenantId,
+        at: iso(now),
+        payload: { ...shown, by: principalLabel(principal) },
+      },
+    ]);
+    return { tenantId, ...shown };
+  }, TX_OPTIONS);
+}
+
+export async function getExecutorConfig(db: Db, principal: Principal, tenantId: string) {
+  requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { executorConfig: true } });
+  if (!tenant) throw notFound(`tenant ${tenantId}`);
+  const parsed = tenant.executorConfig ? executorConfigSchema.safeParse(tenant.executorConfig) : null;
+  return { tenantId, ...redactConfig(parsed?.success ? parsed.data : null) };
+}

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RETRY, retryDelayMs } from "../../server/core";
+import { nodeCrypto } from "../../server/crypto/node";
+import type { Db } from "../../server/db/client";
+import { startWorker, type Worker } from "../../server/exec/worker";
+import { verifyChain } from "../../server/services/chain";
+import { setExecutorConfig } from "../../server/services/executors";
+import { submitIntent } from "../../server/services/intents";
+import { setKillSwitch } from "../../server/services/kill-switches";
+import { PLATFORM_ADMIN } from "../../server/services/principal";
+import { createTestDatabase } from "../support/db";
+import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+import { type Receiver, startReceiver } from "../support/receiver";
+
+/** The dispatcher against a real PostgreSQL and a real HTTP receiver, in process. */
+let db: Db;
+let receiver: Receiver;
+let hooks: TenantFixture;
+const RETRY = { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
+    await sleep(25);
+  }
+}
+
+const execution = (id: string) => db.execution.findUniqueOrThrow({ where: { id } });
+const attemptEvents = async (id: string) =>
+  (
+    await db.event.findMany({
+      where: { subjectId: id, type: "execution.attempted" },
+      orderBy: { seq: "asc" },
+    })
+  ).map((e) => e.payload as Record<string, unknown>);
+
+async function allowed(tenant: TenantFixture, n = 1): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++)
+    ids.push((await submitIntent(db, tenant.keys.client.principal, intentBody())).result.executionId!);
+  return ids;
+}
+
+async function withWorker<T>(
+  work: (worker: Worker) => Promise<T>,
+  options: Partial<Parameters<typeof startWorker>[0]> = {},
+): Promise<T> {
+  const worker = startWorker({ pool: db.pool, retry: RETRY, pollMs: 20, leaseMs: 5_000, ...options });
+  try {
+    return await work(worker);
+  } finally {
+    await worker.stop();
+  }
+}
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  receiver = await startReceiver();
+  hooks = await seedTenant(db, "hooks");
+  await setExecutorConfig(db, PLATFORM_ADMIN, "hooks", {
+    routes: [
+      {
+        type: "webhook",
+        actions: ["host.*"],
+        url: receiver.url,
+        timeoutMs: 300,
+        secret: "s3cret-s3cret-s3cret",
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await db?.$disconnect();
+});
+
+describe("webhook executor: failure classes, attempts and delays exactly as specified", () => {
+  it("500, 429, 408, slow → retried with the core's delays, then 200 → SUCCEEDED after 5 attempts, one key throughout", async () => {
+    const [id] = await allowed(hooks);
+    receiver.script(id!, [
+      { status: 500 },
+      { status: 429 },
+      { status: 408 },
+      { status: 200, delayMs: 600 },
+      { status: 200 },
+    ]);
+    await withWorker(() =>
+      until(
+        () => execution(id!),
+        (e) => e.status === "SUCCEEDED",
+      ),
+    );
+    const attempts = await attemptEvents(id!);
+    expect(attempts.map((a) => [a.attempt, a.class])).toEqual([
+      [1, "TRANSIENT"],
+      [2, "TRANSIENT"],
+      [3, "TRANSIENT"],
+      [4, "TRANSIENT"],
+      [5, "SUCCESS"],
+    ]);
+    expect(attempts.slice(0, 4).map((a) => a.delayMs)).toEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(nodeCrypto, id!, n, RETRY)),
+    );
+    expect(attempts.map((a) => a.status ?? a.error)).toEqual([500, 429, 408, "no answer within 300 ms", 200]);
+    expect((await execution(id!)).attempts).toBe(5);
+    const mine = receiver.requests.filter((r) => r.body.executionId === id);
+    expect(mine.map((r) => r.key)).toEqual(Array(5).fill(id));
+    expect(mine.every((r) => /^sha256=[0-9a-f]{64}$/.test(r.signature ?? ""))).toBe(true);
+    expect(receiver.applied.get(id!)).toBe(1);
+  });
+
+  it("400 → FAILED PERMANENT after one attempt", async () => {
+    const [id] = await allowed(hooks);
+    receiver.script(id!, [{ status: 400 }]);
+    await withWorker(() =>
+      until(
+        () => execution(id!),
+        (e) => e.status === "FAILED",
+      ),
+    );
+    expect(await execution(id!)).toMatchObject({ status: "FAILED", failureClass: "PERMANENT", attempts: 1 });
+    expect((await attemptEvents(id!)).map((a) => a.class)).toEqual(["PERMANENT"]);
+  });
+
+  it("connection refused every time → 5 attempts, then FAILED EXHAUSTED; every attempt an event", async () => {
+    const closed = await startReceiver();
+    const deadUrl = closed.url;
+    await closed.close();
+    const dead = await seedTenant(db, "dead-hook");
+    await setExecutorConfig(db, PLATFORM_ADMIN, "dead-hook", {
+      routes: [{ type: "webhook", actions: ["*"], url: deadUrl, timeoutMs: 300 }],
+    });
+    const [id] = await allowed(dead);
+    await withWorker(() =>
+      until(
+        () => execution(id!),
+        (e) => e.status === "FAILED",
+      ),
+    );
+    expect(await execution(id!)).toMatchObject({ failureClass: "EXHAUSTED", attempts: 5 });
+    const attempts = await attemptEvents(id!);
+    expect(attempts.map((a) => [a.class, a.error])).toEqual(Array(5).fill(["TRANSIENT", "ECONNREFUSED"]));
+    expect(attempts.slice(0, 4).map((a) => a.delayMs)).toEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(nodeCrypto, id!, n, RETRY)),
+    );
+    const failed = await db.event.findFirstOrThrow({ where: { subjectId: id!, type: "execution.failed" } });
+    expect(failed.payload).toMatchObject({ failureClass: "EXHAUSTED", attempt: 5 });
+  });
+
+  it("the default schedule is DESIGN.md's: 5 attempts, exponential from 200 ms, capped at 5 s", () => {
+    expect(DEFAULT_RETRY).toEqual({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5000 });
+  });
+});
+
+describe("safety at dispatch time", () => {
+  it("a kill switch engaged while 100 executions are queued: none dispatched, all BLOCKED; release does not resurrect them", async () => {
+    const queued = await seedTenant(db, "queued");
+    await setExecutorConfig(db, PLATFORM_ADMIN, "queued", {
+      routes: [{ type: "webhook", actions: ["*"], url: receiver.url, timeoutMs: 300 }],
+    });
+    const ids = await allowed(queued, 100);
+    await setKillSwitch(db, queued.keys.operator.principal, {
+      scope: "tenant",
+      engaged: true,
+      reason: "stop everything",
+    });
+    const before = receiver.requests.length;
+    await withWorker(() =>
+      until(
+        () => db.execution.count({ where: { tenantId: "queued", status: "BLOCKED" } }),
+        (n) => n === 100,
+      ),
+    );
+    expect(receiver.requests.length).toBe(before);
+    await setKillSwitch(db, queued.keys.operator.principal, {
+      scope: "tenant",
+      engaged: false,
+      reason: "resolved",
+    });
+    await withWorker(() => sleep(300));
+    const states = await db.execution.groupBy({ by: ["status"], where: { id: { in: ids } }, _count: true });
+    expect(states).toEqual([{ status: "BLOCKED", _count: 100 }]);
+    expect(receiver.requests.length).toBe(before);
+    expect(await verifyChain(db, "queued")).toMatchObject({ ok: true });
+  });
+
+  it("two workers on one queue of 500 executions: each runs exactly once", async () => {
+    const busy = await seedTenant(db, "busy", { ratePerSecond: 100_000, burst: 100_000 });
+    const ids = await allowed(busy, 500);
+    const workers = [
+      startWorker({ pool: db.pool, retry: RETRY, pollMs: 10, concurrency: 8 }),
+      startWorker({ pool: db.pool, retry: RETRY, pollMs: 10, concurrency: 8 }),
+    ];
+    try {
+      await until(
+        () => db.execution.count({ where: { tenantId: "busy", status: "SUCCEEDED" } }),
+        (n) => n === 500,
+        60_000,
+      );
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    expect(workers.every((w) => w.attempts() > 0)).toBe(true);
+    expect(workers[0]!.attempts() + workers[1]!.attempts()).toBe(500);
+    expect(await db.recordedCall.count({ where: { tenantId: "busy" } })).toBe(500);
+    expect(await db.execution.count({ where: { id: { in: ids }, attempts: 1 } })).toBe(500);
+    expect(await db.event.count({ where: { tenantId: "busy", type: "execution.started" } })).toBe(500);
+    expect(await verifyChain(db, "busy")).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A real HTTP downstream for executor tests. Per execution id it answers from a script (status,
+ * delay, or holding the request until released), records every request with its Idempotency-Key,
+ * and, like a real idempotent downstream, applies the effect only the first time it answers 2xx
+ * for a key.
+ */
+export interface Step {
+  status: number;
+  delayMs?: number;
+  /** Keep the request open until `release(id)` (or the client goes away). */
+  hold?: boolean;
+  headers?: Record<string, string>;
+  /** Called after the response is written (e.g. to kill the worker right then). */
+  after?: () => void;
+}
+
+export interface Received {
+  key: string | undefined;
+  body: Record<string, unknown>;
+  signature: string | undefined;
+}
+
+export interface Receiver {
+  url: string;
+  requests: Received[];
+  applied: Map<string, number>;
+  script(executionId: string, steps: Step[]): void;
+  onRequest(listener: (received: Received) => void): void;
+  release(executionId: string): void;
+  close(): Promise<void>;
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let text = "";
+    req.on("data", (c: Buffer) => (text += c.toString()));
+    req.on("end", () => resolve(text));
+  });
+
+export async function startReceiver(): Promise<Receiver> {
+  const scripts = new Map<string, Step[]>();
+  const held = new Map<string, () => void>();
+  const listeners: ((r: Received) => void)[] = [];
+  const requests: Received[] = [];
+  const applied = new Map<string, number>();
+  const server: Server = createServer(async (req, res) => {
+    const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
+    const received: Received = {
+      key: req.headers["idempotency-key"] as string | undefined,
+      body,
+      signature: req.headers["x-exoarmur-signature"] as string | undefined,
+    };
+    requests.push(received);
+    for (const listener of listeners) listener(received);
+    const id = String(body.executionId);
+    const step = scripts.get(id)?.shift() ?? { status: 200 };
+    if (step.hold) await new Promise<void>((resolve) => held.set(id, resolve));
+    if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
+    if (res.destroyed) return;
+    if (step.status >= 200 && step.status < 300 && received.key && !applied.has(received.key))
+      applied.set(received.key, 1);
+    res.writeHead(step.status, { "content-type": "application/json", ...(step.headers ?? {}) });
+    res.end(
+      JSON.stringify({
+        ok: step.status < 300,
+        duplicate: step.status < 300 && requests.filter((r) => r.key === received.key).length > 1,
+      }),
+      () => step.after?.(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    applied,
+    script: (executionId, steps) => scripts.set(executionId, [...steps]),
+    onRequest: (listener) => listeners.push(listener),
+    release: (executionId) => held.get(executionId)?.(),
+    close: () =>
+      new Promise((resolve) => {
+        for (const release of held.values()) release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
