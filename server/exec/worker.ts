@@ -60,6 +60,8 @@ export function retryConfigFromEnv(): RetryConfig {
 export const defaultLeaseMs = () => Number(process.env.EXOARMUR_LEASE_MS ?? 10_000);
 
 interface Claimed {
+  /** The tenant's stored executor configuration no longer validates: the attempt fails INVALID. */
+  invalidConfig: boolean;
   id: string;
   tenantId: string;
   decisionId: string;
@@ -164,7 +166,9 @@ export function startWorker(options: WorkerOptions): Worker {
             payload: { attempt, worker: id, ...(reclaimed ? { reclaimedFrom: row.leaseOwner } : {}) },
           });
           const parsed = row.executorConfig ? executorConfigSchema.safeParse(row.executorConfig) : null;
+          const invalidConfig = parsed !== null && !parsed.success;
           claimed.push({
+            invalidConfig,
             id: row.id,
             tenantId: row.tenantId,
             decisionId: row.decisionId,
@@ -180,6 +184,12 @@ export function startWorker(options: WorkerOptions): Worker {
     });
 
   const execute = async (job: Claimed): Promise<AttemptResult> => {
+    if (job.invalidConfig) {
+      return {
+        outcome: { kind: "invalid", detail: "the tenant's executor configuration is invalid" },
+        detail: { error: "invalid executor configuration" },
+      };
+    }
     const route = routeFor(job.config, job.intent.action);
     const call: ExecutionCall = {
       executionId: job.id,

@@ -218,3 +218,41 @@ describe("safety at dispatch time", () => {
     expect(await verifyChain(db, "busy")).toMatchObject({ ok: true });
   });
 });
+
+describe("executor configuration", () => {
+  it("a stored configuration that no longer validates fails the attempt INVALID, without calling anything", async () => {
+    const broken = await seedTenant(db, "broken-config");
+    const [id] = await allowed(broken);
+    await db.tenant.update({
+      where: { id: "broken-config" },
+      data: { executorConfig: { routes: [{ type: "ftp", actions: ["*"] }] } },
+    });
+    const before = receiver.requests.length;
+    await withWorker(() =>
+      until(
+        () => execution(id!),
+        (e) => e.status === "FAILED",
+      ),
+    );
+    expect(await execution(id!)).toMatchObject({ failureClass: "INVALID", attempts: 1 });
+    expect(receiver.requests.length).toBe(before);
+  });
+
+  it("a tenant without configuration uses the built-in record executor, which stores the call once", async () => {
+    const plain = await seedTenant(db, "plain");
+    const [id] = await allowed(plain);
+    await withWorker(() =>
+      until(
+        () => execution(id!),
+        (e) => e.status === "SUCCEEDED",
+      ),
+    );
+    const call = await db.recordedCall.findUniqueOrThrow({ where: { executionId: id! } });
+    expect(call).toMatchObject({ tenantId: "plain", action: "host.isolate", target: "web-7" });
+    expect((await attemptEvents(id!))[0]).toMatchObject({
+      class: "SUCCESS",
+      recorded: true,
+      duplicate: false,
+    });
+  });
+});

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyBundle } from "../../server/core";
+import { nodeCrypto } from "../../server/crypto/node";
+import type { Db } from "../../server/db/client";
+import { createTestDatabase } from "../support/db";
+import { DEMO_POLICY, intentBody } from "../support/fixtures";
+import { type Receiver, startReceiver } from "../support/receiver";
+import { call, startServer, type TestServer } from "../support/server";
+
+/** `npm start` with its in-server dispatcher: allowed and approved intents are executed, once. */
+let server: TestServer;
+let db: Db;
+let receiver: Receiver;
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  db = database.db;
+  receiver = await startReceiver();
+  server = await startServer({ DATABASE_URL: database.url, EXOARMUR_LEASE_MS: "3000" });
+  const admin = server.adminToken;
+  await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "acme", name: "Acme" } });
+  await call(server, "POST", "/api/v1/tenants/acme/policies", { token: admin, body: DEMO_POLICY });
+  for (const [role, name] of [
+    ["client", "client"],
+    ["operator", "alice"],
+    ["operator", "bob"],
+    ["auditor", "auditor"],
+    ["admin", "root"],
+  ]) {
+    keys[name!] = (
+      await call(server, "POST", "/api/v1/tenants/acme/api-keys", { token: admin, body: { role, name } })
+    ).json.key;
+  }
+  await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "other", name: "Other" } });
+  keys.otherAdmin = (
+    await call(server, "POST", "/api/v1/tenants/other/api-keys", {
+      token: admin,
+      body: { role: "admin", name: "x" },
+    })
+  ).json.key;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await receiver?.close();
+  await db?.$disconnect();
+});
+
+async function settled(executionId: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await call(server, "GET", `/api/v1/executions/${executionId}`, { token: keys.auditor });
+    if (["SUCCEEDED", "FAILED", "BLOCKED"].includes(res.json.status)) return res.json;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`execution ${executionId} did not settle`);
+}
+
+describe("executor configuration over REST", () => {
+  it("is validated, and its secret is never returned", async () => {
+    const config = {
+      routes: [
+        {
+          type: "webhook",
+          actions: ["host.*"],
+          url: receiver.url,
+          timeoutMs: 2000,
+          secret: "a-very-secret-value",
+        },
+      ],
+    };
+    const set = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
+      token: keys.root,
+      body: config,
+    });
+    expect(set.status).toBe(200);
+    expect(set.json.routes).toEqual([
+      { type: "webhook", actions: ["host.*"], url: receiver.url, timeoutMs: 2000, hasSecret: true },
+    ]);
+    const got = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    expect(got.json).toEqual(set.json);
+    expect(got.text + set.text).not.toContain("a-very-secret-value");
+    const events = await db.event.findMany({ where: { tenantId: "acme", type: "tenant.executors_set" } });
+    expect(JSON.stringify(events.map((e) => e.payload))).not.toContain("a-very-secret-value");
+    const bad = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
+      token: keys.root,
+      body: { routes: [{ type: "webhook", actions: [], url: "ftp://x", timeoutMs: 5, extra: 1 }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      "routes[0].actions",
+      "routes[0].extra",
+      "routes[0].timeoutMs",
+      "routes[0].url",
+    ]);
+    expect(
+      (await call(server, "PUT", "/api/v1/tenants/acme/executors", { token: keys.auditor, body: config }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await call(server, "PUT", "/api/v1/tenants/acme/executors", { token: keys.otherAdmin, body: config }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.otherAdmin })).status,
+    ).toBe(404);
+  });
+});
+
+describe("the in-server dispatcher", () => {
+  it("executes an allowed intent once through the tenant's webhook, and its evidence carries the execution", async () => {
+    const submitted = await call(server, "POST", "/api/v1/intents", {
+      token: keys.client,
+      body: intentBody(),
+    });
+    expect(submitted.status).toBe(201);
+    const execution = await settled(submitted.json.executionId);
+    expect(execution).toMatchObject({ status: "SUCCEEDED", attempts: 1, failureClass: null });
+    expect(execution.events.map((e: { type: string }) => e.type)).toEqual([
+      "execution.queued",
+      "execution.started",
+      "execution.attempted",
+      "execution.succeeded",
+    ]);
+    expect(execution.events[2].payload).toMatchObject({ attempt: 1, class: "SUCCESS", status: 200 });
+    const requests = receiver.requests.filter((r) => r.body.executionId === submitted.json.executionId);
+    expect(requests.map((r) => r.key)).toEqual([submitted.json.executionId]);
+    expect(requests[0]!.body).toMatchObject({
+      action: "host.isolate",
+      target: "web-7",
+      decisionId: submitted.json.decisionId,
+    });
+    const bundle = (
+      await call(server, "GET", `/api/v1/decisions/${submitted.json.decisionId}/evidence`, {
+        token: keys.auditor,
+      })
+    ).json;
+    expect(bundle.events.map((e: { type: string }) => e.type)).toEqual([
+      "intent.decided",
+      "execution.queued",
+      "execution.started",
+      "execution.attempted",
+      "execution.succeeded",
+    ]);
+    expect(verifyBundle(bundle, { crypto: nodeCrypto }).mismatches).toEqual([]);
+  });
+
+  it("executes an approved intent only after quorum, once", async () => {
+    const submitted = await call(server, "POST", "/api/v1/intents", {
+      token: keys.client,
+      body: intentBody({ actionClass: "A2_hard" }),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests.some((r) => r.body.decisionId === submitted.json.decisionId)).toBe(false);
+    await call(server, "POST", `/api/v1/approvals/${submitted.json.approvalId}/votes`, {
+      token: keys.alice,
+      body: { vote: "approve" },
+    });
+    const done = await call(server, "POST", `/api/v1/approvals/${submitted.json.approvalId}/votes`, {
+      token: keys.bob,
+      body: { vote: "approve" },
+    });
+    expect(done.json.status).toBe("APPROVED");
+    expect(await settled(done.json.executionId)).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+    expect(receiver.requests.filter((r) => r.body.decisionId === submitted.json.decisionId)).toHaveLength(1);
+    const bundle = (
+      await call(server, "GET", `/api/v1/decisions/${submitted.json.decisionId}/evidence`, {
+        token: keys.auditor,
+      })
+    ).json;
+    expect(verifyBundle(bundle, { crypto: nodeCrypto }).mismatches).toEqual([]);
+  });
+});
