@@ -57,7 +57,11 @@ export function retryConfigFromEnv(): RetryConfig {
   };
 }
 
-export const defaultLeaseMs = () => Number(process.env.EXOARMUR_LEASE_MS ?? 10_000);
+/**
+ * Leases are short and renewed while an attempt runs (every third of the lease), so a dead
+ * worker's executions resume within about one lease, however long a healthy attempt takes.
+ */
+export const defaultLeaseMs = () => Number(process.env.EXOARMUR_LEASE_MS ?? 5_000);
 
 interface Claimed {
   /** The tenant's stored executor configuration no longer validates: the attempt fails INVALID. */
@@ -92,6 +96,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const retry = options.retry ?? retryConfigFromEnv();
   const log = options.log ?? (() => {});
   const inflight = new Set<Promise<void>>();
+  const running = new Set<string>();
   let stopping = false;
   let finished = 0;
   let wake: (() => void) | null = null;
@@ -279,6 +284,7 @@ export function startWorker(options: WorkerOptions): Worker {
     });
 
   const handle = (job: Claimed) => {
+    running.add(job.id);
     const task = (async () => {
       const result = await execute(job);
       try {
@@ -291,10 +297,25 @@ export function startWorker(options: WorkerOptions): Worker {
     })();
     inflight.add(task);
     void task.finally(() => {
+      running.delete(job.id);
       inflight.delete(task);
       wake?.();
     });
   };
+
+  const heartbeat = setInterval(
+    () => {
+      if (running.size === 0) return;
+      pool
+        .query(
+          `UPDATE "Execution" SET "leaseExpiresAt" = now() + ($3::int * interval '1 millisecond') WHERE id = ANY($1) AND "leaseOwner" = $2 AND status = 'RUNNING'`,
+          [[...running], id, leaseMs],
+        )
+        .catch((error: Error) => log(`renewing leases failed: ${error.message}`));
+    },
+    Math.max(100, Math.floor(leaseMs / 3)),
+  );
+  heartbeat.unref();
 
   const loop = (async () => {
     while (!stopping) {
@@ -335,6 +356,7 @@ export function startWorker(options: WorkerOptions): Worker {
         all.then(() => false),
         new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
       ]);
+      clearInterval(heartbeat);
       if (timedOut) {
         // Hand the unfinished attempts back now rather than after the lease: same key, next worker.
         await inTransaction(pool, async (sql) => {

@@ -256,3 +256,29 @@ describe("executor configuration", () => {
     });
   });
 });
+
+describe("leases", () => {
+  it("are renewed while a long attempt runs, so a slow downstream is not mistaken for a dead worker", async () => {
+    const slow = await seedTenant(db, "slow-hook");
+    await setExecutorConfig(db, PLATFORM_ADMIN, "slow-hook", {
+      routes: [{ type: "webhook", actions: ["*"], url: receiver.url, timeoutMs: 5000 }],
+    });
+    const [id] = await allowed(slow);
+    receiver.script(id!, [{ status: 200, delayMs: 1500 }]);
+    const other = startWorker({ pool: db.pool, retry: RETRY, pollMs: 20, leaseMs: 400 });
+    try {
+      await withWorker(
+        () =>
+          until(
+            () => execution(id!),
+            (e) => e.status === "SUCCEEDED",
+          ),
+        { leaseMs: 400 },
+      );
+    } finally {
+      await other.stop();
+    }
+    expect((await execution(id!)).attempts).toBe(1);
+    expect(receiver.requests.filter((r) => r.body.executionId === id)).toHaveLength(1);
+  });
+});
