@@ -1,4 +1,5 @@
 import { run as runDecide } from "./decide.bench";
+import { run as runExecutions } from "./executions.bench";
 import { figures, formatValue, printMachineContext, startLoadMonitor } from "./harness";
 import { run as runIntents } from "./intents.bench";
 import { run as runVerify } from "./verify.bench";
@@ -37,6 +38,13 @@ const TARGETS: Target[] = [
   },
   { figure: "intents_http_p99", atMost: 50, unit: "ms", what: "POST /api/v1/intents p99 latency" },
   { figure: "server_peak_rss", atMost: 400, unit: "MB", what: "server RSS under that load" },
+  {
+    figure: "executions_webhook_2_workers",
+    atLeast: 500,
+    unit: "executions/s",
+    what: "webhook executions, 2 workers",
+  },
+  { figure: "lease_recovery_after_sigkill", atMost: 10, unit: "s", what: "SIGKILL → its executions resume" },
 ];
 
 const started = process.hrtime.bigint();
@@ -47,7 +55,10 @@ const loadReport = await startLoadMonitor();
 
 await runDecide();
 await runVerify();
-if (!process.env.BENCH_SKIP_HTTP) await runIntents();
+if (!process.env.BENCH_SKIP_HTTP) {
+  await runIntents();
+  await runExecutions();
+}
 
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 console.log(`\n== summary (${seconds.toFixed(1)} s) ==`);

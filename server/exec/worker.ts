@@ -74,18 +74,32 @@ interface Claimed {
   config: ExecutorConfig | null;
 }
 
+// Two index-friendly probes (due work; expired leases), each locking with SKIP LOCKED, then the
+// details; the intent comes from Intent.body (small), not from the decision input (whole policy).
 const CLAIM = `
+WITH due AS (
+  SELECT id FROM "Execution"
+   WHERE status IN ('QUEUED', 'RETRY_WAIT') AND "nextAttemptAt" <= now()
+   ORDER BY "nextAttemptAt" LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), expired AS (
+  SELECT id FROM "Execution"
+   WHERE status = 'RUNNING' AND "leaseExpiresAt" < now()
+   LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), picked AS (
+  SELECT id FROM due UNION ALL SELECT id FROM expired
+)
 SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
-       d.verdict, d.action, d.input -> 'intent' AS intent, a.status AS "approvalStatus", t."executorConfig"
-  FROM "Execution" e
+       d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t."executorConfig"
+  FROM picked
+  JOIN "Execution" e ON e.id = picked.id
   JOIN "Decision" d ON d.id = e."decisionId"
+  JOIN "Intent" i ON i.id = d."intentId"
   JOIN "Tenant" t ON t.id = e."tenantId"
   LEFT JOIN "Approval" a ON a."decisionId" = d.id
- WHERE (e.status IN ('QUEUED', 'RETRY_WAIT') AND e."nextAttemptAt" <= now())
-    OR (e.status = 'RUNNING' AND e."leaseExpiresAt" < now())
  ORDER BY e."nextAttemptAt"
- LIMIT $1
-   FOR UPDATE OF e SKIP LOCKED`;
+ LIMIT $1`;
 
 export function startWorker(options: WorkerOptions): Worker {
   const pool = options.pool;
@@ -213,86 +227,128 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   };
 
-  const record = (job: Claimed, result: AttemptResult) =>
+  /**
+   * Results are recorded in small batches: one transaction (one durable commit, one chain append
+   * per tenant) for every attempt that finished since the last flush. Each row is updated only if
+   * this worker still holds its lease for that attempt.
+   */
+  const recordBatch = (batch: { job: Claimed; result: AttemptResult }[]) =>
     inTransaction(pool, async (sql) => {
       const { rows } = await sql.query({
-        name: "exec_lock",
-        text: `SELECT status, "leaseOwner", attempts FROM "Execution" WHERE id = $1 FOR UPDATE`,
-        values: [job.id],
+        name: "exec_lock_batch",
+        text: `SELECT id, status, "leaseOwner", attempts FROM "Execution" WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+        values: [batch.map((b) => b.job.id)],
       });
-      const row = rows[0];
-      if (row?.status !== "RUNNING" || row.leaseOwner !== id || row.attempts !== job.attempt) {
-        log(
-          `execution ${job.id}: lease lost before attempt ${job.attempt} was recorded; another worker owns it now`,
-        );
-        return;
-      }
-      const step = nextStep(nodeCrypto, job.id, job.attempt, result.outcome, retry);
+      const current = new Map(rows.map((r) => [r.id as string, r]));
       const at = iso(new Date());
-      const events: Omit<NewEvent, "tenantId">[] = [];
-      if (step.action === "succeed") {
-        await sql.query({
-          name: "exec_succeed",
-          text: `UPDATE "Execution" SET status = 'SUCCEEDED', "failureClass" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
-          values: [job.id],
-        });
-        events.push({
-          type: "execution.attempted",
-          subjectId: job.id,
-          at,
-          payload: { attempt: job.attempt, class: "SUCCESS", ...result.detail },
-        });
-        events.push({
-          type: "execution.succeeded",
-          subjectId: job.id,
-          at,
-          payload: { attempt: job.attempt },
-        });
-      } else if (step.action === "retry") {
-        await sql.query({
-          name: "exec_retry",
-          text: `UPDATE "Execution" SET status = 'RETRY_WAIT', "failureClass" = 'TRANSIENT', "nextAttemptAt" = now() + ($2::int * interval '1 millisecond'), "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
-          values: [job.id, step.delayMs],
-        });
-        events.push({
-          type: "execution.attempted",
-          subjectId: job.id,
-          at,
-          payload: { attempt: job.attempt, class: "TRANSIENT", delayMs: step.delayMs, ...result.detail },
-        });
-      } else {
-        await sql.query({
-          name: "exec_fail",
-          text: `UPDATE "Execution" SET status = 'FAILED', "failureClass" = $2, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`,
-          values: [job.id, step.failureClass],
-        });
-        const attemptClass = step.failureClass === "EXHAUSTED" ? "TRANSIENT" : step.failureClass;
-        events.push({
-          type: "execution.attempted",
-          subjectId: job.id,
-          at,
-          payload: { attempt: job.attempt, class: attemptClass, ...result.detail },
-        });
-        events.push({
-          type: "execution.failed",
-          subjectId: job.id,
-          at,
-          payload: { attempt: job.attempt, failureClass: step.failureClass },
-        });
+      const updates = {
+        ids: [] as string[],
+        statuses: [] as string[],
+        classes: [] as (string | null)[],
+        delays: [] as (number | null)[],
+      };
+      const events = new Map<string, Omit<NewEvent, "tenantId">[]>();
+      const push = (tenantId: string, event: Omit<NewEvent, "tenantId">) =>
+        events.set(tenantId, [...(events.get(tenantId) ?? []), event]);
+      for (const { job, result } of batch) {
+        const row = current.get(job.id);
+        if (row?.status !== "RUNNING" || row.leaseOwner !== id || row.attempts !== job.attempt) {
+          log(
+            `execution ${job.id}: lease lost before attempt ${job.attempt} was recorded; another worker owns it now`,
+          );
+          continue;
+        }
+        const step = nextStep(nodeCrypto, job.id, job.attempt, result.outcome, retry);
+        updates.ids.push(job.id);
+        if (step.action === "succeed") {
+          updates.statuses.push("SUCCEEDED");
+          updates.classes.push(null);
+          updates.delays.push(null);
+          push(job.tenantId, {
+            type: "execution.attempted",
+            subjectId: job.id,
+            at,
+            payload: { attempt: job.attempt, class: "SUCCESS", ...result.detail },
+          });
+          push(job.tenantId, {
+            type: "execution.succeeded",
+            subjectId: job.id,
+            at,
+            payload: { attempt: job.attempt },
+          });
+        } else if (step.action === "retry") {
+          updates.statuses.push("RETRY_WAIT");
+          updates.classes.push("TRANSIENT");
+          updates.delays.push(step.delayMs);
+          push(job.tenantId, {
+            type: "execution.attempted",
+            subjectId: job.id,
+            at,
+            payload: { attempt: job.attempt, class: "TRANSIENT", delayMs: step.delayMs, ...result.detail },
+          });
+        } else {
+          updates.statuses.push("FAILED");
+          updates.classes.push(step.failureClass);
+          updates.delays.push(null);
+          const attemptClass = step.failureClass === "EXHAUSTED" ? "TRANSIENT" : step.failureClass;
+          push(job.tenantId, {
+            type: "execution.attempted",
+            subjectId: job.id,
+            at,
+            payload: { attempt: job.attempt, class: attemptClass, ...result.detail },
+          });
+          push(job.tenantId, {
+            type: "execution.failed",
+            subjectId: job.id,
+            at,
+            payload: { attempt: job.attempt, failureClass: step.failureClass },
+          });
+        }
       }
-      await appendEventsSql(sql, job.tenantId, events);
+      if (updates.ids.length === 0) return;
+      await sql.query({
+        name: "exec_record",
+        text: `UPDATE "Execution" e
+                  SET status = v.status, "failureClass" = v.class,
+                      "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
+                      "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, status, class, delay)
+                WHERE e.id = v.id`,
+        values: [updates.ids, updates.statuses, updates.classes, updates.delays],
+      });
+      for (const tenantId of [...events.keys()].sort())
+        await appendEventsSql(sql, tenantId, events.get(tenantId)!);
+    });
+
+  let pending: { job: Claimed; result: AttemptResult; done: () => void }[] = [];
+  let flushing = false;
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await recordBatch(batch);
+      } catch (error) {
+        // These results are lost with the transaction; their leases expire and the attempts are retried.
+        log(`recording ${batch.length} attempts failed: ${(error as Error).message}`);
+      }
+      for (const item of batch) item.done();
+    }
+    flushing = false;
+  };
+  const record = (job: Claimed, result: AttemptResult) =>
+    new Promise<void>((done) => {
+      pending.push({ job, result, done });
+      if (!flushing) {
+        flushing = true;
+        void flush();
+      }
     });
 
   const handle = (job: Claimed) => {
     running.add(job.id);
     const task = (async () => {
-      const result = await execute(job);
-      try {
-        await record(job, result);
-      } catch (error) {
-        // The result is lost with this transaction; the lease will expire and the attempt is retried.
-        log(`execution ${job.id}: recording attempt ${job.attempt} failed: ${(error as Error).message}`);
-      }
+      await record(job, await execute(job));
       finished++;
     })();
     inflight.add(task);
@@ -320,8 +376,11 @@ export function startWorker(options: WorkerOptions): Worker {
   const loop = (async () => {
     while (!stopping) {
       let got = 0;
+      // Claim in batches: wait until a quarter of the slots are free (or nothing runs), so that a
+      // busy worker makes one claim transaction per several executions, not one per execution.
       const room = concurrency - inflight.size;
-      if (room > 0) {
+      const batch = Math.max(1, Math.floor(concurrency / 4));
+      if (room >= batch || (room > 0 && inflight.size === 0)) {
         try {
           const jobs = await claim(room);
           got = jobs.length;
@@ -331,7 +390,7 @@ export function startWorker(options: WorkerOptions): Worker {
         }
       }
       if (stopping) break;
-      if (got === 0 || inflight.size >= concurrency) {
+      if (got === 0 || concurrency - inflight.size < batch) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, got === 0 ? pollMs : 1000);
           wake = () => {
