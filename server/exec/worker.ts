@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
-import { DEFAULT_RETRY, globMatch, type NewEvent, nextStep, type RetryConfig } from "../core";
+import { DEFAULT_RETRY, type KillSwitchState, type NewEvent, nextStep, type RetryConfig } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import { appendEventsSql, inTransaction } from "../services/chain-sql";
 import { iso } from "../services/ids";
+import { blockingSwitch } from "../services/kill-switches";
 import { type ExecutorConfig, executorConfigSchema, routeFor } from "./config";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
 
@@ -120,12 +121,19 @@ export function startWorker(options: WorkerOptions): Worker {
       const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
       if (rows.length === 0) return [];
       const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
-      const switches = (
+      const switches: KillSwitchState[] = (
         await sql.query(
-          `SELECT id, scope, "tenantId", action FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`,
+          `SELECT id, scope, "tenantId", action, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`,
           [tenants],
         )
-      ).rows as { id: string; scope: string; tenantId: string | null; action: string | null }[];
+      ).rows.map((k) => ({
+        id: k.id,
+        scope: k.scope,
+        ...(k.tenantId ? { tenantId: k.tenantId } : {}),
+        ...(k.action ? { action: k.action } : {}),
+        engaged: true,
+        reason: k.reason,
+      }));
       const now = new Date();
       const at = iso(now);
       const claimed: Claimed[] = [];
@@ -133,12 +141,7 @@ export function startWorker(options: WorkerOptions): Worker {
       const push = (tenantId: string, event: Omit<NewEvent, "tenantId">) =>
         events.set(tenantId, [...(events.get(tenantId) ?? []), event]);
       for (const row of rows) {
-        const blocker =
-          switches.find((s) => s.scope === "global") ??
-          switches.find((s) => s.scope === "tenant" && s.tenantId === row.tenantId) ??
-          switches.find(
-            (s) => s.scope === "action" && s.tenantId === row.tenantId && globMatch(s.action!, row.action),
-          );
+        const blocker = blockingSwitch(switches, row.tenantId, row.action);
         const permitted = row.verdict === "ALLOW" || row.approvalStatus === "APPROVED";
         const reclaimed = row.status === "RUNNING";
         if (blocker || !permitted) {
