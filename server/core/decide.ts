@@ -88,10 +88,17 @@ export function decide(input: DecisionInput): DecisionOutput {
 
 // ---- the compiled form: the same semantics, with globs and sets prepared once per policy ----
 
+type Matcher = { rule: Rule; test: (intent: ActionIntent) => boolean };
+
 export interface CompiledPolicy {
   readonly source: Policy;
-  readonly matchers: ReadonlyArray<{ rule: Rule; test: (intent: ActionIntent) => boolean }>;
+  readonly matchers: ReadonlyArray<Matcher>;
+  /** The matchers whose action globs admit `action`, in policy order (memoized per action name). */
+  readonly candidates: (action: string) => ReadonlyArray<Matcher>;
 }
+
+/** Distinct action names are few in practice; the bound only guards against a flood of new ones. */
+const MAX_CACHED_ACTIONS = 4096;
 
 /** Literal patterns become one Set lookup; only real globs are tried one by one. */
 function compileGlobs(patterns: readonly string[]): (text: string) => boolean {
@@ -127,7 +134,19 @@ function compileRule(rule: Rule): (intent: ActionIntent) => boolean {
 }
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  return { source: policy, matchers: policy.rules.map((rule) => ({ rule, test: compileRule(rule) })) };
+  const matchers = policy.rules.map((rule) => ({ rule, test: compileRule(rule) }));
+  const admits = policy.rules.map((rule) => (rule.match?.actions ? compileGlobs(rule.match.actions) : null));
+  const byAction = new Map<string, Matcher[]>();
+  const candidates = (action: string) => {
+    let hit = byAction.get(action);
+    if (!hit) {
+      hit = matchers.filter((_, i) => admits[i] === null || admits[i]!(action));
+      if (byAction.size >= MAX_CACHED_ACTIONS) byAction.clear();
+      byAction.set(action, hit);
+    }
+    return hit;
+  };
+  return { source: policy, matchers, candidates };
 }
 
 /** `decide` with a policy compiled once; `input.policy` must be the document it was compiled from. */
@@ -135,7 +154,8 @@ export function decideCompiled(compiled: CompiledPolicy, input: DecisionInput): 
   if (input.policy !== compiled.source)
     throw new Error("decideCompiled: input.policy is not the compiled document");
   const matched: Rule[] = [];
-  for (const { rule, test } of compiled.matchers) if (test(input.intent)) matched.push(rule);
+  for (const { rule, test } of compiled.candidates(input.intent.action))
+    if (test(input.intent)) matched.push(rule);
   return conclude(input, matched);
 }
 

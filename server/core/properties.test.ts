@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decisionInputArb, permuteKeys } from "../../tests/support/arbitraries";
+import { decisionInputArb, permuteKeys, policyArb } from "../../tests/support/arbitraries";
 import { scenarioBundleArb } from "../../tests/support/bundles";
 import { nodeCrypto } from "../crypto/node";
 import { canonicalJson } from "./canonical";
@@ -96,6 +96,25 @@ describe("decide: properties", () => {
         expect(decideCompiled(compilePolicy(input.policy), input)).toStrictEqual(decide(input));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("decide: compiled policies reused across many inputs (memoized per action)", () => {
+  it("one compiled policy decides every input exactly as the raw document", () => {
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.array(decisionInputArb, { minLength: 1, maxLength: 30 }),
+        (policy, inputs) => {
+          const compiled = compilePolicy(policy);
+          for (const input of [...inputs, ...inputs]) {
+            const same = { ...input, policy };
+            expect(decideCompiled(compiled, same)).toStrictEqual(decide(same));
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
