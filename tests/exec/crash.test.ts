@@ -9,6 +9,7 @@ import { PLATFORM_ADMIN } from "../../server/services/principal";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { type Receiver, startReceiver } from "../support/receiver";
+import { until } from "../support/wait";
 
 /**
  * Crash consistency with real processes: `exoarmur worker` as a child, SIGKILLed at the worst
@@ -32,22 +33,6 @@ function worker(): ChildProcess {
   );
   children.push(child);
   return child;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
 }
 
 beforeAll(async () => {

@@ -11,28 +11,13 @@ import { PLATFORM_ADMIN } from "../../server/services/principal";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { type Receiver, startReceiver } from "../support/receiver";
+import { sleep, until } from "../support/wait";
 
 /** The dispatcher against a real PostgreSQL and a real HTTP receiver, in process. */
 let db: Db;
 let receiver: Receiver;
 let hooks: TenantFixture;
 const RETRY = { maxAttempts: 5, initialDelayMs: 20, maxDelayMs: 200 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value: ${JSON.stringify(value)}`);
-    await sleep(25);
-  }
-}
 
 const execution = (id: string) => db.execution.findUniqueOrThrow({ where: { id } });
 const attemptEvents = async (id: string) =>
