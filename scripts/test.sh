@@ -10,6 +10,18 @@ if [ ! -x node_modules/.bin/vitest ] || [ package-lock.json -nt node_modules/.pa
   npm ci --no-audit --no-fund
 fi
 
+# System packages the tests start for real: nats-server (JetStream). Install it when missing
+# (root with apt-get, as on this project's machines), else stop at once naming the package.
+if ! command -v nats-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing nats-server (apt-get)" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  else
+    echo "test.sh: the tests need the system package nats-server (e.g. apt-get install nats-server)" >&2
+    exit 1
+  fi
+fi
+
 echo "test.sh: typecheck" >&2
 node_modules/.bin/tsc --noEmit -p .
 echo "test.sh: lint (biome)" >&2

@@ -63,6 +63,7 @@ async function start(): Promise<void> {
           log: (line) => log(`worker: ${line}`),
         });
   if (worker) log(`dispatcher ${worker.id} running`);
+  const events = await startEvents(dataDir);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -70,6 +71,7 @@ async function start(): Promise<void> {
     stopping = true;
     log(`${signal}: shutting down`);
     await worker?.stop(10_000).catch(() => {});
+    await events.stop().catch(() => {});
     await closeDb().catch(() => {});
     await embedded?.stop().catch((error: unknown) => console.error("[exoarmur] stopping PostgreSQL:", error));
     process.exit(0);
@@ -88,4 +90,58 @@ function ensureAdminToken(dataDir: string): void {
     log(`created a platform admin token in ${file} (use it as: Authorization: Bearer $(cat ${file}))`);
   }
   process.env.EXOARMUR_ADMIN_TOKEN = readFileSync(file, "utf8").trim();
+}
+
+/**
+ * JetStream: NATS_URL, else a local `nats-server -js` child if the binary is installed, else none —
+ * events then wait in the outbox (the Event table) and the product keeps deciding. The outbox relay
+ * runs unless EXOARMUR_RELAY=off.
+ */
+async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> {
+  const { findNatsServer, startNatsServer } = await import("./events/nats-server");
+  let url = process.env.NATS_URL || null;
+  let local: Awaited<ReturnType<typeof startNatsServer>> | null = null;
+  if (!url) {
+    const binary = findNatsServer();
+    if (!binary) {
+      log(
+        "JetStream disabled: no NATS_URL and no nats-server on PATH; events wait in the outbox (apt-get install nats-server)",
+      );
+      process.env.EXOARMUR_STREAM = "disabled";
+      return { stop: async () => {} };
+    }
+    local = await startNatsServer(binary, join(dataDir, "nats"));
+    url = local.url;
+    log(`embedded nats-server (JetStream) on ${url}, store in ${join(dataDir, "nats")}`);
+  }
+  process.env.EXOARMUR_STREAM = "enabled";
+  const { connectJetStream } = await import("./events/jetstream");
+  const { startRelay } = await import("./events/relay");
+  let jetstream: Awaited<ReturnType<typeof connectJetStream>> | null = null;
+  let relay: ReturnType<typeof startRelay> | null = null;
+  // Connecting may have to wait for NATS: keep trying in the background, never block start-up.
+  let stopped = false;
+  const connecting = (async () => {
+    while (!stopped && !jetstream) {
+      try {
+        jetstream = await connectJetStream(url!);
+      } catch (error) {
+        log(`JetStream not reachable yet (${(error as Error).message}); events wait in the outbox`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    if (jetstream && !stopped && process.env.EXOARMUR_RELAY !== "off") {
+      relay = startRelay({ pool: getDb().pool, jetstream, log: (line) => log(`relay: ${line}`) });
+      log("outbox relay running");
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await connecting.catch(() => {});
+      await relay?.stop();
+      await jetstream?.nc.drain().catch(() => {});
+      await local?.stop();
+    },
+  };
 }

@@ -26,8 +26,18 @@ export function registerWorkerCommand(
       "how long a claim lasts without a recorded result (default: EXOARMUR_LEASE_MS or 10000)",
     )
     .option("--poll-ms <ms>", "sleep between polls of an empty queue", "200")
+    .option(
+      "--nats-url <url>",
+      "also run the outbox relay, publishing committed events to this NATS JetStream (default: NATS_URL)",
+    )
     .action(
-      async (options: { databaseUrl?: string; concurrency: string; leaseMs?: string; pollMs: string }) => {
+      async (options: {
+        databaseUrl?: string;
+        concurrency: string;
+        leaseMs?: string;
+        pollMs: string;
+        natsUrl?: string;
+      }) => {
         const url = resolveDatabaseUrl(options.databaseUrl);
         if (!url) {
           io.err(
@@ -60,6 +70,24 @@ export function registerWorkerCommand(
           log: (line) => io.err(`worker: ${line}`),
         });
         io.out(`worker ${worker.id} running (concurrency ${numbers.concurrency})`);
+        const natsUrl = options.natsUrl ?? process.env.NATS_URL;
+        let relay: { stop(): Promise<void> } | null = null;
+        let jetstream: { nc: { drain(): Promise<void> } } | null = null;
+        if (natsUrl) {
+          const { connectJetStream } = await import("../events/jetstream");
+          const { startRelay } = await import("../events/relay");
+          jetstream = await connectJetStream(natsUrl);
+          relay = startRelay({
+            pool,
+            jetstream: jetstream as Awaited<ReturnType<typeof connectJetStream>>,
+            log: (line) => io.err(`relay: ${line}`),
+            // Fault injection for the crash tests: die after JetStream acknowledged a batch, before it is marked.
+            ...(process.env.EXOARMUR_FAULT === "relay-after-publish"
+              ? { afterPublish: () => process.kill(process.pid, "SIGKILL") }
+              : {}),
+          });
+          io.out(`relay publishing to ${natsUrl}`);
+        }
         await new Promise<void>((resolve) => {
           const stop = (signal: string) => {
             io.out(`worker ${worker.id}: ${signal}, stopping`);
@@ -69,6 +97,8 @@ export function registerWorkerCommand(
           process.once("SIGINT", () => stop("SIGINT"));
         });
         await worker.stop();
+        await relay?.stop();
+        await jetstream?.nc.drain().catch(() => {});
         await pool.end();
         io.out(`worker ${worker.id} stopped after ${worker.attempts()} attempts`);
         setExit(0);

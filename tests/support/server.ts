@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "../../server/db/embedded";
 
 /**
@@ -20,8 +23,17 @@ export async function startServer(env: Record<string, string>): Promise<TestServ
   const port = await freePort();
   const adminToken = env.EXOARMUR_ADMIN_TOKEN ?? `admin-${port}-token`;
   let output = "";
+  // Each server its own data dir (embedded PostgreSQL or nats-server store), never the repository's.
+  const dataDir = env.EXOARMUR_DATA_DIR ?? mkdtempSync(join(tmpdir(), "exoarmur-server-"));
   const child = spawn("sh", ["scripts/start.sh"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", EXOARMUR_ADMIN_TOKEN: adminToken, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      EXOARMUR_ADMIN_TOKEN: adminToken,
+      EXOARMUR_DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const keep = (chunk: Buffer) => {
