@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
 import { registerOperatorCommands } from "./operator-commands";
+import { registerReplayCommand } from "./replay-command";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
 import { registerWorkerCommand } from "./worker-command";
 
@@ -37,6 +38,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     exitCode = code;
   });
   registerWorkerCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  registerReplayCommand(program, io, (code) => {
     exitCode = code;
   });
 
