@@ -2,6 +2,7 @@ import { run as runDecide } from "./decide.bench";
 import { run as runExecutions } from "./executions.bench";
 import { figures, formatValue, printMachineContext, startLoadMonitor } from "./harness";
 import { run as runIntents } from "./intents.bench";
+import { run as runRelay } from "./relay.bench";
 import { run as runVerify } from "./verify.bench";
 
 /**
@@ -45,6 +46,13 @@ const TARGETS: Target[] = [
     what: "webhook executions, 2 workers",
   },
   { figure: "lease_recovery_after_sigkill", atMost: 10, unit: "s", what: "SIGKILL → its executions resume" },
+  {
+    figure: "relay_backlog_events_per_s",
+    atLeast: 1_000,
+    unit: "events/s",
+    what: "outbox relay → JetStream",
+  },
+  { figure: "commit_to_stream_p99", atMost: 100, unit: "ms", what: "commit-to-stream latency p99" },
 ];
 
 const started = process.hrtime.bigint();
@@ -58,6 +66,7 @@ await runVerify();
 if (!process.env.BENCH_SKIP_HTTP) {
   await runIntents();
   await runExecutions();
+  await runRelay();
 }
 
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

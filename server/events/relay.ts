@@ -5,9 +5,9 @@ import { subjectFor } from "./jetstream";
 /**
  * The outbox relay: committed events, per tenant in seq order, to JetStream, then marked published.
  *
- * Several relays may run (one per server and per `exoarmur worker`): a relay works on a tenant only
- * while it holds that tenant's session advisory lock, so one tenant's events are published by one
- * relay at a time, in order. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
+ * Several relays may run (one per server and per `exoarmur worker`): one is the leader (it holds a
+ * session advisory lock) and publishes every tenant's events in seq order; the others stand by and
+ * take over when the leader's connection goes away. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
  * publishing but before marking, the next one publishes the same events again and JetStream drops
  * them as duplicates — each event is in the stream once. While NATS is down events simply wait:
  * deciding and storing go on.
@@ -39,98 +39,93 @@ interface OutboxRow {
   hash: string;
 }
 
+const LEADER_LOCK = "exoarmur outbox relay";
+
 export function startRelay(options: RelayOptions): Relay {
   const { pool, jetstream } = options;
-  const batch = options.batch ?? 500;
-  const pollMs = options.pollMs ?? 100;
+  const batch = options.batch ?? 1000;
+  const pollMs = options.pollMs ?? 20;
   const log = options.log ?? (() => {});
   const encoder = new TextEncoder();
   let stopping = false;
   let published = 0;
   let wake: (() => void) | null = null;
   let lastError = "";
+  // The leader keeps this connection: its session advisory lock is the lease, released by
+  // PostgreSQL the moment the relay (or its connection) dies, so a standby takes over.
+  let leader: pg.PoolClient | null = null;
 
-  async function drainTenant(sql: pg.PoolClient, tenantId: string): Promise<number> {
-    const { rows: locked } = await sql.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok", [
-      `relay ${tenantId}`,
-    ]);
-    if (!locked[0].ok) return 0;
-    try {
-      let total = 0;
-      for (;;) {
-        const { rows } = await sql.query<OutboxRow>({
-          name: "outbox_batch",
-          text: `SELECT seq, "tenantId", type, "subjectId", at, payload, "prevHash", hash FROM "Event"
-                  WHERE "tenantId" = $1 AND "publishedAt" IS NULL ORDER BY seq LIMIT $2`,
-          values: [tenantId, batch],
-        });
-        if (rows.length === 0) return total;
-        // One connection keeps publish order; the acks are awaited together.
-        const acks = await Promise.all(
-          rows.map((e) =>
-            jetstream.js.publish(
-              subjectFor(e.tenantId, e.type),
-              encoder.encode(
-                JSON.stringify({
-                  tenantId: e.tenantId,
-                  seq: e.seq,
-                  type: e.type,
-                  subjectId: e.subjectId,
-                  at: e.at,
-                  payload: e.payload,
-                  prevHash: e.prevHash,
-                  hash: e.hash,
-                }),
-              ),
-              { msgID: e.hash },
-            ),
+  async function publishBatch(sql: pg.PoolClient): Promise<number> {
+    const { rows } = await sql.query<OutboxRow>({
+      name: "outbox_batch",
+      text: `SELECT seq, "tenantId", type, "subjectId", at, payload, "prevHash", hash FROM "Event"
+              WHERE "publishedAt" IS NULL ORDER BY "tenantId", seq LIMIT $1`,
+      values: [batch],
+    });
+    if (rows.length === 0) return 0;
+    // One connection keeps publish order (each tenant's events are in seq order); acks awaited together.
+    const acks = await Promise.all(
+      rows.map((e) =>
+        jetstream.js.publish(
+          subjectFor(e.tenantId, e.type),
+          encoder.encode(
+            JSON.stringify({
+              tenantId: e.tenantId,
+              seq: e.seq,
+              type: e.type,
+              subjectId: e.subjectId,
+              at: e.at,
+              payload: e.payload,
+              prevHash: e.prevHash,
+              hash: e.hash,
+            }),
           ),
-        );
-        options.afterPublish?.();
-        await sql.query({
-          name: "outbox_mark",
-          text: `UPDATE "Event" SET "publishedAt" = now() WHERE "tenantId" = $1 AND seq = ANY($2)`,
-          values: [tenantId, rows.map((r) => r.seq)],
-        });
-        total += rows.length;
-        published += rows.length;
-        if (acks.some((a) => a.duplicate))
-          log(
-            `tenant ${tenantId}: ${acks.filter((a) => a.duplicate).length} events were already in the stream (a relay crashed after publishing them)`,
-          );
-        if (rows.length < batch) return total;
-      }
-    } finally {
-      await sql.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`relay ${tenantId}`]);
-    }
+          { msgID: e.hash },
+        ),
+      ),
+    );
+    options.afterPublish?.();
+    await sql.query({
+      name: "outbox_mark",
+      text: `UPDATE "Event" e SET "publishedAt" = now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq) WHERE e."tenantId" = p."tenantId" AND e.seq = p.seq`,
+      values: [rows.map((r) => r.tenantId), rows.map((r) => r.seq)],
+    });
+    published += rows.length;
+    const duplicates = acks.filter((a) => a.duplicate).length;
+    if (duplicates)
+      log(`${duplicates} events were already in the stream (a relay died after publishing them)`);
+    return rows.length;
   }
 
   const loop = (async () => {
     while (!stopping) {
       let moved = 0;
-      let sql: pg.PoolClient | null = null;
       try {
-        sql = await pool.connect();
-        const { rows } = await sql.query(
-          `SELECT DISTINCT "tenantId" FROM "Event" WHERE "publishedAt" IS NULL LIMIT 1000`,
-        );
-        for (const { tenantId } of rows) {
-          if (stopping) break;
-          moved += await drainTenant(sql, tenantId);
+        if (!leader) {
+          const candidate = await pool.connect();
+          const { rows } = await candidate.query(
+            "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok",
+            [LEADER_LOCK],
+          );
+          if (rows[0].ok) leader = candidate;
+          else candidate.release();
         }
+        if (leader) moved = await publishBatch(leader);
         if (lastError) log("publishing again");
         lastError = "";
       } catch (error) {
         const message = (error as Error).message;
         if (message !== lastError) log(`events wait in the outbox: ${message}`);
         lastError = message;
-      } finally {
-        sql?.release();
+        if (leader && /connection|terminat|ECONN/i.test(message)) {
+          leader.release(error as Error);
+          leader = null;
+        }
       }
       if (stopping) break;
-      if (moved === 0) {
+      if (moved < batch) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, lastError ? Math.max(pollMs, 1000) : pollMs);
+          const timer = setTimeout(resolve, lastError ? Math.max(pollMs, 1000) : leader ? pollMs : 1000);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -138,6 +133,11 @@ export function startRelay(options: RelayOptions): Relay {
         });
         wake = null;
       }
+    }
+    if (leader) {
+      await leader.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [LEADER_LOCK]).catch(() => {});
+      leader.release();
+      leader = null;
     }
   })();
 
