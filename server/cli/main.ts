@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
+import { registerDemoCommand } from "./demo-command";
 import { registerOperatorCommands } from "./operator-commands";
 import { registerReplayCommand } from "./replay-command";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
@@ -41,6 +42,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     exitCode = code;
   });
   registerReplayCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  registerDemoCommand(program, io, (code) => {
     exitCode = code;
   });
 
