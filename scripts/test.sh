@@ -10,14 +10,19 @@ if [ ! -x node_modules/.bin/vitest ] || [ package-lock.json -nt node_modules/.pa
   npm ci --no-audit --no-fund
 fi
 
-# System packages the tests start for real: nats-server (JetStream). Install it when missing
-# (root with apt-get, as on this project's machines), else stop at once naming the package.
-if ! command -v nats-server >/dev/null 2>&1; then
+# System packages the tests use for real: nats-server (JetStream) and docker-compose (validates
+# docker-compose.yml). Install what is missing (root with apt-get, as on this project's machines),
+# else stop at once naming the package.
+missing=""
+command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing nats-server (apt-get)" >&2
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+    echo "test.sh: installing$missing (apt-get)" >&2
+    # shellcheck disable=SC2086 # one word per package
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
-    echo "test.sh: the tests need the system package nats-server (e.g. apt-get install nats-server)" >&2
+    echo "test.sh: the tests need the system packages:$missing (e.g. apt-get install$missing)" >&2
     exit 1
   fi
 fi
