@@ -130,6 +130,7 @@ async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> 
         await new Promise((r) => setTimeout(r, 2000));
       }
     }
+    if (jetstream) (await import("./events/live")).setLiveJetStream(jetstream);
     if (jetstream && !stopped && process.env.EXOARMUR_RELAY !== "off") {
       relay = startRelay({ pool: getDb().pool, jetstream, log: (line) => log(`relay: ${line}`) });
       log("outbox relay running");

@@ -1,0 +1,151 @@
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../../server/api/root";
+import type { ChainEvent } from "../../server/core";
+import type { Db } from "../../server/db/client";
+import { createTestDatabase } from "../support/db";
+import { DEMO_POLICY, intentBody } from "../support/fixtures";
+import { call, startServer, type TestServer } from "../support/server";
+import { until } from "../support/wait";
+
+/** The tRPC live feed (SSE) from JetStream, as a Node client sees it. */
+let server: TestServer;
+let db: Db;
+const keys: Record<string, string> = {};
+
+function client(token: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url: `${server.baseUrl}/api/trpc`,
+          EventSource: EventSource as never,
+          eventSourceOptions: () =>
+            ({
+              fetch: (input: string | URL | Request, init?: RequestInit) =>
+                fetch(input, {
+                  ...init,
+                  headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` },
+                }),
+            }) as never,
+        }),
+        false: httpBatchLink({ url: `${server.baseUrl}/api/trpc` }),
+      }),
+    ],
+  });
+}
+
+function listen(token: string, lastEventId?: string) {
+  const events: { id: string; event: ChainEvent }[] = [];
+  const sub = client(token).events.live.subscribe(lastEventId ? { lastEventId } : undefined, {
+    onData: (data) => events.push({ id: data.id, event: data.data as ChainEvent }),
+  });
+  return { events, stop: () => sub.unsubscribe() };
+}
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  db = database.db;
+  server = await startServer({ DATABASE_URL: database.url });
+  for (const tenant of ["acme", "globex"]) {
+    await call(server, "POST", "/api/v1/tenants", {
+      token: server.adminToken,
+      body: { id: tenant, name: tenant },
+    });
+    await call(server, "POST", `/api/v1/tenants/${tenant}/policies`, {
+      token: server.adminToken,
+      body: DEMO_POLICY,
+    });
+    keys[`${tenant}Client`] = (
+      await call(server, "POST", `/api/v1/tenants/${tenant}/api-keys`, {
+        token: server.adminToken,
+        body: { role: "client", name: "c" },
+      })
+    ).json.key;
+    keys[`${tenant}Auditor`] = (
+      await call(server, "POST", `/api/v1/tenants/${tenant}/api-keys`, {
+        token: server.adminToken,
+        body: { role: "auditor", name: "a" },
+      })
+    ).json.key;
+  }
+  await until(
+    () => call(server, "GET", "/api/health"),
+    (r) => r.json.stream?.status === "current",
+    20_000,
+    100,
+  );
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await db?.$disconnect();
+});
+
+describe("live feed", () => {
+  it("streams a tenant's new events as they commit, and nothing of other tenants", async () => {
+    const feed = listen(keys.acmeAuditor!);
+    await new Promise((r) => setTimeout(r, 500));
+    const mine = await call(server, "POST", "/api/v1/intents", {
+      token: keys.acmeClient,
+      body: intentBody({ actionClass: "A3_irreversible" }),
+    });
+    await call(server, "POST", "/api/v1/intents", {
+      token: keys.globexClient,
+      body: intentBody({ actionClass: "A3_irreversible" }),
+    });
+    await until(
+      async () => feed.events.filter((e) => e.event.type === "intent.decided").length,
+      (n) => n >= 1,
+      15_000,
+      50,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    feed.stop();
+    expect(feed.events.every((e) => e.event.tenantId === "acme")).toBe(true);
+    expect(feed.events.find((e) => e.event.type === "intent.decided")?.event.subjectId).toBe(
+      mine.json.decisionId,
+    );
+  });
+
+  it("resumes after a given sequence: a reconnecting client gets exactly what it missed", async () => {
+    const first = listen(keys.acmeAuditor!);
+    await new Promise((r) => setTimeout(r, 500));
+    await call(server, "POST", "/api/v1/intents", {
+      token: keys.acmeClient,
+      body: intentBody({ actionClass: "A3_irreversible" }),
+    });
+    await until(
+      async () => first.events.length,
+      (n) => n >= 1,
+      15_000,
+      50,
+    );
+    first.stop();
+    const lastSeen = first.events.at(-1)!.id;
+    const missed = await call(server, "POST", "/api/v1/intents", {
+      token: keys.acmeClient,
+      body: intentBody({ actionClass: "A3_irreversible" }),
+    });
+    const resumed = listen(keys.acmeAuditor!, lastSeen);
+    await until(
+      async () => resumed.events.length,
+      (n) => n >= 1,
+      15_000,
+      50,
+    );
+    resumed.stop();
+    expect(Number(resumed.events[0]!.id)).toBeGreaterThan(Number(lastSeen));
+    expect(resumed.events.map((e) => e.event.subjectId)).toContain(missed.json.decisionId);
+  });
+
+  it("refuses a client without credentials", async () => {
+    const res = await fetch(`${server.baseUrl}/api/trpc/events.live`, {
+      headers: { accept: "text/event-stream" },
+    });
+    const text = await res.text().catch(() => "");
+    expect(text + res.status).toMatch(/UNAUTHORIZED|401/);
+  });
+});
