@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { getDb, type Db } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { authenticate } from "../services/api-keys";
 import { ServiceError } from "../services/errors";
 import type { Principal } from "../services/principal";
@@ -25,12 +25,17 @@ export async function createContext(request: Request): Promise<Context> {
   }
 }
 
-const t = initTRPC.context<Context>().create({ sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } } });
+const t = initTRPC
+  .context<Context>()
+  .create({
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
+  });
 
 export const router = t.router;
 
 /** Every procedure needs a principal; which tenant's data it sees is decided in the procedure. */
 export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or unknown credentials" });
+  if (!ctx.principal)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or unknown credentials" });
   return next({ ctx: { ...ctx, principal: ctx.principal } });
 });

@@ -1,7 +1,7 @@
-import { tracked, TRPCError } from "@trpc/server";
+import { DeliverPolicy } from "@nats-io/jetstream";
+import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import type { ChainEvent } from "../../core";
-import { DeliverPolicy } from "@nats-io/jetstream";
 import { STREAM } from "../../events/jetstream";
 import { liveJetStream } from "../../events/live";
 import { protectedProcedure, router } from "../trpc";
@@ -16,10 +16,17 @@ export const eventsRouter = router({
     .input(z.strictObject({ lastEventId: z.string().regex(/^\d+$/).nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
       const jetstream = liveJetStream();
-      if (!jetstream) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "JetStream is not available on this server" });
+      if (!jetstream)
+        throw new TRPCError({
+          code: "PRECONDITION_FAILED",
+          message: "JetStream is not available on this server",
+        });
       const tenant = ctx.principal.kind === "platform-admin" ? null : ctx.principal.tenantId;
       const startSeq = input?.lastEventId ? Number(input.lastEventId) + 1 : undefined;
-      const consumer = await jetstream.js.consumers.get(STREAM, startSeq ? { opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.New });
+      const consumer = await jetstream.js.consumers.get(
+        STREAM,
+        startSeq ? { opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.New },
+      );
       const messages = await consumer.consume();
       signal?.addEventListener("abort", () => void messages.close());
       for await (const message of messages) {

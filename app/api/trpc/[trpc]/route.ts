@@ -5,6 +5,11 @@ import { createContext } from "@/server/api/trpc";
 export const dynamic = "force-dynamic";
 
 const handler = (request: Request) =>
-  fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: () => createContext(request) });
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: request,
+    router: appRouter,
+    createContext: () => createContext(request),
+  });
 
 export { handler as GET, handler as POST };
