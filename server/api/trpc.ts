@@ -25,11 +25,9 @@ export async function createContext(request: Request): Promise<Context> {
   }
 }
 
-const t = initTRPC
-  .context<Context>()
-  .create({
-    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
-  });
+const t = initTRPC.context<Context>().create({
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
+});
 
 export const router = t.router;
 
