@@ -5,7 +5,7 @@ import { DEFAULT_RETRY, type KillSwitchState, type NewEvent, nextStep, type Retr
 import { nodeCrypto } from "../crypto/node";
 import { appendEventsSql, inTransaction } from "../services/chain-sql";
 import { iso } from "../services/ids";
-import { blockingSwitch } from "../services/kill-switches";
+import { blockingSwitch, toKillSwitchState } from "../services/kill-switches";
 import { type ExecutorConfig, executorConfigSchema, routeFor } from "./config";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
 
@@ -123,17 +123,10 @@ export function startWorker(options: WorkerOptions): Worker {
       const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
       const switches: KillSwitchState[] = (
         await sql.query(
-          `SELECT id, scope, "tenantId", action, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`,
+          `SELECT id, scope, "tenantId", action, engaged, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`,
           [tenants],
         )
-      ).rows.map((k) => ({
-        id: k.id,
-        scope: k.scope,
-        ...(k.tenantId ? { tenantId: k.tenantId } : {}),
-        ...(k.action ? { action: k.action } : {}),
-        engaged: true,
-        reason: k.reason,
-      }));
+      ).rows.map(toKillSwitchState);
       const now = new Date();
       const at = iso(now);
       const claimed: Claimed[] = [];

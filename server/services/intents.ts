@@ -16,6 +16,7 @@ import type { Db } from "../db/client";
 import { inTransaction, lockHeadAndSeal } from "./chain-sql";
 import { conflict, forbidden, invalid, ServiceError } from "./errors";
 import { iso, newId } from "./ids";
+import { type KillSwitchRow, toKillSwitchState } from "./kill-switches";
 import { loadPolicy } from "./policies";
 import type { Principal } from "./principal";
 import type { IntentResult } from "./views";
@@ -248,24 +249,8 @@ async function admit(sql: pg.PoolClient, tenantId: string): Promise<AdmittedStat
   return {
     status: row.status as AdmittedState["status"],
     activePolicyVersion: row.activePolicyVersion,
-    switches: row.switches.map((k) => ({
-      id: k.id,
-      scope: k.scope as KillSwitchState["scope"],
-      ...(k.tenantId ? { tenantId: k.tenantId } : {}),
-      ...(k.action ? { action: k.action } : {}),
-      engaged: k.engaged,
-      reason: k.reason,
-    })),
+    switches: row.switches.map(toKillSwitchState),
   };
-}
-
-interface KillSwitchRow {
-  id: string;
-  scope: string;
-  tenantId: string | null;
-  action: string | null;
-  engaged: boolean;
-  reason: string;
 }
 
 const ADMIT = `

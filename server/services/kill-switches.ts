@@ -128,20 +128,34 @@ export async function listKillSwitches(db: Db, principal: Principal) {
   return rows.map(killSwitchView);
 }
 
+export interface KillSwitchRow {
+  id: string;
+  scope: string;
+  tenantId: string | null;
+  action: string | null;
+  engaged: boolean;
+  reason: string;
+}
+
+/** A stored switch as the core's decision input carries it (absent, not null, when a field does not apply). */
+export function toKillSwitchState(row: KillSwitchRow): KillSwitchState {
+  return {
+    id: row.id,
+    scope: row.scope as KillSwitchState["scope"],
+    ...(row.tenantId ? { tenantId: row.tenantId } : {}),
+    ...(row.action ? { action: row.action } : {}),
+    engaged: row.engaged,
+    reason: row.reason,
+  };
+}
+
 /** Engaged switches that could apply to `tenantId` (the core decides which actually apply). */
 export async function engagedSwitchesFor(tx: Tx, tenantId: string): Promise<KillSwitchState[]> {
   const rows = await tx.killSwitch.findMany({
     where: { engaged: true, OR: [{ scope: "global" }, { tenantId }] },
     orderBy: { id: "asc" },
   });
-  return rows.map((r) => ({
-    id: r.id,
-    scope: r.scope as KillSwitchState["scope"],
-    ...(r.tenantId ? { tenantId: r.tenantId } : {}),
-    ...(r.action ? { action: r.action } : {}),
-    engaged: r.engaged,
-    reason: r.reason,
-  }));
+  return rows.map(toKillSwitchState);
 }
 
 /** The switch that blocks `action` of `tenantId` now, if any (used again at approval and dispatch time). */
