@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { closeDb, getDb } from "./db/client";
 import type { EmbeddedDatabase } from "./db/embedded";
@@ -53,6 +53,11 @@ async function start(): Promise<void> {
   const applied = await migrate(process.env.DATABASE_URL!, log);
   if (applied.length === 0) log("database schema is current");
   await getSigner(getDb());
+  ensureAuthSecret(dataDir);
+  if (embedded && process.env.EXOARMUR_DEMO_SEED !== "off") {
+    const { seedDemoWorkspace } = await import("./auth/demo-seed");
+    await seedDemoWorkspace(getDb(), log);
+  }
   // The dispatcher runs inside the server unless told otherwise (e.g. when dedicated
   // `exoarmur worker` processes do the work).
   const worker =
@@ -90,6 +95,20 @@ function ensureAdminToken(dataDir: string): void {
     log(`created a platform admin token in ${file} (use it as: Authorization: Bearer $(cat ${file}))`);
   }
   process.env.EXOARMUR_ADMIN_TOKEN = readFileSync(file, "utf8").trim();
+}
+
+/**
+ * better-auth signs session cookies with BETTER_AUTH_SECRET; without one, create it once in the data
+ * dir so sessions survive restarts (several app instances must share one: set the variable).
+ */
+function ensureAuthSecret(dataDir: string): void {
+  if (process.env.BETTER_AUTH_SECRET) return;
+  const file = join(dataDir, "auth-secret");
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
+  }
+  process.env.BETTER_AUTH_SECRET = readFileSync(file, "utf8").trim();
 }
 
 /**

@@ -1,5 +1,21 @@
+import { approvalsRouter } from "./routers/approvals";
+import { chainRouter } from "./routers/chain";
+import { decisionsRouter } from "./routers/decisions";
 import { eventsRouter } from "./routers/events";
+import { killSwitchesRouter } from "./routers/kill-switches";
+import { meRouter } from "./routers/me";
+import { policiesRouter } from "./routers/policies";
+import { tenantsRouter } from "./routers/tenants";
 import { router } from "./trpc";
 
-export const appRouter = router({ events: eventsRouter });
+export const appRouter = router({
+  me: meRouter,
+  decisions: decisionsRouter,
+  approvals: approvalsRouter,
+  killSwitches: killSwitchesRouter,
+  tenants: tenantsRouter,
+  policies: policiesRouter,
+  chain: chainRouter,
+  events: eventsRouter,
+});
 export type AppRouter = typeof appRouter;

@@ -1,39 +1,146 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { getSessionUser, type SessionUser } from "../auth/auth";
+import { isTrustedMutationOrigin } from "../auth/origins";
 import { type Db, getDb } from "../db/client";
 import { authenticate } from "../services/api-keys";
-import { ServiceError } from "../services/errors";
-import type { Principal } from "../services/principal";
+import { ServiceError, type ServiceErrorCode } from "../services/errors";
+import { type MemberRole, type Principal, platformAdminUser } from "../services/principal";
+import { memberRole } from "../services/users";
 
 /**
- * tRPC for the dashboard and live clients: a typed context carrying the principal (an API key
- * today; browser sessions join with the dashboard), one router per area under ./routers.
+ * tRPC for the dashboard and live clients. The context carries who is calling: a dashboard user
+ * (better-auth session cookie) or an API key / the platform admin token (Bearer). Which tenant a
+ * procedure acts in, and with which role, is decided here in middleware — never by the page.
  */
 export interface Context {
   db: Db;
-  principal: Principal | null;
+  /** Bearer credentials (API key or platform admin token). */
+  bearer: Principal | null;
+  /** The signed-in dashboard user, if the session cookie is valid. */
+  user: SessionUser | null;
+  /** Set when a cookie-carrying POST came from an origin we do not trust (CSRF). */
+  untrustedOrigin: boolean;
 }
 
 export async function createContext(request: Request): Promise<Context> {
   const db = getDb();
   const header = request.headers.get("authorization");
-  if (!header) return { db, principal: null };
-  try {
-    return { db, principal: await authenticate(db, header) };
-  } catch (error) {
-    if (error instanceof ServiceError) return { db, principal: null };
-    throw error;
+  let bearer: Principal | null = null;
+  if (header) {
+    try {
+      bearer = await authenticate(db, header);
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+    }
   }
+  let user = bearer ? null : await getSessionUser(request.headers);
+  // tRPC sends mutations as POST; a cookie-authenticated one must come from our own pages.
+  const untrustedOrigin = user !== null && request.method === "POST" && !isTrustedMutationOrigin(request);
+  if (untrustedOrigin) user = null;
+  return { db, bearer, user, untrustedOrigin };
 }
+
+const TRPC_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
+  INVALID: "BAD_REQUEST",
+  UNAUTHENTICATED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  QUEUE_FULL: "TOO_MANY_REQUESTS",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
 
 const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause instanceof ServiceError ? error.cause : null;
+    // Field errors ({path, message}) travel to the form that caused them.
+    return { ...shape, data: { ...shape.data, stack: undefined, fields: cause?.details.fields ?? null } };
+  },
 });
 
 export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure needs a principal; which tenant's data it sees is decided in the procedure. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.principal)
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or unknown credentials" });
-  return next({ ctx: { ...ctx, principal: ctx.principal } });
+/** Services throw ServiceError; clients get the matching tRPC code and the field list. */
+const serviceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
+  }
+  return result;
 });
+
+export const publicProcedure = t.procedure.use(serviceErrors);
+
+function unauthenticated(ctx: Context): never {
+  throw new TRPCError({
+    code: ctx.untrustedOrigin ? "FORBIDDEN" : "UNAUTHORIZED",
+    message: ctx.untrustedOrigin
+      ? "cross-site request refused: the Origin header is not this dashboard's"
+      : "sign in first (or send an API key)",
+  });
+}
+
+/** A signed-in dashboard user. */
+export const userProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) return unauthenticated(ctx);
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Platform-wide actions (tenants, the global kill switch): a platform admin user or the admin token. */
+export const platformAdminProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.bearer?.kind === "platform-admin") return next({ ctx: { ...ctx, principal: ctx.bearer } });
+  if (!ctx.user && !ctx.bearer) return unauthenticated(ctx);
+  if (!ctx.user?.platformAdmin)
+    throw new TRPCError({ code: "FORBIDDEN", message: "only a platform admin may do this" });
+  return next({ ctx: { ...ctx, principal: platformAdminUser(ctx.user.id) } });
+});
+
+export const tenantInput = z.object({ tenantId: z.string().min(1).max(64) });
+
+/**
+ * A procedure inside one tenant, allowed to the given roles. A user who is not a member gets
+ * NOT_FOUND (other tenants' ids reveal nothing); a member with another role gets FORBIDDEN.
+ * Services receive a principal scoped to that tenant and check again.
+ */
+export function tenantProcedure(roles: readonly MemberRole[]) {
+  return publicProcedure.input(tenantInput).use(async ({ ctx, input, next }) => {
+    const { principal, role } = await tenantPrincipal(ctx, input.tenantId);
+    if (!roles.includes(role))
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `this needs the role ${roles.join(" or ")}; you are ${role} in ${input.tenantId}`,
+      });
+    return next({ ctx: { ...ctx, principal, role } });
+  });
+}
+
+/** Who the caller is inside one tenant: the principal services receive, and its role there. */
+export async function tenantPrincipal(
+  ctx: Context,
+  tenantId: string,
+): Promise<{ principal: Principal; role: MemberRole }> {
+  const missing = () => new TRPCError({ code: "NOT_FOUND", message: `tenant ${tenantId} not found` });
+  if (ctx.bearer) {
+    if (ctx.bearer.kind === "platform-admin") return { principal: ctx.bearer, role: "admin" };
+    if (ctx.bearer.tenantId !== tenantId) throw missing();
+    if (ctx.bearer.kind !== "api-key" || ctx.bearer.role === "client")
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "client keys submit intents; they do not use the dashboard",
+      });
+    return { principal: ctx.bearer, role: ctx.bearer.role };
+  }
+  if (!ctx.user) return unauthenticated(ctx);
+  const role = await memberRole(ctx.db, ctx.user.id, ctx.user.platformAdmin, tenantId);
+  if (!role) throw missing();
+  return { principal: { kind: "user", id: ctx.user.id, tenantId, role, name: ctx.user.email }, role };
+}
+
+export const ANY_ROLE = ["admin", "operator", "auditor"] as const;
+export const OPERATORS = ["admin", "operator"] as const;
+export const ADMINS = ["admin"] as const;

@@ -42,8 +42,9 @@ export async function voteOnApproval(
   body: unknown,
   now = new Date(),
 ) {
-  if (principal.kind !== "api-key")
-    throw forbidden("votes are cast by a tenant's operator or admin key (or a signed-in user)");
+  if (principal.kind === "platform-admin")
+    throw forbidden("votes are cast by a tenant's operator or admin key, or a signed-in member");
+  const principalType = principal.kind === "user" ? ("user" as const) : ("apiKey" as const);
   const parsed = parseWith(voteBodySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const at = iso(now);
@@ -86,15 +87,17 @@ export async function voteOnApproval(
       return { refusal: "APPROVAL_EXPIRED" as const };
     }
     const vote: Vote = {
-      principal: { type: "apiKey", id: principal.id },
-      role: principal.role,
+      principal: { type: principalType, id: principal.id },
+      role: principal.role as Vote["role"],
       vote: parsed.value.vote,
       reason: parsed.value.reason ?? null,
       at,
     };
     const refusal =
       voteRefusal(spec, votes, current.status, vote) ??
-      (approval.decision.intent.submittedBy === principal.id ? ("SELF_APPROVAL" as const) : null);
+      (isOwnIntent(principal, approval.decision.intent.submittedBy, approval.requesterId)
+        ? ("SELF_APPROVAL" as const)
+        : null);
     if (refusal) return { refusal };
 
     await tx.approvalVote.create({
@@ -102,7 +105,7 @@ export async function voteOnApproval(
         id: newId("vot"),
         approvalId,
         tenantId: approval.tenantId,
-        principalType: "apiKey",
+        principalType,
         principalId: principal.id,
         role: vote.role,
         vote: vote.vote,
@@ -186,4 +189,11 @@ export async function voteOnApproval(
       ? { executionId: outcome.executionId, executionStatus: outcome.executionStatus }
       : {}),
   };
+}
+
+/** The key that submitted an intent, or a user named as its actor, may not approve it. */
+export function isOwnIntent(principal: Principal, submittedBy: string, actorId: string): boolean {
+  if (principal.kind === "api-key") return submittedBy === principal.id;
+  if (principal.kind === "user") return actorId === principal.id || actorId === principal.name;
+  return false;
 }

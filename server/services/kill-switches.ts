@@ -76,11 +76,11 @@ export async function setKillSwitch(db: Db, principal: Principal, body: unknown,
     if (principal.kind !== "platform-admin")
       throw forbidden("only a platform admin may engage or release the global kill switch");
   } else {
-    if (principal.kind === "api-key") {
+    if (principal.kind !== "platform-admin") {
       tenantId ??= principal.tenantId;
       if (tenantId !== principal.tenantId) throw notFound(`tenant ${tenantId}`);
       if (principal.role !== "operator" && principal.role !== "admin")
-        throw forbidden(`kill switches need the operator or admin role; the key has ${principal.role}`);
+        throw forbidden(`kill switches need the operator or admin role; you have ${principal.role}`);
     }
     if (!tenantId) throw invalid([{ path: "tenantId", message: `is required for a ${input.scope} switch` }]);
   }
@@ -172,4 +172,32 @@ export function blockingSwitch(
     ) ??
     null
   );
+}
+
+/** Every engage and release that applies to a tenant (its own switches and the global one), newest first. */
+export async function killSwitchHistory(db: Db, principal: Principal, tenantId: string, limit = 200) {
+  if (principal.kind !== "platform-admin" && principal.tenantId !== tenantId)
+    throw notFound(`tenant ${tenantId}`);
+  const rows = await db.event.findMany({
+    where: {
+      tenantId: { in: [tenantId, PLATFORM_CHAIN] },
+      type: { in: ["killswitch.engaged", "killswitch.released"] },
+    },
+    orderBy: { id: "desc" },
+    take: limit,
+  });
+  return rows.map((e) => {
+    const payload = e.payload as { scope: string; action?: string; reason: string; by: string };
+    return {
+      chain: e.tenantId,
+      seq: e.seq,
+      switchId: e.subjectId,
+      engaged: e.type === "killswitch.engaged",
+      scope: payload.scope,
+      action: payload.action ?? null,
+      reason: payload.reason,
+      by: payload.by,
+      at: e.at,
+    };
+  });
 }

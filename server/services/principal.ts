@@ -1,16 +1,29 @@
 /**
- * Who is calling. A platform admin (EXOARMUR_ADMIN_TOKEN) may act on every tenant; an API key
- * belongs to exactly one tenant and has one role there.
+ * Who is calling. A platform admin (EXOARMUR_ADMIN_TOKEN, or a user with platformAdmin) may act on
+ * every tenant; an API key belongs to exactly one tenant and has one role there; a dashboard user
+ * acts in one tenant at a time, with the role of their membership there (resolved by the tRPC
+ * middleware before a service is called).
  */
 export const KEY_ROLES = ["client", "operator", "auditor", "admin"] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
+export const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
 export type Principal =
-  | { kind: "platform-admin"; id: "platform-admin" }
-  | { kind: "api-key"; id: string; tenantId: string; role: KeyRole; name: string };
+  | { kind: "platform-admin"; id: string }
+  | { kind: "api-key"; id: string; tenantId: string; role: KeyRole; name: string }
+  | { kind: "user"; id: string; tenantId: string; role: MemberRole; name: string };
 
 export const PLATFORM_ADMIN: Principal = { kind: "platform-admin", id: "platform-admin" };
 
+/** A platform admin who signed in to the dashboard: labelled as that user in the chain. */
+export const platformAdminUser = (userId: string): Principal => ({
+  kind: "platform-admin",
+  id: `user:${userId}`,
+});
+
 export function principalLabel(principal: Principal): string {
-  return principal.kind === "platform-admin" ? "platform-admin" : `apiKey:${principal.id}`;
+  if (principal.kind === "platform-admin") return principal.id;
+  return principal.kind === "user" ? `user:${principal.id}` : `apiKey:${principal.id}`;
 }

@@ -48,7 +48,7 @@ export function requireTenantRole(principal: Principal, tenantId: string, roles:
   if (principal.kind === "platform-admin") return;
   if (principal.tenantId !== tenantId) throw notFound(`tenant ${tenantId}`);
   if (!roles.includes(principal.role))
-    throw forbidden(`this needs the role ${roles.join(" or ")}; the key has ${principal.role}`);
+    throw forbidden(`this needs the role ${roles.join(" or ")}; you have ${principal.role}`);
 }
 
 export function tenantView(t: {

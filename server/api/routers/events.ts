@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ChainEvent } from "../../core";
 import { STREAM } from "../../events/jetstream";
 import { liveJetStream } from "../../events/live";
-import { protectedProcedure, router } from "../trpc";
+import { publicProcedure, router, tenantPrincipal } from "../trpc";
 
 /**
  * The live feed: committed events as they reach JetStream, read with an ordered consumer, filtered
@@ -12,16 +12,35 @@ import { protectedProcedure, router } from "../trpc";
  * stream sequence, so a client that reconnects with `lastEventId` resumes right after it.
  */
 export const eventsRouter = router({
-  live: protectedProcedure
-    .input(z.strictObject({ lastEventId: z.string().regex(/^\d+$/).nullish() }).optional())
+  live: publicProcedure
+    .input(
+      z
+        .strictObject({
+          lastEventId: z.string().regex(/^\d+$/).nullish(),
+          tenantId: z.string().min(1).max(64).optional(),
+        })
+        .optional(),
+    )
     .subscription(async function* ({ ctx, input, signal }) {
+      // An API key sees its tenant; a dashboard user names a tenant they belong to; the platform
+      // admin token may watch every tenant.
+      let tenant: string | null;
+      if (ctx.bearer?.kind === "platform-admin") tenant = input?.tenantId ?? null;
+      else if (ctx.bearer) tenant = ctx.bearer.tenantId;
+      else if (input?.tenantId) {
+        await tenantPrincipal(ctx, input.tenantId);
+        tenant = input.tenantId;
+      } else
+        throw new TRPCError({
+          code: ctx.user ? "BAD_REQUEST" : "UNAUTHORIZED",
+          message: ctx.user ? "tenantId is required" : "sign in first (or send an API key)",
+        });
       const jetstream = liveJetStream();
       if (!jetstream)
         throw new TRPCError({
           code: "PRECONDITION_FAILED",
           message: "JetStream is not available on this server",
         });
-      const tenant = ctx.principal.kind === "platform-admin" ? null : ctx.principal.tenantId;
       const startSeq = input?.lastEventId ? Number(input.lastEventId) + 1 : undefined;
       const consumer = await jetstream.js.consumers.get(
         STREAM,

@@ -1,0 +1,28 @@
+import { headers } from "next/headers";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { EmptyState } from "@/components/ui";
+import { getSessionUser } from "@/server/auth/auth";
+import { getDb } from "@/server/db/client";
+import { userAccess } from "@/server/services/users";
+
+export const dynamic = "force-dynamic";
+
+/** Opens the first tenant the user may see, or says why there is none. */
+export default async function DashboardHome() {
+  const user = await getSessionUser(await headers());
+  if (!user) redirect("/sign-in");
+  const access = await userAccess(getDb(), user.id, user.platformAdmin);
+  const first = access.memberships[0];
+  if (first) redirect(`/t/${encodeURIComponent(first.tenantId)}/decisions`);
+  return (
+    <EmptyState title="You are not a member of any tenant yet">
+      Ask a tenant admin to add {user.email}.{" "}
+      {user.platformAdmin && (
+        <Link className="text-emerald-300 underline" href="/tenants">
+          Create a tenant
+        </Link>
+      )}
+    </EmptyState>
+  );
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import type { ReactNode } from "react";
+import { authClient } from "@/components/auth/auth-client";
+import { ShieldMark } from "@/components/ShieldMark";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, Button } from "@/components/ui";
+import type { SessionUser } from "@/server/auth/auth";
+
+const TENANT_PAGES = [
+  { segment: "decisions", label: "Decisions", admin: false },
+  { segment: "approvals", label: "Approvals", admin: false },
+  { segment: "kill-switches", label: "Kill switches", admin: false },
+  { segment: "policies", label: "Policies", admin: false },
+  { segment: "replay", label: "Replay", admin: false },
+  { segment: "chain", label: "Chain", admin: false },
+  { segment: "settings", label: "Settings", admin: true },
+] as const;
+
+/** The tenant in the URL (/t/<tenant>/...), if any. */
+export function useTenantFromPath(): string | null {
+  const match = /^\/t\/([^/]+)/.exec(usePathname() ?? "");
+  return match ? decodeURIComponent(match[1]!) : null;
+}
+
+export function Shell({ user, children }: { user: SessionUser; children: ReactNode }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname() ?? "";
+  const tenant = useTenantFromPath();
+  const me = useQuery(trpc.me.get.queryOptions());
+  const membership = me.data?.memberships.find((m) => m.tenantId === tenant);
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
+        <div className="mx-auto flex max-w-[1800px] flex-wrap items-center gap-3 px-4 py-2.5">
+          <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-white">
+            <ShieldMark className="h-6 w-6" />
+            ExoArmur
+          </Link>
+          <label className="ml-2 flex items-center gap-2 text-xs text-slate-400">
+            Tenant
+            <select
+              aria-label="Tenant"
+              className="rounded-md border border-line bg-surface-raised px-2 py-1 text-sm text-slate-100"
+              value={tenant ?? ""}
+              onChange={(e) => {
+                const rest = tenant ? pathname.replace(/^\/t\/[^/]+\/?([^/]*).*$/, "$1") : "decisions";
+                router.push(`/t/${encodeURIComponent(e.target.value)}/${rest || "decisions"}`);
+              }}
+            >
+              {!tenant && <option value="">Choose…</option>}
+              {me.data?.memberships.map((m) => (
+                <option key={m.tenantId} value={m.tenantId}>
+                  {m.tenantName} ({m.tenantId})
+                </option>
+              ))}
+            </select>
+          </label>
+          {membership && (
+            <Badge tone={membership.role === "auditor" ? "sky" : "emerald"}>{membership.role}</Badge>
+          )}
+          {membership?.tenantStatus === "suspended" && <Badge tone="rose">suspended</Badge>}
+          <nav aria-label="Platform" className="ml-auto flex items-center gap-1 text-sm">
+            {user.platformAdmin && (
+              <Link className={navClass(pathname.startsWith("/tenants"))} href="/tenants">
+                Tenants
+              </Link>
+            )}
+            <Link className={navClass(pathname.startsWith("/verify"))} href="/verify">
+              Verify evidence
+            </Link>
+          </nav>
+          <div className="flex items-center gap-2 text-sm">
+            <span className="hidden text-slate-400 md:inline" title={user.email}>
+              {user.name}
+            </span>
+            <Button
+              tone="ghost"
+              onClick={async () => {
+                await authClient.signOut();
+                router.replace("/sign-in");
+                router.refresh();
+              }}
+            >
+              Sign out
+            </Button>
+          </div>
+        </div>
+        {tenant && (
+          <nav
+            aria-label="Tenant pages"
+            className="mx-auto flex max-w-[1800px] gap-1 overflow-x-auto px-4 pb-2 text-sm"
+          >
+            {TENANT_PAGES.filter((p) => !p.admin || membership?.role === "admin").map((p) => {
+              const href = `/t/${encodeURIComponent(tenant)}/${p.segment}`;
+              const active = pathname.startsWith(href);
+              return (
+                <Link
+                  key={p.segment}
+                  href={href}
+                  aria-current={active ? "page" : undefined}
+                  className={navClass(active)}
+                >
+                  {p.label}
+                </Link>
+              );
+            })}
+          </nav>
+        )}
+      </header>
+      <main className="mx-auto w-full max-w-[1800px] flex-1 px-4 py-6">{children}</main>
+    </div>
+  );
+}
+
+function navClass(active: boolean) {
+  return `whitespace-nowrap rounded-md px-2.5 py-1.5 focus-visible:outline-2 focus-visible:outline-emerald-400 ${
+    active ? "bg-slate-800 text-white" : "text-slate-400 hover:bg-slate-800/60 hover:text-slate-200"
+  }`;
+}

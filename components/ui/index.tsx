@@ -1,0 +1,272 @@
+"use client";
+
+import { type ButtonHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
+
+/** Small shared building blocks for dashboard pages: one look, labelled and keyboard-usable. */
+
+type Tone = "primary" | "danger" | "neutral" | "ghost";
+const tones: Record<Tone, string> = {
+  primary: "bg-emerald-500 text-slate-950 hover:bg-emerald-400 focus-visible:outline-emerald-300",
+  danger: "bg-rose-500 text-white hover:bg-rose-400 focus-visible:outline-rose-300",
+  neutral:
+    "border border-line bg-surface-raised text-slate-200 hover:bg-slate-800 focus-visible:outline-slate-400",
+  ghost: "text-slate-300 hover:bg-slate-800 focus-visible:outline-slate-400",
+};
+
+export function Button({
+  tone = "neutral",
+  className = "",
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
+  return (
+    <button
+      type="button"
+      {...props}
+      className={`inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed disabled:opacity-50 ${tones[tone]} ${className}`}
+    />
+  );
+}
+
+export function Card({
+  title,
+  actions,
+  children,
+  className = "",
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <section className={`rounded-xl border border-line bg-surface-raised/70 ${className}`}>
+      {(title || actions) && (
+        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-line px-4 py-3">
+          {title && <h2 className="text-sm font-semibold text-slate-100">{title}</h2>}
+          {actions}
+        </header>
+      )}
+      <div className="p-4">{children}</div>
+    </section>
+  );
+}
+
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
+      <div>
+        <h1 className="text-xl font-semibold text-white">{title}</h1>
+        {description && <p className="mt-1 max-w-3xl text-sm text-slate-400">{description}</p>}
+      </div>
+      {actions}
+    </div>
+  );
+}
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <div role="status" aria-live="polite" className="flex items-center gap-2 py-8 text-sm text-slate-400">
+      <span
+        className="h-3 w-3 animate-spin rounded-full border-2 border-slate-500 border-t-transparent"
+        aria-hidden
+      />
+      {label}
+    </div>
+  );
+}
+
+/** A failed query or mutation: what went wrong, in the server's words, and the field when it named one. */
+export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  const e = error as {
+    message?: string;
+    data?: { code?: string; fields?: { path: string; message: string }[] | null };
+  };
+  const notFound = e?.data?.code === "NOT_FOUND";
+  return (
+    <div
+      role="alert"
+      className="rounded-lg border border-rose-500/40 bg-rose-500/10 p-4 text-sm text-rose-200"
+    >
+      <p className="font-semibold">{notFound ? "Not found" : "Something went wrong"}</p>
+      <p className="mt-1">{e?.message ?? String(error)}</p>
+      <FieldErrors error={error} />
+      {retry && !notFound && (
+        <Button className="mt-3" onClick={retry}>
+          Try again
+        </Button>
+      )}
+    </div>
+  );
+}
+
+export function FieldErrors({ error }: { error: unknown }) {
+  const fields = (error as { data?: { fields?: { path: string; message: string }[] | null } })?.data?.fields;
+  if (!fields?.length) return null;
+  return (
+    <ul className="mt-2 list-disc pl-5 font-mono text-xs">
+      {fields.map((f) => (
+        <li key={`${f.path}:${f.message}`}>
+          {f.path || "(body)"}: {f.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-line p-8 text-center">
+      <p className="text-sm font-medium text-slate-200">{title}</p>
+      {children && <div className="mt-1 text-sm text-slate-400">{children}</div>}
+    </div>
+  );
+}
+
+export function Badge({
+  children,
+  tone = "slate",
+}: {
+  children: ReactNode;
+  tone?: "slate" | "emerald" | "amber" | "rose" | "sky";
+}) {
+  const t = {
+    slate: "border-slate-500/40 bg-slate-500/10 text-slate-300",
+    emerald: "border-emerald-400/40 bg-emerald-400/10 text-emerald-300",
+    amber: "border-amber-400/40 bg-amber-400/10 text-amber-200",
+    rose: "border-rose-400/40 bg-rose-400/10 text-rose-300",
+    sky: "border-sky-400/40 bg-sky-400/10 text-sky-300",
+  }[tone];
+  return (
+    <span className={`inline-flex items-center rounded-md border px-2 py-0.5 font-mono text-xs ${t}`}>
+      {children}
+    </span>
+  );
+}
+
+export function TextField({
+  label,
+  hint,
+  error,
+  ...props
+}: React.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string | null }) {
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={props.id ?? id} className="text-xs font-medium text-slate-300">
+        {label}
+      </label>
+      <input
+        id={props.id ?? id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? `${props.id ?? id}-hint` : undefined}
+        {...props}
+        className={`rounded-md border bg-surface px-2.5 py-1.5 text-sm text-slate-100 placeholder:text-slate-500 focus:outline-2 focus:outline-emerald-400 ${error ? "border-rose-500" : "border-line"} ${props.className ?? ""}`}
+      />
+      {(error || hint) && (
+        <p id={`${props.id ?? id}-hint`} className={`text-xs ${error ? "text-rose-300" : "text-slate-500"}`}>
+          {error ?? hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A modal confirmation that asks for a reason (kill switches, denials): the confirm button stays
+ * disabled until a reason is typed. A native <dialog> gives focus trapping and Escape for free.
+ */
+export function ConfirmWithReason({
+  open,
+  title,
+  description,
+  confirmLabel,
+  tone = "danger",
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  open: boolean;
+  title: string;
+  description?: ReactNode;
+  confirmLabel: string;
+  tone?: Tone;
+  pending?: boolean;
+  error?: unknown;
+  onConfirm: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState("");
+  const id = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      setReason("");
+      dialog.showModal();
+    } else if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+      aria-labelledby={`${id}-title`}
+      className="m-auto w-full max-w-md rounded-xl border border-line bg-surface-raised p-0 text-slate-200 backdrop:bg-black/60"
+    >
+      <form
+        className="flex flex-col gap-4 p-5"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (reason.trim()) onConfirm(reason.trim());
+        }}
+      >
+        <h2 id={`${id}-title`} className="text-base font-semibold text-white">
+          {title}
+        </h2>
+        {description && <div className="text-sm text-slate-400">{description}</div>}
+        <div className="flex flex-col gap-1">
+          <label htmlFor={`${id}-reason`} className="text-xs font-medium text-slate-300">
+            Reason (required, recorded in the chain)
+          </label>
+          <textarea
+            id={`${id}-reason`}
+            required
+            rows={3}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            className="rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400"
+          />
+        </div>
+        {error ? <ErrorState error={error} /> : null}
+        <div className="flex justify-end gap-2">
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button type="submit" tone={tone} disabled={!reason.trim() || pending}>
+            {pending ? "Working…" : confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+/** Relative time for humans, with the exact instant in a tooltip. */
+export function Time({ at }: { at: string }) {
+  const d = new Date(at);
+  return (
+    <time dateTime={at} title={at} className="whitespace-nowrap">
+      {d.toISOString().replace("T", " ").slice(0, 19)}
+    </time>
+  );
+}

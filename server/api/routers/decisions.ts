@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { decisionFilterSchema, listDecisions } from "../../services/decision-list";
+import { exportEvidence, getDecision, getExecution } from "../../services/decisions";
+import { replayDecision } from "../../services/policy-replay";
+import { ANY_ROLE, router, tenantProcedure } from "../trpc";
+
+const id = z.string().min(1).max(64);
+
+export const decisionsRouter = router({
+  list: tenantProcedure(ANY_ROLE)
+    .input(z.object({ filter: decisionFilterSchema }))
+    .query(({ ctx, input }) => listDecisions(ctx.db, ctx.principal, input.tenantId, input.filter)),
+
+  /** The intent, rule trail, approval votes, execution with its attempts, and the chain events. */
+  get: tenantProcedure(ANY_ROLE)
+    .input(z.object({ decisionId: id }))
+    .query(async ({ ctx, input }) => {
+      const decision = await getDecision(ctx.db, ctx.principal, input.decisionId);
+      const row = await ctx.db.decision.findUniqueOrThrow({
+        where: { id: input.decisionId },
+        select: { output: true, approval: { select: { id: true } }, execution: { select: { id: true } } },
+      });
+      const subjects = [input.decisionId, row.approval?.id, row.execution?.id].filter(
+        (s): s is string => !!s,
+      );
+      const events = await ctx.db.event.findMany({
+        where: { tenantId: input.tenantId, subjectId: { in: subjects } },
+        orderBy: { seq: "asc" },
+        select: { seq: true, type: true, at: true, hash: true, payload: true, publishedAt: true },
+      });
+      const execution = decision.execution
+        ? await getExecution(ctx.db, ctx.principal, decision.execution.id)
+        : null;
+      return {
+        ...decision,
+        output: row.output as unknown as import("../../core").DecisionOutput,
+        execution,
+        chain: events.map((e) => ({
+          ...e,
+          payload: e.payload as Record<string, unknown>,
+          published: e.publishedAt !== null,
+          publishedAt: undefined,
+        })),
+      };
+    }),
+
+  /** The signed bundle `exoarmur verify` checks, for the "download evidence" button. */
+  evidence: tenantProcedure(ANY_ROLE)
+    .input(z.object({ decisionId: id }))
+    .query(({ ctx, input }) => exportEvidence(ctx.db, ctx.principal, input.decisionId)),
+
+  replay: tenantProcedure(ANY_ROLE)
+    .input(z.object({ decisionId: id }))
+    .mutation(({ ctx, input }) => replayDecision(ctx.db, ctx.principal, input.tenantId, input.decisionId)),
+});

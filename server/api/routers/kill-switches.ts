@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { killSwitchHistory, listKillSwitches, setKillSwitch } from "../../services/kill-switches";
+import { ANY_ROLE, OPERATORS, platformAdminProcedure, router, tenantProcedure } from "../trpc";
+
+const reason = z.string().trim().min(1, { error: "a reason is required" }).max(1024);
+
+export const killSwitchesRouter = router({
+  /** The switches that apply to a tenant (its own and the global one) and their full history. */
+  list: tenantProcedure(ANY_ROLE).query(async ({ ctx, input }) => {
+    const switches = await listKillSwitches(ctx.db, ctx.principal);
+    return {
+      switches: switches.filter((s) => s.scope === "global" || s.tenantId === input.tenantId),
+      history: await killSwitchHistory(ctx.db, ctx.principal, input.tenantId),
+    };
+  }),
+
+  setTenant: tenantProcedure(OPERATORS)
+    .input(z.object({ engaged: z.boolean(), reason, action: z.string().min(1).max(256).optional() }))
+    .mutation(({ ctx, input }) =>
+      setKillSwitch(ctx.db, ctx.principal, {
+        scope: input.action ? "action" : "tenant",
+        tenantId: input.tenantId,
+        ...(input.action ? { action: input.action } : {}),
+        engaged: input.engaged,
+        reason: input.reason,
+      }),
+    ),
+
+  setGlobal: platformAdminProcedure
+    .input(z.object({ engaged: z.boolean(), reason }))
+    .mutation(({ ctx, input }) =>
+      setKillSwitch(ctx.db, ctx.principal, { scope: "global", engaged: input.engaged, reason: input.reason }),
+    ),
+});

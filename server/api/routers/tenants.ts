@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../services/api-keys";
+import { createTenant, getTenant, updateTenant } from "../../services/tenants";
+import { listMembers, removeMembership, setMembership } from "../../services/users";
+import { ADMINS, ANY_ROLE, platformAdminProcedure, router, tenantProcedure } from "../trpc";
+
+/** Bodies pass through to the services, whose zod schemas name the bad field. */
+const body = z.record(z.string(), z.unknown());
+
+export const tenantsRouter = router({
+  get: tenantProcedure(ANY_ROLE).query(({ ctx, input }) => getTenant(ctx.db, ctx.principal, input.tenantId)),
+  create: platformAdminProcedure
+    .input(body)
+    .mutation(({ ctx, input }) => createTenant(ctx.db, ctx.principal, input)),
+  /** Name and limits (tenant admins); status — suspend / activate — is the platform admin's (checked by the service). */
+  update: tenantProcedure(ADMINS)
+    .input(z.object({ changes: body }))
+    .mutation(({ ctx, input }) => updateTenant(ctx.db, ctx.principal, input.tenantId, input.changes)),
+  apiKeys: tenantProcedure(ADMINS).query(({ ctx, input }) =>
+    listApiKeys(ctx.db, ctx.principal, input.tenantId),
+  ),
+  /** The key itself is in this response only; it is stored as a hash. */
+  createApiKey: tenantProcedure(ADMINS)
+    .input(z.object({ key: body }))
+    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.principal, input.tenantId, input.key)),
+  revokeApiKey: tenantProcedure(ADMINS)
+    .input(z.object({ keyId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.principal, input.tenantId, input.keyId)),
+  members: tenantProcedure(ADMINS).query(({ ctx, input }) =>
+    listMembers(ctx.db, ctx.principal, input.tenantId),
+  ),
+  setMember: tenantProcedure(ADMINS)
+    .input(z.object({ member: body }))
+    .mutation(({ ctx, input }) => setMembership(ctx.db, ctx.principal, input.tenantId, input.member)),
+  removeMember: tenantProcedure(ADMINS)
+    .input(z.object({ userId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => removeMembership(ctx.db, ctx.principal, input.tenantId, input.userId)),
+});

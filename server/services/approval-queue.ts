@@ -1,0 +1,93 @@
+import { type DecisionInput, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../core";
+import type { Db } from "../db/client";
+import { isOwnIntent } from "./approvals";
+import { iso } from "./ids";
+import type { Principal } from "./principal";
+import { requireTenantRole } from "./tenants";
+
+/**
+ * The pending-approval queue as one principal sees it: for each approval, whether this principal
+ * could vote now and, if not, why — computed with the same core rule the vote itself is checked by.
+ */
+export type VoteUnavailable = VoteRefusal | "AUDITOR" | null;
+
+export async function listPendingApprovals(db: Db, principal: Principal, tenantId: string, now = new Date()) {
+  requireTenantRole(principal, tenantId, ["admin", "operator", "auditor"]);
+  const rows = await db.approval.findMany({
+    where: { tenantId, status: "PENDING" },
+    orderBy: { expiresAt: "asc" },
+    take: 500,
+    include: {
+      votes: { orderBy: { at: "asc" } },
+      decision: {
+        select: {
+          id: true,
+          action: true,
+          actorId: true,
+          decidingRule: true,
+          input: true,
+          createdAt: true,
+          intent: { select: { submittedBy: true } },
+        },
+      },
+    },
+  });
+  const at = iso(now);
+  const principalType = principal.kind === "user" ? "user" : "apiKey";
+  const role = principal.kind === "platform-admin" ? "admin" : principal.role;
+  return rows.flatMap((a) => {
+    const spec = {
+      quorum: a.quorum,
+      roles: a.roles as ("admin" | "operator")[],
+      expiresAt: iso(a.expiresAt),
+      requesterId: a.requesterId,
+    };
+    const votes: Vote[] = a.votes.map((v) => ({
+      principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
+      role: v.role as Vote["role"],
+      vote: v.vote as Vote["vote"],
+      reason: v.reason,
+      at: iso(v.at),
+    }));
+    const tally = tallyApproval(spec, votes, at);
+    if (tally.status !== "PENDING") return [];
+    let unavailable: VoteUnavailable = null;
+    if (role === "auditor") unavailable = "AUDITOR";
+    else if (principal.kind === "platform-admin") unavailable = "ROLE_NOT_ALLOWED";
+    else if (isOwnIntent(principal, a.decision.intent.submittedBy, a.requesterId))
+      unavailable = "SELF_APPROVAL";
+    else
+      unavailable = voteRefusal(
+        spec,
+        votes.filter((_, i) => tally.refusals[i] === null),
+        "PENDING",
+        {
+          principal: { type: principalType, id: principal.id },
+          role: role as Vote["role"],
+          vote: "approve",
+          reason: null,
+          at,
+        },
+      );
+    const intent = (a.decision.input as unknown as DecisionInput).intent;
+    return [
+      {
+        id: a.id,
+        decisionId: a.decision.id,
+        action: a.decision.action,
+        target: intent.target,
+        actionClass: intent.actionClass,
+        actorId: a.decision.actorId,
+        rule: a.decision.decidingRule,
+        quorum: a.quorum,
+        roles: a.roles,
+        approvals: tally.approvals,
+        votes,
+        requestedAt: iso(a.createdAt),
+        expiresAt: spec.expiresAt,
+        secondsLeft: Math.max(0, Math.floor((a.expiresAt.getTime() - now.getTime()) / 1000)),
+        unavailable,
+      },
+    ];
+  });
+}

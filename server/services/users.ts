@@ -1,0 +1,198 @@
+import { randomBytes } from "node:crypto";
+import { hashPassword } from "better-auth/crypto";
+import { z } from "zod";
+import { nameString, parseWith } from "../core";
+import type { Db } from "../db/client";
+import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
+import { conflict, invalid, notFound } from "./errors";
+import { iso, newId } from "./ids";
+import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "./principal";
+import { requireTenantRole } from "./tenants";
+
+/**
+ * Dashboard users and their per-tenant memberships. Passwords are hashed with better-auth's own
+ * scrypt (the same function its sign-in verifies with) and stored in its Account table.
+ */
+const email = z
+  .string({ error: "must be a string" })
+  .trim()
+  .toLowerCase()
+  .max(254, { error: "must be at most 254 characters" })
+  .pipe(z.email({ error: "must be an email address" }));
+const password = z
+  .string({ error: "must be a string" })
+  .min(12, { error: "must be at least 12 characters" })
+  .max(256, { error: "must be at most 256 characters" });
+const role = z.enum(MEMBER_ROLES, { error: `must be one of ${MEMBER_ROLES.join(", ")}` });
+
+export const createUserSchema = z.strictObject({
+  email,
+  name: nameString(),
+  password,
+  platformAdmin: z.boolean({ error: "must be true or false" }).optional(),
+  memberships: z
+    .array(z.strictObject({ tenantId: z.string(), role }))
+    .max(100)
+    .optional(),
+});
+export type CreateUser = z.input<typeof createUserSchema>;
+
+export const membershipSchema = z.strictObject({ email, role });
+
+export const generatePassword = () => randomBytes(18).toString("base64url");
+
+/** Creates a user with a password; trusted callers only (the CLI, the first-start seed). */
+export async function createUser(db: Db, body: unknown) {
+  const parsed = parseWith(createUserSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  const input = parsed.value;
+  const hash = await hashPassword(input.password);
+  const id = newId("usr");
+  return db.$transaction(async (tx: Tx) => {
+    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
+      throw conflict(`a user with the email ${input.email} already exists`);
+    for (const m of input.memberships ?? []) {
+      if (!(await tx.tenant.findUnique({ where: { id: m.tenantId }, select: { id: true } })))
+        throw invalid([{ path: "memberships.tenantId", message: `tenant ${m.tenantId} does not exist` }]);
+    }
+    await tx.user.create({
+      data: { id, email: input.email, name: input.name, platformAdmin: input.platformAdmin ?? false },
+    });
+    await tx.account.create({
+      data: { id: newId("acc"), userId: id, accountId: id, providerId: "credential", password: hash },
+    });
+    for (const m of input.memberships ?? []) {
+      await tx.membership.create({ data: { userId: id, tenantId: m.tenantId, role: m.role } });
+      await appendEvents(tx, m.tenantId, [
+        {
+          type: "member.added",
+          subjectId: id,
+          at: iso(new Date()),
+          payload: { email: input.email, role: m.role, by: "cli" },
+        },
+      ]);
+    }
+    return { id, email: input.email, name: input.name, platformAdmin: input.platformAdmin ?? false };
+  }, TX_OPTIONS);
+}
+
+export interface UserAccess {
+  platformAdmin: boolean;
+  memberships: { tenantId: string; tenantName: string; tenantStatus: string; role: MemberRole }[];
+}
+
+/** What a signed-in user may see: every tenant for a platform admin, else their memberships. */
+export async function userAccess(db: Db, userId: string, platformAdmin: boolean): Promise<UserAccess> {
+  if (platformAdmin) {
+    const tenants = await db.tenant.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, status: true },
+    });
+    const own = await db.membership.findMany({ where: { userId } });
+    const roles = new Map(own.map((m) => [m.tenantId, m.role as MemberRole]));
+    return {
+      platformAdmin,
+      memberships: tenants.map((t) => ({
+        tenantId: t.id,
+        tenantName: t.name,
+        tenantStatus: t.status,
+        role: roles.get(t.id) ?? "admin",
+      })),
+    };
+  }
+  const rows = await db.membership.findMany({
+    where: { userId },
+    include: { tenant: { select: { name: true, status: true } } },
+    orderBy: { tenantId: "asc" },
+  });
+  return {
+    platformAdmin,
+    memberships: rows.map((m) => ({
+      tenantId: m.tenantId,
+      tenantName: m.tenant.name,
+      tenantStatus: m.tenant.status,
+      role: m.role as MemberRole,
+    })),
+  };
+}
+
+/** The user's role in one tenant, or null when they are not a member (platform admins act as admin). */
+export async function memberRole(
+  db: Db,
+  userId: string,
+  platformAdmin: boolean,
+  tenantId: string,
+): Promise<MemberRole | null> {
+  const row = await db.membership.findUnique({ where: { userId_tenantId: { userId, tenantId } } });
+  if (row) return row.role as MemberRole;
+  if (!platformAdmin) return null;
+  return (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })) ? "admin" : null;
+}
+
+export async function listMembers(db: Db, principal: Principal, tenantId: string) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const rows = await db.membership.findMany({
+    where: { tenantId },
+    include: { user: { select: { email: true, name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((m) => ({
+    userId: m.userId,
+    email: m.user.email,
+    name: m.user.name,
+    role: m.role,
+    since: iso(m.createdAt),
+  }));
+}
+
+/** Adds an existing user to a tenant, or changes their role there. */
+export async function setMembership(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  body: unknown,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const parsed = parseWith(membershipSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  return db.$transaction(async (tx: Tx) => {
+    const user = await tx.user.findUnique({ where: { email: parsed.value.email } });
+    if (!user)
+      throw invalid([
+        { path: "email", message: "no user has this email (create one with `exoarmur user create`)" },
+      ]);
+    await tx.membership.upsert({
+      where: { userId_tenantId: { userId: user.id, tenantId } },
+      create: { userId: user.id, tenantId, role: parsed.value.role },
+      update: { role: parsed.value.role },
+    });
+    await appendEvents(tx, tenantId, [
+      {
+        type: "member.set",
+        subjectId: user.id,
+        at: iso(now),
+        payload: { email: user.email, role: parsed.value.role, by: principalLabel(principal) },
+      },
+    ]);
+    return { userId: user.id, email: user.email, role: parsed.value.role };
+  }, TX_OPTIONS);
+}
+
+export async function removeMembership(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  userId: string,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  return db.$transaction(async (tx: Tx) => {
+    const deleted = await tx.membership.deleteMany({ where: { userId, tenantId } });
+    if (deleted.count === 0) throw notFound(`member ${userId}`);
+    await appendEvents(tx, tenantId, [
+      { type: "member.removed", subjectId: userId, at: iso(now), payload: { by: principalLabel(principal) } },
+    ]);
+    return { userId, removed: true };
+  }, TX_OPTIONS);
+}
