@@ -10,12 +10,14 @@ if [ ! -x node_modules/.bin/vitest ] || [ package-lock.json -nt node_modules/.pa
   npm ci --no-audit --no-fund
 fi
 
-# System packages the tests use for real: nats-server (JetStream) and docker-compose (validates
-# docker-compose.yml). Install what is missing (root with apt-get, as on this project's machines),
+# System packages the tests use for real: nats-server (JetStream), docker-compose (validates
+# docker-compose.yml) and chromium (the dashboard's browser tests). Install what is missing (root with apt-get, as on this project's machines),
 # else stop at once naming the package.
 missing=""
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
+# The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing$missing (apt-get)" >&2
@@ -32,4 +34,6 @@ node_modules/.bin/tsc --noEmit -p .
 echo "test.sh: lint (biome)" >&2
 node_modules/.bin/biome check .
 echo "test.sh: tests (vitest)" >&2
-exec node_modules/.bin/vitest run "$@"
+node_modules/.bin/vitest run "$@"
+echo "test.sh: browser tests (playwright, chromium)" >&2
+exec node_modules/.bin/playwright test

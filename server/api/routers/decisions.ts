@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { decisionFilterSchema, listDecisions } from "../../services/decision-list";
 import { exportEvidence, getDecision, getExecution } from "../../services/decisions";
@@ -16,6 +17,9 @@ export const decisionsRouter = router({
     .input(z.object({ decisionId: id }))
     .query(async ({ ctx, input }) => {
       const decision = await getDecision(ctx.db, ctx.principal, input.decisionId);
+      // A platform admin's reads are unscoped: keep the URL's tenant honest all the same.
+      if (decision.tenantId !== input.tenantId)
+        throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
       const row = await ctx.db.decision.findUniqueOrThrow({
         where: { id: input.decisionId },
         select: { output: true, approval: { select: { id: true } }, execution: { select: { id: true } } },
@@ -47,7 +51,12 @@ export const decisionsRouter = router({
   /** The signed bundle `exoarmur verify` checks, for the "download evidence" button. */
   evidence: tenantProcedure(ANY_ROLE)
     .input(z.object({ decisionId: id }))
-    .query(({ ctx, input }) => exportEvidence(ctx.db, ctx.principal, input.decisionId)),
+    .query(async ({ ctx, input }) => {
+      const bundle = await exportEvidence(ctx.db, ctx.principal, input.decisionId);
+      if (bundle.subject.tenantId !== input.tenantId)
+        throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
+      return bundle;
+    }),
 
   replay: tenantProcedure(ANY_ROLE)
     .input(z.object({ decisionId: id }))

@@ -1,0 +1,241 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useMemo, useState } from "react";
+import { useTenantAccess } from "@/components/shell/tenant-access";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
+import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
+import type { DecisionRow } from "@/server/services/decision-list";
+import { LiveIndicator, useLiveRefresh } from "./live";
+
+const PAGE_SIZE = 50;
+const VERDICTS = ["ALLOW", "DENY", "REQUIRE_APPROVAL"] as const;
+type Cursor = { createdAt: string; id: string };
+
+/** datetime-local (the viewer's local time) ↔ ISO instant for the API. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+const column = createColumnHelper<DecisionRow>();
+
+function statusTone(status: string) {
+  if (["SUCCEEDED", "APPROVED"].includes(status)) return "emerald" as const;
+  if (["FAILED", "BLOCKED", "DENIED", "EXPIRED"].includes(status)) return "rose" as const;
+  if (["PENDING", "RETRY_WAIT"].includes(status)) return "amber" as const;
+  return "sky" as const;
+}
+
+export function DecisionsPage() {
+  const { tenantId } = useTenantAccess();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const [cursors, setCursors] = useState<Cursor[]>([]);
+
+  const filter = {
+    verdict: (VERDICTS as readonly string[]).includes(search.get("verdict") ?? "")
+      ? (search.get("verdict") as Verdict)
+      : undefined,
+    action: search.get("action") || undefined,
+    actor: search.get("actor") || undefined,
+    from: toIso(search.get("from") ?? ""),
+    to: toIso(search.get("to") ?? ""),
+  };
+  const cursor = cursors.at(-1);
+  const listInput = { tenantId, filter: { ...filter, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } };
+  const list = useQuery({ ...trpc.decisions.list.queryOptions(listInput), placeholderData: keepPreviousData });
+  // Only the first page follows the feed; older pages stay put while you read them.
+  const live = useLiveRefresh(tenantId, cursors.length === 0 ? [trpc.decisions.list.queryKey()] : []);
+
+  const setFilter = (name: string, value: string) => {
+    const next = new URLSearchParams(search.toString());
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setCursors([]);
+    router.replace(`${pathname}?${next.toString()}`);
+  };
+
+  const columns = useMemo(
+    () => [
+      column.accessor("createdAt", { header: "Decided at", cell: (c) => <Time at={c.getValue()} /> }),
+      column.accessor("verdict", { header: "Verdict", cell: (c) => <VerdictBadge verdict={c.getValue() as Verdict} /> }),
+      column.accessor("reason", { header: "Reason", cell: (c) => <span className="font-mono text-xs">{c.getValue()}</span> }),
+      column.accessor("action", { header: "Action", cell: (c) => <span className="font-mono">{c.getValue()}</span> }),
+      column.accessor("actorId", { header: "Actor" }),
+      column.accessor("decidingRule", {
+        header: "Rule",
+        cell: (c) => <span className="font-mono text-xs text-slate-400">{c.getValue() ?? "—"}</span>,
+      }),
+      column.display({
+        id: "status",
+        header: "Status",
+        cell: ({ row }) => {
+          const s = row.original.executionStatus ?? row.original.approvalStatus;
+          return s ? <Badge tone={statusTone(s)}>{s}</Badge> : <span className="text-slate-500">—</span>;
+        },
+      }),
+      column.display({
+        id: "open",
+        header: () => <span className="sr-only">Open</span>,
+        cell: ({ row }) => (
+          <Link
+            className="text-emerald-300 hover:underline"
+            href={`/t/${encodeURIComponent(tenantId)}/decisions/${row.original.id}`}
+            aria-label={`Open decision ${row.original.id}`}
+          >
+            {row.original.id.slice(0, 12)}…
+          </Link>
+        ),
+      }),
+    ],
+    [tenantId],
+  );
+  const table = useReactTable({ data: list.data?.rows ?? [], columns, getCoreRowModel: getCoreRowModel() });
+
+  return (
+    <>
+      <PageHeader
+        title="Decisions"
+        description="Every intent the gateway evaluated, newest first. New decisions appear as they are made."
+        actions={<LiveIndicator state={live} />}
+      />
+      <form
+        aria-label="Filter decisions"
+        className="mb-4 grid grid-cols-2 gap-3 rounded-xl border border-line bg-surface-raised/60 p-3 md:grid-cols-3 xl:grid-cols-6"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <label className="flex flex-col gap-1 text-xs text-slate-300">
+          Verdict
+          <select
+            className="rounded-md border border-line bg-surface px-2 py-1.5 text-sm"
+            value={filter.verdict ?? ""}
+            onChange={(e) => setFilter("verdict", e.target.value)}
+          >
+            <option value="">Any</option>
+            {VERDICTS.map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <FilterInput label="Action" name="action" placeholder="host.isolate" value={search.get("action") ?? ""} onCommit={setFilter} />
+        <FilterInput label="Actor" name="actor" placeholder="soar-1" value={search.get("actor") ?? ""} onCommit={setFilter} />
+        <FilterInput label="From" name="from" type="datetime-local" value={search.get("from") ?? ""} onCommit={setFilter} />
+        <FilterInput label="To" name="to" type="datetime-local" value={search.get("to") ?? ""} onCommit={setFilter} />
+        <div className="flex items-end">
+          <Button
+            onClick={() => {
+              setCursors([]);
+              router.replace(pathname);
+            }}
+          >
+            Clear filters
+          </Button>
+        </div>
+      </form>
+
+      {list.isPending ? (
+        <Loading label="Loading decisions…" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} retry={() => list.refetch()} />
+      ) : list.data.rows.length === 0 ? (
+        <EmptyState title={cursors.length || search.size ? "No decision matches these filters" : "No decisions yet"}>
+          {search.size
+            ? "Change or clear the filters."
+            : "Submit an intent with a client API key (POST /api/v1/intents); it appears here at once."}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-line">
+          <table className="w-full min-w-[900px] text-left text-sm" aria-label="Decisions">
+            <thead className="bg-surface-raised text-xs uppercase tracking-wide text-slate-400">
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th key={header.id} scope="col" className="px-3 py-2 font-medium">
+                      {flexRender(header.column.columnDef.header, header.getContext())}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-line">
+              {table.getRowModel().rows.map((row) => (
+                <tr key={row.id} data-testid="decision-row" className="hover:bg-slate-800/40">
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className="px-3 py-2 align-middle">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm text-slate-400">
+        <span>
+          Page {cursors.length + 1}
+          {list.isFetching && !list.isPending ? " · refreshing…" : ""}
+        </span>
+        <div className="flex gap-2">
+          <Button disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            ← Newer
+          </Button>
+          <Button
+            disabled={!list.data?.nextCursor}
+            onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor!])}
+          >
+            Older →
+          </Button>
+        </div>
+      </nav>
+    </>
+  );
+}
+
+/** A text filter applied on Enter or when focus leaves, not on every keystroke. */
+function FilterInput({
+  label,
+  name,
+  value,
+  onCommit,
+  type = "text",
+  placeholder,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onCommit: (name: string, value: string) => void;
+  type?: string;
+  placeholder?: string;
+}) {
+  const [draft, setDraft] = useState(value);
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    setSeen(value);
+    setDraft(value);
+  }
+  return (
+    <label className="flex flex-col gap-1 text-xs text-slate-300">
+      {label}
+      <input
+        type={type}
+        name={name}
+        value={draft}
+        placeholder={placeholder}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => draft !== value && onCommit(name, draft.trim())}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") onCommit(name, draft.trim());
+        }}
+        className="rounded-md border border-line bg-surface px-2 py-1.5 text-sm text-slate-100 placeholder:text-slate-600"
+      />
+    </label>
+  );
+}
