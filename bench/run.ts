@@ -1,3 +1,4 @@
+import { run as runDashboard } from "./dashboard.bench";
 import { run as runDecide } from "./decide.bench";
 import { run as runExecutions } from "./executions.bench";
 import { figures, formatValue, printMachineContext, startLoadMonitor } from "./harness";
@@ -53,6 +54,18 @@ const TARGETS: Target[] = [
     what: "outbox relay → JetStream",
   },
   { figure: "commit_to_stream_p99", atMost: 100, unit: "ms", what: "commit-to-stream latency p99" },
+  {
+    figure: "dashboard_list_query_p95",
+    atMost: 100,
+    unit: "ms",
+    what: "decisions list query p95, 100k decisions",
+  },
+  {
+    figure: "dashboard_fcp_max",
+    atMost: 1000,
+    unit: "ms",
+    what: "decisions page first contentful paint (worst of 6)",
+  },
 ];
 
 const started = process.hrtime.bigint();
@@ -67,6 +80,7 @@ if (!process.env.BENCH_SKIP_HTTP) {
   await runIntents();
   await runExecutions();
   await runRelay();
+  await runDashboard();
 }
 
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -22,7 +22,8 @@ export default async function globalSetup() {
   });
   const output = server.output();
   const passwords: Record<string, string> = {};
-  for (const match of output.matchAll(/ {2}(\S+@demo\.exoarmur\.local)\s.*password: (\S+)/g)) passwords[match[1]!] = match[2]!;
+  for (const match of output.matchAll(/ {2}(\S+@demo\.exoarmur\.local)\s.*password: (\S+)/g))
+    passwords[match[1]!] = match[2]!;
   const clientKey = /client API key for tenant demo: (\S+)/.exec(output)?.[1];
   if (Object.keys(passwords).length !== 4 || !clientKey)
     throw new Error(`the first start did not print the demo credentials:\n${output}`);
@@ -30,7 +31,11 @@ export default async function globalSetup() {
   // Tenant "other", its client key, and an operator who belongs only to it (created with the CLI).
   const admin = { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" };
   const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, { method: "POST", headers: admin, body: JSON.stringify(body) });
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as Record<string, unknown>;
   };
@@ -38,7 +43,8 @@ export default async function globalSetup() {
   await post("/api/v1/tenants/other/policies", {
     rules: [{ id: "allow-all-soft", match: { actionClasses: ["A1_soft"] }, effect: "allow" }],
   });
-  const otherKey = (await post("/api/v1/tenants/other/api-keys", { role: "client", name: "other client" })).key as string;
+  const otherKey = (await post("/api/v1/tenants/other/api-keys", { role: "client", name: "other client" }))
+    .key as string;
   const otherOperator = { email: "olivia@other.example", password: "other-operator-password-1" };
   execFileSync(
     "node",

@@ -6,7 +6,16 @@ import { useEffect, useState } from "react";
 import { LiveIndicator, useLiveRefresh } from "@/components/decisions/live";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, ConfirmWithReason, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
+import {
+  Badge,
+  Button,
+  ConfirmWithReason,
+  EmptyState,
+  ErrorState,
+  Loading,
+  PageHeader,
+  Time,
+} from "@/components/ui";
 import type { VoteUnavailable } from "@/server/services/approval-queue";
 
 /** Why this user cannot vote on an approval, in words. */
@@ -74,7 +83,10 @@ export function ApprovalsPage() {
         </p>
       )}
       {message && (
-        <p role="status" className="mb-4 rounded-md border border-emerald-400/40 bg-emerald-400/10 p-2 text-sm text-emerald-200">
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-emerald-400/40 bg-emerald-400/10 p-2 text-sm text-emerald-200"
+        >
           {message}
         </p>
       )}
@@ -88,25 +100,32 @@ export function ApprovalsPage() {
       ) : pending.isError ? (
         <ErrorState error={pending.error} retry={() => pending.refetch()} />
       ) : pending.data.length === 0 ? (
-        <EmptyState title="Nothing is waiting for approval">Intents that need people show up here as soon as they are decided.</EmptyState>
+        <EmptyState title="Nothing is waiting for approval">
+          Intents that need people show up here as soon as they are decided.
+        </EmptyState>
       ) : (
         <ul className="grid gap-3 lg:grid-cols-2 2xl:grid-cols-3" aria-label="Pending approvals">
           {pending.data.map((a) => {
             const left = Math.max(0, Math.floor((Date.parse(a.expiresAt) - now) / 1000));
             const canVote = a.unavailable === null && role !== "auditor";
             return (
-              <li key={a.id} data-testid="approval-card" className="rounded-xl border border-line bg-surface-raised/70 p-4">
+              <li
+                key={a.id}
+                data-testid="approval-card"
+                className="rounded-xl border border-line bg-surface-raised/70 p-4"
+              >
                 <div className="flex flex-wrap items-start justify-between gap-2">
                   <div>
                     <p className="font-mono text-sm text-white">
                       {a.action} → {a.target}
                     </p>
                     <p className="text-xs text-slate-400">
-                      by {a.actorId} · {a.actionClass} · rule <span className="font-mono">{a.rule ?? "—"}</span>
+                      by {a.actorId} · {a.actionClass} · rule{" "}
+                      <span className="font-mono">{a.rule ?? "—"}</span>
                     </p>
                   </div>
                   <Badge tone={left < 300 ? "rose" : "amber"}>
-                    <span aria-label="time left">{timeLeft(left)} left</span>
+                    <span title={`expires ${a.expiresAt}`}>{timeLeft(left)} left</span>
                   </Badge>
                 </div>
                 <p className="mt-2 text-sm" data-testid="approval-progress">
@@ -123,7 +142,10 @@ export function ApprovalsPage() {
                 )}
                 <p className="mt-1 text-xs text-slate-500">
                   requested <Time at={a.requestedAt} /> ·{" "}
-                  <Link className="text-emerald-300 hover:underline" href={`/t/${encodeURIComponent(tenantId)}/decisions/${a.decisionId}`}>
+                  <Link
+                    className="text-emerald-300 hover:underline"
+                    href={`/t/${encodeURIComponent(tenantId)}/decisions/${a.decisionId}`}
+                  >
                     decision
                   </Link>
                 </p>
@@ -138,7 +160,12 @@ export function ApprovalsPage() {
                       >
                         Approve
                       </Button>
-                      <Button tone="danger" disabled={vote.isPending} onClick={() => setDenying(a.id)} aria-label={`Deny ${a.action} on ${a.target}`}>
+                      <Button
+                        tone="danger"
+                        disabled={vote.isPending}
+                        onClick={() => setDenying(a.id)}
+                        aria-label={`Deny ${a.action} on ${a.target}`}
+                      >
                         Deny…
                       </Button>
                     </>
@@ -164,7 +191,9 @@ export function ApprovalsPage() {
           setDenying(null);
           vote.reset();
         }}
-        onConfirm={(reason) => denying && vote.mutate({ tenantId, approvalId: denying, vote: "deny", reason })}
+        onConfirm={(reason) =>
+          denying && vote.mutate({ tenantId, approvalId: denying, vote: "deny", reason })
+        }
       />
     </>
   );

@@ -30,7 +30,9 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
     setDownloading("Preparing…");
     try {
       const bundle = await client.decisions.evidence.query(input);
-      const url = URL.createObjectURL(new Blob([`${JSON.stringify(bundle, null, 2)}\n`], { type: "application/json" }));
+      const url = URL.createObjectURL(
+        new Blob([`${JSON.stringify(bundle, null, 2)}\n`], { type: "application/json" }),
+      );
       const a = document.createElement("a");
       a.href = url;
       a.download = `evidence-${decisionId}.json`;
@@ -59,7 +61,8 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
               {d.reason}
             </span>
             <span>
-              decided <Time at={d.evaluatedAt} /> under policy {d.policyVersion ? `v${d.policyVersion}` : "(none)"}
+              decided <Time at={d.evaluatedAt} /> under policy{" "}
+              {d.policyVersion ? `v${d.policyVersion}` : "(none)"}
             </span>
           </span>
         }
@@ -74,19 +77,29 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
           </div>
         }
       />
-      {downloading && downloading !== "Preparing…" && <p role="alert" className="mb-4 text-sm text-rose-300">{downloading}</p>}
+      {downloading && downloading !== "Preparing…" && (
+        <p role="alert" className="mb-4 text-sm text-rose-300">
+          {downloading}
+        </p>
+      )}
 
       {(replay.data || replay.error) && (
         <div className="mb-4" data-testid="replay-now-result">
           {replay.error ? (
             <ErrorState error={replay.error} />
           ) : replay.data?.same ? (
-            <p role="status" className="rounded-lg border border-emerald-400/40 bg-emerald-400/10 p-3 text-sm text-emerald-200">
-              Replay reproduced the recorded decision exactly: {replay.data.replayed.verdict} ({replay.data.replayed.reason}),
-              engine {replay.data.replayed.engineVersion}.
+            <p
+              role="status"
+              className="rounded-lg border border-emerald-400/40 bg-emerald-400/10 p-3 text-sm text-emerald-200"
+            >
+              Replay reproduced the recorded decision exactly: {replay.data.replayed.verdict} (
+              {replay.data.replayed.reason}), engine {replay.data.replayed.engineVersion}.
             </p>
           ) : (
-            <div role="alert" className="rounded-lg border border-rose-400/40 bg-rose-400/10 p-3 text-sm text-rose-200">
+            <div
+              role="alert"
+              className="rounded-lg border border-rose-400/40 bg-rose-400/10 p-3 text-sm text-rose-200"
+            >
               <p className="font-semibold">Replay differs from the record</p>
               <DiffTable rows={replay.data?.differences ?? []} />
             </div>
@@ -136,11 +149,19 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
           ) : (
             <>
               <p className="mb-2 text-sm">
-                <Badge tone={d.approval.status === "APPROVED" ? "emerald" : d.approval.status === "PENDING" ? "amber" : "rose"}>
+                <Badge
+                  tone={
+                    d.approval.status === "APPROVED"
+                      ? "emerald"
+                      : d.approval.status === "PENDING"
+                        ? "amber"
+                        : "rose"
+                  }
+                >
                   {d.approval.status}
                 </Badge>{" "}
-                {d.approval.approvals} of {d.approval.quorum} approvals from {d.approval.roles.join(" or ")}; expires{" "}
-                <Time at={d.approval.expiresAt} />
+                {d.approval.approvals} of {d.approval.quorum} approvals from {d.approval.roles.join(" or ")} ·
+                expires <Time at={d.approval.expiresAt} />
               </p>
               {d.approval.votes.length === 0 ? (
                 <p className="text-sm text-slate-400">No votes yet.</p>
@@ -181,26 +202,53 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
         <Card title="Execution">
           {!d.execution ? (
             <p className="text-sm text-slate-400">
-              {d.verdict === "DENY" ? "Denied: nothing runs." : d.approval ? "Runs once the approval is granted." : "No execution."}
+              {d.verdict === "DENY"
+                ? "Denied: nothing runs."
+                : d.approval
+                  ? "Runs once the approval is granted."
+                  : "No execution."}
             </p>
           ) : (
             <>
               <p className="mb-2 text-sm" data-testid="execution-status">
-                <Badge tone={d.execution.status === "SUCCEEDED" ? "emerald" : d.execution.status === "FAILED" || d.execution.status === "BLOCKED" ? "rose" : "amber"}>
+                <Badge
+                  tone={
+                    d.execution.status === "SUCCEEDED"
+                      ? "emerald"
+                      : d.execution.status === "FAILED" || d.execution.status === "BLOCKED"
+                        ? "rose"
+                        : "amber"
+                  }
+                >
                   {d.execution.status}
                 </Badge>{" "}
                 {d.execution.attempts} attempt{d.execution.attempts === 1 ? "" : "s"}
-                {d.execution.failureClass && <> · failure class <span className="font-mono">{d.execution.failureClass}</span></>}
+                {d.execution.failureClass && (
+                  <>
+                    {" "}
+                    · failure class <span className="font-mono">{d.execution.failureClass}</span>
+                  </>
+                )}
               </p>
               <ol className="flex flex-col gap-1 text-sm" aria-label="Execution events">
                 {d.execution.events.map((e) => {
-                  const p = e.payload as { attempt?: number; class?: string; failureClass?: string; status?: number; error?: string };
+                  const p = e.payload as {
+                    attempt?: number;
+                    class?: string;
+                    failureClass?: string;
+                    status?: number;
+                    error?: string;
+                  };
                   return (
                     <li key={e.seq} className="flex flex-wrap items-center gap-2">
                       <span className="font-mono text-xs text-slate-500">#{e.seq}</span>
                       <span className="font-mono">{e.type.replace("execution.", "")}</span>
                       {p.attempt !== undefined && <span className="text-slate-400">attempt {p.attempt}</span>}
-                      {(p.class ?? p.failureClass) && <Badge tone={p.class === "SUCCESS" ? "emerald" : "rose"}>{p.class ?? p.failureClass}</Badge>}
+                      {(p.class ?? p.failureClass) && (
+                        <Badge tone={p.class === "SUCCESS" ? "emerald" : "rose"}>
+                          {p.class ?? p.failureClass}
+                        </Badge>
+                      )}
                       {p.status !== undefined && <span className="text-slate-400">HTTP {p.status}</span>}
                       {p.error && <span className="text-rose-300">{p.error}</span>}
                       <Time at={e.at} />
@@ -240,7 +288,8 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
             </tbody>
           </table>
           <p className="mt-2 text-xs text-slate-500">
-            Input hash <span className="font-mono">{d.inputHash}</span> · output hash <span className="font-mono">{d.outputHash}</span>
+            Input hash <span className="font-mono">{d.inputHash}</span> · output hash{" "}
+            <span className="font-mono">{d.outputHash}</span>
           </p>
         </Card>
       </div>

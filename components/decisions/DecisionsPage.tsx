@@ -47,7 +47,10 @@ export function DecisionsPage() {
   };
   const cursor = cursors.at(-1);
   const listInput = { tenantId, filter: { ...filter, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } };
-  const list = useQuery({ ...trpc.decisions.list.queryOptions(listInput), placeholderData: keepPreviousData });
+  const list = useQuery({
+    ...trpc.decisions.list.queryOptions(listInput),
+    placeholderData: keepPreviousData,
+  });
   // Only the first page follows the feed; older pages stay put while you read them.
   const live = useLiveRefresh(tenantId, cursors.length === 0 ? [trpc.decisions.list.queryKey()] : []);
 
@@ -62,9 +65,18 @@ export function DecisionsPage() {
   const columns = useMemo(
     () => [
       column.accessor("createdAt", { header: "Decided at", cell: (c) => <Time at={c.getValue()} /> }),
-      column.accessor("verdict", { header: "Verdict", cell: (c) => <VerdictBadge verdict={c.getValue() as Verdict} /> }),
-      column.accessor("reason", { header: "Reason", cell: (c) => <span className="font-mono text-xs">{c.getValue()}</span> }),
-      column.accessor("action", { header: "Action", cell: (c) => <span className="font-mono">{c.getValue()}</span> }),
+      column.accessor("verdict", {
+        header: "Verdict",
+        cell: (c) => <VerdictBadge verdict={c.getValue() as Verdict} />,
+      }),
+      column.accessor("reason", {
+        header: "Reason",
+        cell: (c) => <span className="font-mono text-xs">{c.getValue()}</span>,
+      }),
+      column.accessor("action", {
+        header: "Action",
+        cell: (c) => <span className="font-mono">{c.getValue()}</span>,
+      }),
       column.accessor("actorId", { header: "Actor" }),
       column.accessor("decidingRule", {
         header: "Rule",
@@ -123,10 +135,34 @@ export function DecisionsPage() {
             ))}
           </select>
         </label>
-        <FilterInput label="Action" name="action" placeholder="host.isolate" value={search.get("action") ?? ""} onCommit={setFilter} />
-        <FilterInput label="Actor" name="actor" placeholder="soar-1" value={search.get("actor") ?? ""} onCommit={setFilter} />
-        <FilterInput label="From" name="from" type="datetime-local" value={search.get("from") ?? ""} onCommit={setFilter} />
-        <FilterInput label="To" name="to" type="datetime-local" value={search.get("to") ?? ""} onCommit={setFilter} />
+        <FilterInput
+          label="Action"
+          name="action"
+          placeholder="host.isolate"
+          value={search.get("action") ?? ""}
+          onCommit={setFilter}
+        />
+        <FilterInput
+          label="Actor"
+          name="actor"
+          placeholder="soar-1"
+          value={search.get("actor") ?? ""}
+          onCommit={setFilter}
+        />
+        <FilterInput
+          label="From"
+          name="from"
+          type="datetime-local"
+          value={search.get("from") ?? ""}
+          onCommit={setFilter}
+        />
+        <FilterInput
+          label="To"
+          name="to"
+          type="datetime-local"
+          value={search.get("to") ?? ""}
+          onCommit={setFilter}
+        />
         <div className="flex items-end">
           <Button
             onClick={() => {
@@ -144,7 +180,9 @@ export function DecisionsPage() {
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => list.refetch()} />
       ) : list.data.rows.length === 0 ? (
-        <EmptyState title={cursors.length || search.size ? "No decision matches these filters" : "No decisions yet"}>
+        <EmptyState
+          title={cursors.length || search.size ? "No decision matches these filters" : "No decisions yet"}
+        >
           {search.size
             ? "Change or clear the filters."
             : "Submit an intent with a client API key (POST /api/v1/intents); it appears here at once."}

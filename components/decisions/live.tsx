@@ -44,11 +44,11 @@ export function useLiveRefresh(tenantId: string, queryKeys: readonly (readonly u
     if (subscription.status === "error") setState("polling");
   }, [subscription.status]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh reads only refs and stable clients
   useEffect(() => {
     if (state !== "polling") return;
     const timer = setInterval(refresh, 5_000);
     return () => clearInterval(timer);
-    // biome-ignore lint/correctness/useExhaustiveDependencies: refresh only reads refs
   }, [state]);
 
   useEffect(() => () => void (pending.current && clearTimeout(pending.current)), []);
@@ -56,9 +56,15 @@ export function useLiveRefresh(tenantId: string, queryKeys: readonly (readonly u
 }
 
 export function LiveIndicator({ state }: { state: LiveState }) {
-  const label = { connecting: "connecting…", live: "live", polling: "refreshing every 5 s (no live feed)" }[state];
+  const label = { connecting: "connecting…", live: "live", polling: "refreshing every 5 s (no live feed)" }[
+    state
+  ];
   return (
-    <span className="inline-flex items-center gap-1.5 text-xs text-slate-400" role="status" aria-live="polite">
+    <span
+      className="inline-flex items-center gap-1.5 text-xs text-slate-400"
+      role="status"
+      aria-live="polite"
+    >
       <span
         aria-hidden
         className={`h-2 w-2 rounded-full ${state === "live" ? "animate-pulse bg-emerald-400" : state === "polling" ? "bg-amber-400" : "bg-slate-500"}`}

@@ -1,7 +1,7 @@
 "use client";
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import type { AppRouter } from "@/server/api/root";
@@ -41,7 +41,13 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc" }),
-          false: httpBatchLink({ url: "/api/trpc", maxURLLength: 4000 }),
+          // A what-if replay carries a whole draft policy: too big for a GET URL, so it is POSTed
+          // (still a query: the server allows the override, and the origin check applies).
+          false: splitLink({
+            condition: (op) => op.path === "policies.replay",
+            true: httpLink({ url: "/api/trpc", methodOverride: "POST" }),
+            false: httpBatchLink({ url: "/api/trpc", maxURLLength: 4000 }),
+          }),
         }),
       ],
     }),

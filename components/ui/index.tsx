@@ -180,14 +180,17 @@ export function TextField({
 }
 
 /**
- * A modal confirmation that asks for a reason (kill switches, denials): the confirm button stays
- * disabled until a reason is typed. A native <dialog> gives focus trapping and Escape for free.
+ * A modal confirmation (a native <dialog>: focus stays inside, Escape cancels). The server's answer,
+ * when it refuses, is shown inside the dialog so the user sees why. `children` go into the form
+ * (e.g. a reason field); `confirmDisabled` holds the confirm button until they are filled in.
  */
-export function ConfirmWithReason({
+export function ConfirmDialog({
   open,
   title,
   description,
+  children,
   confirmLabel,
+  confirmDisabled,
   tone = "danger",
   pending,
   error,
@@ -197,23 +200,22 @@ export function ConfirmWithReason({
   open: boolean;
   title: string;
   description?: ReactNode;
+  children?: ReactNode;
   confirmLabel: string;
+  confirmDisabled?: boolean;
   tone?: Tone;
   pending?: boolean;
   error?: unknown;
-  onConfirm: (reason: string) => void;
+  onConfirm: () => void;
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState("");
   const id = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) {
-      setReason("");
-      dialog.showModal();
-    } else if (!open && dialog.open) dialog.close();
+    if (open && !dialog.open) dialog.showModal();
+    else if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
     <dialog
@@ -223,41 +225,71 @@ export function ConfirmWithReason({
         onCancel();
       }}
       aria-labelledby={`${id}-title`}
+      aria-describedby={description ? `${id}-description` : undefined}
       className="m-auto w-full max-w-md rounded-xl border border-line bg-surface-raised p-0 text-slate-200 backdrop:bg-black/60"
     >
       <form
         className="flex flex-col gap-4 p-5"
         onSubmit={(e) => {
           e.preventDefault();
-          if (reason.trim()) onConfirm(reason.trim());
+          if (!confirmDisabled) onConfirm();
         }}
       >
         <h2 id={`${id}-title`} className="text-base font-semibold text-white">
           {title}
         </h2>
-        {description && <div className="text-sm text-slate-400">{description}</div>}
-        <div className="flex flex-col gap-1">
-          <label htmlFor={`${id}-reason`} className="text-xs font-medium text-slate-300">
-            Reason (required, recorded in the chain)
-          </label>
-          <textarea
-            id={`${id}-reason`}
-            required
-            rows={3}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            className="rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400"
-          />
-        </div>
+        {description && (
+          <div id={`${id}-description`} className="text-sm text-slate-400">
+            {description}
+          </div>
+        )}
+        {children}
         {error ? <ErrorState error={error} /> : null}
         <div className="flex justify-end gap-2">
           <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" tone={tone} disabled={!reason.trim() || pending}>
+          <Button type="submit" tone={tone} disabled={confirmDisabled || pending}>
             {pending ? "Working…" : confirmLabel}
           </Button>
         </div>
       </form>
     </dialog>
+  );
+}
+
+/** A confirmation that asks for a reason (kill switches, denials): recorded with the change. */
+export function ConfirmWithReason({
+  open,
+  onConfirm,
+  ...props
+}: Omit<Parameters<typeof ConfirmDialog>[0], "onConfirm" | "children" | "confirmDisabled"> & {
+  onConfirm: (reason: string) => void;
+}) {
+  const [reason, setReason] = useState("");
+  const id = useId();
+  useEffect(() => {
+    if (open) setReason("");
+  }, [open]);
+  return (
+    <ConfirmDialog
+      {...props}
+      open={open}
+      confirmDisabled={!reason.trim()}
+      onConfirm={() => onConfirm(reason.trim())}
+    >
+      <div className="flex flex-col gap-1">
+        <label htmlFor={`${id}-reason`} className="text-xs font-medium text-slate-300">
+          Reason (required, recorded in the chain)
+        </label>
+        <textarea
+          id={`${id}-reason`}
+          required
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          className="rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400"
+        />
+      </div>
+    </ConfirmDialog>
   );
 }
 

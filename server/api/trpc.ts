@@ -100,20 +100,26 @@ export const platformAdminProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, principal: platformAdminUser(ctx.user.id) } });
 });
 
-export const tenantInput = z.object({ tenantId: z.string().min(1).max(64) });
+const tenantIdField = z.string().min(1).max(64);
 
 /**
  * A procedure inside one tenant, allowed to the given roles. A user who is not a member gets
  * NOT_FOUND (other tenants' ids reveal nothing); a member with another role gets FORBIDDEN.
  * Services receive a principal scoped to that tenant and check again.
  */
-export function tenantProcedure(roles: readonly MemberRole[]) {
-  return publicProcedure.input(tenantInput).use(async ({ ctx, input, next }) => {
-    const { principal, role } = await tenantPrincipal(ctx, input.tenantId);
+export function tenantProcedure<S extends z.ZodRawShape = Record<never, never>>(
+  roles: readonly MemberRole[],
+  shape: S = {} as S,
+) {
+  // One strict object for the whole input: an unknown (say, misspelt) field is refused, not dropped.
+  const input = z.strictObject({ ...shape, tenantId: tenantIdField });
+  return publicProcedure.input(input).use(async ({ ctx, input, next }) => {
+    const tenantId = (input as { tenantId: string }).tenantId;
+    const { principal, role } = await tenantPrincipal(ctx, tenantId);
     if (!roles.includes(role))
       throw new TRPCError({
         code: "FORBIDDEN",
-        message: `this needs the role ${roles.join(" or ")}; you are ${role} in ${input.tenantId}`,
+        message: `this needs the role ${roles.join(" or ")}; you are ${role} in ${tenantId}`,
       });
     return next({ ctx: { ...ctx, principal, role } });
   });

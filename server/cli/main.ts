@@ -3,6 +3,7 @@ import { ENGINE_VERSION } from "../core";
 import { registerDemoCommand } from "./demo-command";
 import { registerOperatorCommands } from "./operator-commands";
 import { registerReplayCommand } from "./replay-command";
+import { registerUserCommands } from "./user-commands";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
 import { registerWorkerCommand } from "./worker-command";
 
@@ -36,6 +37,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     });
 
   registerOperatorCommands(program, io, (code) => {
+    exitCode = code;
+  });
+  registerUserCommands(program, io, (code) => {
     exitCode = code;
   });
   registerWorkerCommand(program, io, (code) => {

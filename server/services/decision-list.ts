@@ -45,6 +45,7 @@ export async function listDecisions(
   principal: Principal,
   tenantId: string,
   filter: z.output<typeof decisionFilterSchema>,
+  now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, ["admin", "operator", "auditor"]);
   const where: Prisma.DecisionWhereInput = { tenantId };
@@ -73,7 +74,7 @@ export async function listDecisions(
       action: true,
       actorId: true,
       policyVersion: true,
-      approval: { select: { status: true } },
+      approval: { select: { status: true, expiresAt: true } },
       execution: { select: { status: true } },
     },
   });
@@ -90,7 +91,11 @@ export async function listDecisions(
         action: d.action,
         actorId: d.actorId,
         policyVersion: d.policyVersion,
-        approvalStatus: d.approval?.status ?? null,
+        // Expiry is applied lazily in storage; report it as getDecision does.
+        approvalStatus:
+          d.approval?.status === "PENDING" && d.approval.expiresAt <= now
+            ? "EXPIRED"
+            : (d.approval?.status ?? null),
         executionStatus: d.execution?.status ?? null,
       }),
     ),

@@ -33,6 +33,9 @@ export const createUserSchema = z.strictObject({
   memberships: z
     .array(z.strictObject({ tenantId: z.string(), role }))
     .max(100)
+    .refine((list) => new Set(list.map((m) => m.tenantId)).size === list.length, {
+      error: "names a tenant more than once",
+    })
     .optional(),
 });
 export type CreateUser = z.input<typeof createUserSchema>;
@@ -157,6 +160,8 @@ export async function setMembership(
   const parsed = parseWith(membershipSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   return db.$transaction(async (tx: Tx) => {
+    if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
+      throw notFound(`tenant ${tenantId}`);
     const user = await tx.user.findUnique({ where: { email: parsed.value.email } });
     if (!user)
       throw invalid([

@@ -9,18 +9,14 @@ export const approvalsRouter = router({
   ),
 
   /** A deny needs a reason; the service checks quorum roles, self-approval and double votes. */
-  vote: tenantProcedure(OPERATORS)
-    .input(
-      z.object({
-        approvalId: z.string().min(1).max(64),
-        vote: z.enum(["approve", "deny"]),
-        reason: z.string().max(1024).optional(),
-      }),
-    )
-    .mutation(({ ctx, input }) =>
-      voteOnApproval(ctx.db, ctx.principal, input.approvalId, {
-        vote: input.vote,
-        ...(input.reason?.trim() ? { reason: input.reason.trim() } : {}),
-      }),
-    ),
+  vote: tenantProcedure(OPERATORS, {
+    approvalId: z.string().min(1).max(64),
+    vote: z.enum(["approve", "deny"]),
+    reason: z.string().max(1024).optional(),
+  }).mutation(({ ctx, input }) =>
+    voteOnApproval(ctx.db, ctx.principal, input.approvalId, {
+      vote: input.vote,
+      ...(input.reason?.trim() ? { reason: input.reason.trim() } : {}),
+    }),
+  ),
 });

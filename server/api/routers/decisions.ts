@@ -8,57 +8,51 @@ import { ANY_ROLE, router, tenantProcedure } from "../trpc";
 const id = z.string().min(1).max(64);
 
 export const decisionsRouter = router({
-  list: tenantProcedure(ANY_ROLE)
-    .input(z.object({ filter: decisionFilterSchema }))
-    .query(({ ctx, input }) => listDecisions(ctx.db, ctx.principal, input.tenantId, input.filter)),
+  list: tenantProcedure(ANY_ROLE, { filter: decisionFilterSchema }).query(({ ctx, input }) =>
+    listDecisions(ctx.db, ctx.principal, input.tenantId, input.filter),
+  ),
 
   /** The intent, rule trail, approval votes, execution with its attempts, and the chain events. */
-  get: tenantProcedure(ANY_ROLE)
-    .input(z.object({ decisionId: id }))
-    .query(async ({ ctx, input }) => {
-      const decision = await getDecision(ctx.db, ctx.principal, input.decisionId);
-      // A platform admin's reads are unscoped: keep the URL's tenant honest all the same.
-      if (decision.tenantId !== input.tenantId)
-        throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
-      const row = await ctx.db.decision.findUniqueOrThrow({
-        where: { id: input.decisionId },
-        select: { output: true, approval: { select: { id: true } }, execution: { select: { id: true } } },
-      });
-      const subjects = [input.decisionId, row.approval?.id, row.execution?.id].filter(
-        (s): s is string => !!s,
-      );
-      const events = await ctx.db.event.findMany({
-        where: { tenantId: input.tenantId, subjectId: { in: subjects } },
-        orderBy: { seq: "asc" },
-        select: { seq: true, type: true, at: true, hash: true, payload: true, publishedAt: true },
-      });
-      const execution = decision.execution
-        ? await getExecution(ctx.db, ctx.principal, decision.execution.id)
-        : null;
-      return {
-        ...decision,
-        output: row.output as unknown as import("../../core").DecisionOutput,
-        execution,
-        chain: events.map((e) => ({
-          ...e,
-          payload: e.payload as Record<string, unknown>,
-          published: e.publishedAt !== null,
-          publishedAt: undefined,
-        })),
-      };
-    }),
+  get: tenantProcedure(ANY_ROLE, { decisionId: id }).query(async ({ ctx, input }) => {
+    const decision = await getDecision(ctx.db, ctx.principal, input.decisionId);
+    // A platform admin's reads are unscoped: keep the URL's tenant honest all the same.
+    if (decision.tenantId !== input.tenantId)
+      throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
+    const row = await ctx.db.decision.findUniqueOrThrow({
+      where: { id: input.decisionId },
+      select: { output: true, approval: { select: { id: true } }, execution: { select: { id: true } } },
+    });
+    const subjects = [input.decisionId, row.approval?.id, row.execution?.id].filter((s): s is string => !!s);
+    const events = await ctx.db.event.findMany({
+      where: { tenantId: input.tenantId, subjectId: { in: subjects } },
+      orderBy: { seq: "asc" },
+      select: { seq: true, type: true, at: true, hash: true, payload: true, publishedAt: true },
+    });
+    const execution = decision.execution
+      ? await getExecution(ctx.db, ctx.principal, decision.execution.id)
+      : null;
+    return {
+      ...decision,
+      output: row.output as unknown as import("../../core").DecisionOutput,
+      execution,
+      chain: events.map((e) => ({
+        ...e,
+        payload: e.payload as Record<string, unknown>,
+        published: e.publishedAt !== null,
+        publishedAt: undefined,
+      })),
+    };
+  }),
 
   /** The signed bundle `exoarmur verify` checks, for the "download evidence" button. */
-  evidence: tenantProcedure(ANY_ROLE)
-    .input(z.object({ decisionId: id }))
-    .query(async ({ ctx, input }) => {
-      const bundle = await exportEvidence(ctx.db, ctx.principal, input.decisionId);
-      if (bundle.subject.tenantId !== input.tenantId)
-        throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
-      return bundle;
-    }),
+  evidence: tenantProcedure(ANY_ROLE, { decisionId: id }).query(async ({ ctx, input }) => {
+    const bundle = await exportEvidence(ctx.db, ctx.principal, input.decisionId);
+    if (bundle.subject.tenantId !== input.tenantId)
+      throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
+    return bundle;
+  }),
 
-  replay: tenantProcedure(ANY_ROLE)
-    .input(z.object({ decisionId: id }))
-    .mutation(({ ctx, input }) => replayDecision(ctx.db, ctx.principal, input.tenantId, input.decisionId)),
+  replay: tenantProcedure(ANY_ROLE, { decisionId: id }).mutation(({ ctx, input }) =>
+    replayDecision(ctx.db, ctx.principal, input.tenantId, input.decisionId),
+  ),
 });

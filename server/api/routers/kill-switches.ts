@@ -14,20 +14,22 @@ export const killSwitchesRouter = router({
     };
   }),
 
-  setTenant: tenantProcedure(OPERATORS)
-    .input(z.object({ engaged: z.boolean(), reason, action: z.string().min(1).max(256).optional() }))
-    .mutation(({ ctx, input }) =>
-      setKillSwitch(ctx.db, ctx.principal, {
-        scope: input.action ? "action" : "tenant",
-        tenantId: input.tenantId,
-        ...(input.action ? { action: input.action } : {}),
-        engaged: input.engaged,
-        reason: input.reason,
-      }),
-    ),
+  setTenant: tenantProcedure(OPERATORS, {
+    engaged: z.boolean(),
+    reason,
+    action: z.string().min(1).max(256).optional(),
+  }).mutation(({ ctx, input }) =>
+    setKillSwitch(ctx.db, ctx.principal, {
+      scope: input.action ? "action" : "tenant",
+      tenantId: input.tenantId,
+      ...(input.action ? { action: input.action } : {}),
+      engaged: input.engaged,
+      reason: input.reason,
+    }),
+  ),
 
   setGlobal: platformAdminProcedure
-    .input(z.object({ engaged: z.boolean(), reason }))
+    .input(z.strictObject({ engaged: z.boolean(), reason }))
     .mutation(({ ctx, input }) =>
       setKillSwitch(ctx.db, ctx.principal, { scope: "global", engaged: input.engaged, reason: input.reason }),
     ),

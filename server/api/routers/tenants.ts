@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../services/api-keys";
+import { platformAdminUser } from "../../services/principal";
 import { createTenant, getTenant, updateTenant } from "../../services/tenants";
 import { listMembers, removeMembership, setMembership } from "../../services/users";
 import { ADMINS, ANY_ROLE, platformAdminProcedure, router, tenantProcedure } from "../trpc";
@@ -13,26 +14,32 @@ export const tenantsRouter = router({
     .input(body)
     .mutation(({ ctx, input }) => createTenant(ctx.db, ctx.principal, input)),
   /** Name and limits (tenant admins); status — suspend / activate — is the platform admin's (checked by the service). */
-  update: tenantProcedure(ADMINS)
-    .input(z.object({ changes: body }))
-    .mutation(({ ctx, input }) => updateTenant(ctx.db, ctx.principal, input.tenantId, input.changes)),
+  update: tenantProcedure(ADMINS, { changes: body }).mutation(({ ctx, input }) =>
+    updateTenant(
+      ctx.db,
+      // A status change is a platform act: a platform admin user makes it as platform admin.
+      "status" in input.changes && ctx.user?.platformAdmin ? platformAdminUser(ctx.user.id) : ctx.principal,
+      input.tenantId,
+      input.changes,
+    ),
+  ),
   apiKeys: tenantProcedure(ADMINS).query(({ ctx, input }) =>
     listApiKeys(ctx.db, ctx.principal, input.tenantId),
   ),
   /** The key itself is in this response only; it is stored as a hash. */
-  createApiKey: tenantProcedure(ADMINS)
-    .input(z.object({ key: body }))
-    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.principal, input.tenantId, input.key)),
-  revokeApiKey: tenantProcedure(ADMINS)
-    .input(z.object({ keyId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.principal, input.tenantId, input.keyId)),
+  createApiKey: tenantProcedure(ADMINS, { key: body }).mutation(({ ctx, input }) =>
+    createApiKey(ctx.db, ctx.principal, input.tenantId, input.key),
+  ),
+  revokeApiKey: tenantProcedure(ADMINS, { keyId: z.string().min(1).max(64) }).mutation(({ ctx, input }) =>
+    revokeApiKey(ctx.db, ctx.principal, input.tenantId, input.keyId),
+  ),
   members: tenantProcedure(ADMINS).query(({ ctx, input }) =>
     listMembers(ctx.db, ctx.principal, input.tenantId),
   ),
-  setMember: tenantProcedure(ADMINS)
-    .input(z.object({ member: body }))
-    .mutation(({ ctx, input }) => setMembership(ctx.db, ctx.principal, input.tenantId, input.member)),
-  removeMember: tenantProcedure(ADMINS)
-    .input(z.object({ userId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => removeMembership(ctx.db, ctx.principal, input.tenantId, input.userId)),
+  setMember: tenantProcedure(ADMINS, { member: body }).mutation(({ ctx, input }) =>
+    setMembership(ctx.db, ctx.principal, input.tenantId, input.member),
+  ),
+  removeMember: tenantProcedure(ADMINS, { userId: z.string().min(1).max(64) }).mutation(({ ctx, input }) =>
+    removeMembership(ctx.db, ctx.principal, input.tenantId, input.userId),
+  ),
 });

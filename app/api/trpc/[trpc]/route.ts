@@ -9,6 +9,7 @@ const handler = (request: Request) =>
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    allowMethodOverride: true,
     createContext: () => createContext(request),
   });
 

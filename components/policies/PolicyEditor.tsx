@@ -1,0 +1,167 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { ReplayResult } from "@/components/replay/ReplayResult";
+import { useReplay } from "@/components/replay/use-replay";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, Button, Card, ErrorState } from "@/components/ui";
+import { useDraftCheck } from "./draft";
+import { DiffView } from "./PolicyDiff";
+import { PolicyDraftField } from "./PolicyDraftField";
+import { diffPolicies } from "./policy-diff";
+import { type PolicyVersions, prettyJson } from "./types";
+
+/** Replays of a draft cover this many of the most recent decisions. */
+const SIMULATE_LIMIT = 1000;
+/** Replay is a query, so the draft travels in the URL; beyond this size servers may refuse it. */
+const URL_BUDGET = 12_000;
+const EMPTY_POLICY = { rules: [] };
+
+/**
+ * Write a policy, see it validated as you type, simulate it against recent history, and (admins)
+ * save it as a new active version.
+ */
+export function PolicyEditor({
+  data,
+  isAdmin,
+  role,
+  draft,
+  setDraft,
+}: {
+  data: PolicyVersions;
+  isAdmin: boolean;
+  role: string | null;
+  /** The edited text, or null to follow the active version. */
+  draft: string | null;
+  setDraft: (text: string | null) => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { tenantId, versions, activeVersion } = data;
+  const active = versions.find((v) => v.version === activeVersion) ?? null;
+  const activeDocument = active?.document ?? EMPTY_POLICY;
+  const activeText = useMemo(() => prettyJson(activeDocument), [activeDocument]);
+  const text = draft ?? activeText;
+  const { check, current } = useDraftCheck(text);
+  const valid = check.kind === "valid" && current ? check : null;
+  const dirty = text !== activeText;
+
+  const simulation = useReplay(tenantId);
+  const simulatedStale =
+    simulation.request !== null &&
+    (!valid || JSON.stringify(simulation.request.policy) !== JSON.stringify(valid.document));
+  const tooLarge = valid ? encodeURIComponent(JSON.stringify(valid.document)).length > URL_BUDGET : false;
+
+  const [saved, setSaved] = useState<number | null>(null);
+  const apply = useMutation(
+    trpc.policies.save.mutationOptions({
+      onSuccess: async (result) => {
+        setSaved(result.version);
+        setDraft(null);
+        await queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey({ tenantId }) });
+      },
+    }),
+  );
+
+  const draftDiff = useMemo(
+    () => (valid ? diffPolicies(activeDocument, valid.document) : null),
+    [valid, activeDocument],
+  );
+
+  return (
+    <Card
+      title="Editor"
+      actions={
+        <div className="flex flex-wrap items-center gap-2 text-xs text-slate-400">
+          {activeVersion !== null ? <span>active: v{activeVersion}</span> : <span>no active version</span>}
+          {dirty && <Badge tone="amber">edited</Badge>}
+          <Button tone="ghost" className="px-2 py-1 text-xs" disabled={!dirty} onClick={() => setDraft(null)}>
+            Reset to active
+          </Button>
+        </div>
+      }
+    >
+      <div className="grid grid-cols-1 gap-6 2xl:grid-cols-2">
+        <div className="flex min-w-0 flex-col gap-3">
+          <PolicyDraftField
+            label="Policy document (JSON)"
+            hint="Rules are matched by id; deny > require_approval > allow"
+            value={text}
+            onChange={(next) => {
+              setSaved(null);
+              apply.reset();
+              setDraft(next);
+            }}
+            check={check}
+            current={current}
+          />
+          <div className="flex flex-wrap items-center gap-2">
+            <Button
+              disabled={!valid || simulation.loading}
+              onClick={() => valid && simulation.run({ policy: valid.document, limit: SIMULATE_LIMIT })}
+            >
+              {simulation.loading ? "Simulating…" : "Simulate"}
+            </Button>
+            {isAdmin && (
+              <Button
+                tone="primary"
+                disabled={!valid || apply.isPending}
+                onClick={() => valid && apply.mutate({ tenantId, document: valid.document })}
+              >
+                {apply.isPending ? "Saving…" : "Save and activate"}
+              </Button>
+            )}
+            <span className="text-xs text-slate-500">
+              Simulate replays the {SIMULATE_LIMIT} most recent decisions under this draft; nothing is saved.
+            </span>
+          </div>
+          {!isAdmin && role && (
+            <p className="text-xs text-slate-400">
+              Only tenant admins can save and activate a policy; you are{" "}
+              <span className="text-slate-200">{role}</span>. You can still edit and simulate drafts here.
+            </p>
+          )}
+          {tooLarge && (
+            <p role="note" className="text-xs text-amber-200">
+              This draft is large; a simulation sends it in the request URL and the server may refuse it.
+              Saving is not affected.
+            </p>
+          )}
+          {apply.error && <ErrorState error={apply.error} />}
+          {saved !== null && (
+            <p role="status" className="text-sm text-emerald-300">
+              Saved as version {saved} and activated.
+            </p>
+          )}
+          {draftDiff && dirty && (
+            <details className="rounded-lg border border-line p-3">
+              <summary className="cursor-pointer select-none text-sm text-slate-300 focus-visible:outline-2 focus-visible:outline-emerald-400">
+                Changes from the active version
+              </summary>
+              <div className="mt-3">
+                <DiffView diff={draftDiff} />
+              </div>
+            </details>
+          )}
+        </div>
+        <section aria-label="Simulation" className="flex min-w-0 flex-col gap-2">
+          <h3 className="text-sm font-semibold text-slate-100">Simulation</h3>
+          {simulatedStale && simulation.data && !simulation.loading && (
+            <p role="note" className="text-xs text-amber-200">
+              The draft changed since this simulation; run it again to update.
+            </p>
+          )}
+          <ReplayResult
+            tenantId={tenantId}
+            data={simulation.data}
+            error={simulation.error}
+            loading={simulation.loading}
+            onRetry={simulation.retry}
+            idle="Simulate the draft to see which recent decisions it would change, before activating it."
+          />
+        </section>
+      </div>
+    </Card>
+  );
+}

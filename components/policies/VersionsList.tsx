@@ -1,0 +1,152 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, Button, Card, ConfirmDialog, EmptyState, Time } from "@/components/ui";
+import type { PolicyVersions } from "./types";
+
+/** Every stored version, newest first; admins may re-activate an older one (after confirming). */
+export function VersionsList({
+  data,
+  isAdmin,
+  role,
+  onOpenInEditor,
+}: {
+  data: PolicyVersions;
+  isAdmin: boolean;
+  role: string | null;
+  onOpenInEditor: (version: number) => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { tenantId, versions, activeVersion } = data;
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const [done, setDone] = useState<number | null>(null);
+  const activate = useMutation(
+    trpc.policies.activate.mutationOptions({
+      onSuccess: async (result) => {
+        setConfirming(null);
+        setDone(result.version);
+        await queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey({ tenantId }) });
+      },
+    }),
+  );
+  const target = versions.find((v) => v.version === confirming);
+
+  return (
+    <Card title={`Versions (${versions.length})`}>
+      {!isAdmin && role && (
+        <p className="mb-3 text-xs text-slate-400">
+          Only tenant admins can activate a version; you are <span className="text-slate-200">{role}</span>.
+        </p>
+      )}
+      {done !== null && (
+        <p role="status" className="mb-3 text-sm text-emerald-300">
+          Version {done} is now active.
+        </p>
+      )}
+      {versions.length === 0 ? (
+        <EmptyState title="No policy yet">
+          Without a policy every intent is denied (no rule matches: fail closed).
+          {isAdmin ? " Write one in the editor below and save it." : ""}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Policy versions, newest first</caption>
+            <thead className="text-xs text-slate-400">
+              <tr className="border-b border-line">
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Version
+                </th>
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Hash
+                </th>
+                <th scope="col" className="py-2 pr-3 font-medium">
+                  Created
+                </th>
+                <th scope="col" className="py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.version} className="border-b border-line/60 align-top last:border-0">
+                  <td className="py-2 pr-3">
+                    <div className="flex items-center gap-2">
+                      <span className="font-mono text-slate-100">v{v.version}</span>
+                      {v.active && <Badge tone="emerald">active</Badge>}
+                    </div>
+                  </td>
+                  <td className="py-2 pr-3">
+                    <code className="font-mono text-xs text-slate-400" title={v.hash}>
+                      {v.hash.slice(0, 12)}
+                    </code>
+                  </td>
+                  <td className="py-2 pr-3 text-xs text-slate-400">
+                    <div className="text-slate-300">{v.createdBy}</div>
+                    <Time at={v.createdAt} />
+                  </td>
+                  <td className="py-2">
+                    <div className="flex flex-wrap justify-end gap-1.5">
+                      <Button
+                        tone="ghost"
+                        className="px-2 py-1 text-xs"
+                        aria-label={`Open version ${v.version} in the editor`}
+                        onClick={() => onOpenInEditor(v.version)}
+                      >
+                        Edit copy
+                      </Button>
+                      <Link
+                        href={`/t/${encodeURIComponent(tenantId)}/replay?version=${v.version}`}
+                        aria-label={`Replay history under version ${v.version}`}
+                        className="rounded-md px-2 py-1 text-xs font-medium text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+                      >
+                        Replay
+                      </Link>
+                      {isAdmin && !v.active && (
+                        <Button
+                          className="px-2 py-1 text-xs"
+                          aria-label={`Activate version ${v.version}`}
+                          onClick={() => {
+                            activate.reset();
+                            setConfirming(v.version);
+                          }}
+                        >
+                          Activate
+                        </Button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={confirming !== null}
+        title={`Activate version ${confirming ?? ""}?`}
+        confirmLabel="Activate"
+        pending={activate.isPending}
+        error={activate.error}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => {
+          if (confirming !== null) activate.mutate({ tenantId, version: confirming });
+        }}
+      >
+        {target && (
+          <p>
+            Every new intent of <span className="font-mono text-slate-200">{tenantId}</span> will be decided
+            by version {target.version} (hash <code className="font-mono">{target.hash.slice(0, 12)}</code>)
+            {activeVersion !== null ? ` instead of version ${activeVersion}` : ""}. Decisions already made
+            keep the version they were made under. Consider a replay first to see what would change.
+          </p>
+        )}
+      </ConfirmDialog>
+    </Card>
+  );
+}

@@ -1,0 +1,307 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import {
+  Badge,
+  Button,
+  Card,
+  ConfirmDialog,
+  EmptyState,
+  ErrorState,
+  Loading,
+  TextField,
+  Time,
+} from "@/components/ui";
+import type { AppRouter } from "@/server/api/root";
+import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
+
+type Outputs = inferRouterOutputs<AppRouter>["tenants"];
+type ApiKey = Outputs["apiKeys"]["keys"][number];
+type CreatedKey = Outputs["createApiKey"];
+
+const KEY_ROLES = [
+  { value: "client", label: "client — submits intents, reads its own results" },
+  { value: "operator", label: "operator — approves, denies, kill switches" },
+  { value: "auditor", label: "auditor — read only, replay, verify" },
+  { value: "admin", label: "admin — everything in this tenant" },
+] as const;
+type KeyRole = (typeof KEY_ROLES)[number]["value"];
+const isKeyRole = (value: string): value is KeyRole => KEY_ROLES.some((r) => r.value === value);
+
+const roleTone = (role: string) =>
+  role === "admin" ? "amber" : role === "operator" ? "emerald" : role === "auditor" ? "sky" : "slate";
+
+export function ApiKeysSection({ tenantId }: { tenantId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const keys = useQuery(trpc.tenants.apiKeys.queryOptions({ tenantId }));
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.tenants.apiKeys.queryKey({ tenantId }) });
+
+  const revoke = useMutation(
+    trpc.tenants.revokeApiKey.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        setRevoking(null);
+      },
+    }),
+  );
+
+  const list = keys.data?.keys ?? [];
+  const active = list.filter((k) => !k.revokedAt).length;
+
+  return (
+    <Card
+      title={
+        <span className="flex items-center gap-2">
+          API keys {keys.data && <Badge>{active} active</Badge>}
+        </span>
+      }
+    >
+      <div className="flex flex-col gap-5">
+        <p className="text-sm text-slate-400">
+          Automation clients authenticate with <code className="font-mono text-slate-300">Bearer</code> keys.
+          Only a hash is stored: a key is shown once, when it is created. Revoking takes effect on the key's
+          next request.
+        </p>
+
+        {created && <NewKey created={created} onDone={() => setCreated(null)} />}
+
+        <CreateKeyForm
+          tenantId={tenantId}
+          onCreated={async (key) => {
+            setCreated(key);
+            await refresh();
+          }}
+        />
+
+        {keys.isPending ? (
+          <Loading label="Loading API keys…" />
+        ) : keys.isError ? (
+          <ErrorState error={keys.error} retry={() => void keys.refetch()} />
+        ) : list.length === 0 ? (
+          <EmptyState title="No API keys yet">Create one above for each automation client.</EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full min-w-[640px] text-left text-sm">
+              <caption className="sr-only">API keys of {tenantId}</caption>
+              <thead className="text-xs text-slate-400">
+                <tr className="border-b border-line">
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Name
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Role
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Created
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Revoked
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((k) => (
+                  <tr
+                    key={k.id}
+                    className={`border-b border-line/60 last:border-0 ${k.revokedAt ? "opacity-60" : ""}`}
+                  >
+                    <td className="py-2 pr-3">
+                      <span className="text-slate-100">{k.name}</span>
+                      <span className="block font-mono text-xs text-slate-500">{k.id}</span>
+                    </td>
+                    <td className="py-2 pr-3">
+                      <Badge tone={roleTone(k.role)}>{k.role}</Badge>
+                    </td>
+                    <td className="py-2 pr-3 text-slate-300">
+                      <Time at={k.createdAt} />
+                    </td>
+                    <td className="py-2 pr-3 text-slate-300">
+                      {k.revokedAt ? <Time at={k.revokedAt} /> : <span className="text-slate-500">—</span>}
+                    </td>
+                    <td className="py-2 text-right">
+                      {!k.revokedAt && (
+                        <Button
+                          tone="ghost"
+                          className="text-rose-300"
+                          aria-label={`Revoke API key ${k.name}`}
+                          onClick={() => {
+                            revoke.reset();
+                            setRevoking(k);
+                          }}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+
+      <ConfirmDialog
+        open={revoking !== null}
+        title={revoking ? `Revoke the API key “${revoking.name}”?` : ""}
+        description="Clients using this key are refused from their next request on. A revoked key cannot be restored; create a new one instead."
+        confirmLabel="Revoke"
+        pending={revoke.isPending}
+        error={revoke.error}
+        onConfirm={() => revoking && revoke.mutate({ tenantId, keyId: revoking.id })}
+        onCancel={() => setRevoking(null)}
+      />
+    </Card>
+  );
+}
+
+function CreateKeyForm({
+  tenantId,
+  onCreated,
+}: {
+  tenantId: string;
+  onCreated: (key: CreatedKey) => Promise<void>;
+}) {
+  const trpc = useTRPC();
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<KeyRole>("client");
+  const [missing, setMissing] = useState(false);
+  const create = useMutation(
+    trpc.tenants.createApiKey.mutationOptions({
+      onSuccess: async (key) => {
+        setName("");
+        setRole("client");
+        await onCreated(key);
+      },
+    }),
+  );
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) {
+      setMissing(true);
+      return;
+    }
+    create.mutate({ tenantId, key: { name: name.trim(), role } });
+  };
+
+  return (
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label="Create API key"
+      className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
+    >
+      <div className="grid gap-3 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] md:items-start">
+        <TextField
+          label="Key name"
+          name="name"
+          placeholder="soar-playbooks"
+          maxLength={200}
+          required
+          autoComplete="off"
+          value={name}
+          error={missing ? "is required" : fieldError(create.error, "name")}
+          onChange={(e) => {
+            setName(e.target.value);
+            setMissing(false);
+          }}
+        />
+        <SelectField
+          label="Role"
+          name="role"
+          value={role}
+          error={fieldError(create.error, "role")}
+          onChange={(e) => {
+            if (isKeyRole(e.target.value)) setRole(e.target.value);
+          }}
+        >
+          {KEY_ROLES.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </SelectField>
+        <Button type="submit" tone="primary" className="md:mt-5" disabled={create.isPending}>
+          {create.isPending ? "Creating…" : "Create key"}
+        </Button>
+      </div>
+      {hasUnplacedError(create.error, ["name", "role"]) && <ErrorState error={create.error} />}
+    </form>
+  );
+}
+
+/** The new key, once: read-only, selectable, copyable, until the admin dismisses it. */
+function NewKey({ created, onDone }: { created: CreatedKey; onDone: () => void }) {
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+
+  useEffect(() => {
+    input.current?.focus();
+    input.current?.select();
+  }, []);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied("yes");
+    } catch {
+      // No clipboard permission (or an insecure context): leave the key selected for Ctrl+C.
+      input.current?.select();
+      setCopied("failed");
+    }
+  };
+
+  return (
+    <section
+      aria-labelledby={`${id}-title`}
+      className="flex flex-col gap-3 rounded-lg border border-amber-400/50 bg-amber-400/10 p-4"
+      data-testid="new-api-key"
+    >
+      <h3 id={`${id}-title`} className="text-sm font-semibold text-amber-100">
+        New API key “{created.name}” ({created.role})
+      </h3>
+      <p className="text-sm text-amber-200" role="note">
+        Copy it now: <strong>you will not see it again.</strong> ExoArmur stores only its hash.
+      </p>
+      <div className="flex flex-wrap items-end gap-2">
+        <div className="flex min-w-64 flex-1 flex-col gap-1">
+          <label htmlFor={`${id}-key`} className="text-xs font-medium text-amber-100">
+            API key
+          </label>
+          <input
+            id={`${id}-key`}
+            ref={input}
+            readOnly
+            value={created.key}
+            spellCheck={false}
+            onFocus={(e) => e.currentTarget.select()}
+            className="rounded-md border border-amber-400/40 bg-surface px-2.5 py-1.5 font-mono text-sm text-slate-100 focus:outline-2 focus:outline-amber-300"
+          />
+        </div>
+        <Button tone="primary" onClick={() => void copy()}>
+          {copied === "yes" ? "Copied" : "Copy key"}
+        </Button>
+        <Button onClick={onDone}>I have stored it</Button>
+      </div>
+      <p role="status" aria-live="polite" className="text-xs text-amber-200/80">
+        {copied === "yes"
+          ? "Copied to the clipboard."
+          : copied === "failed"
+            ? "Copying was not allowed here: the key is selected, press Ctrl+C (⌘C)."
+            : ""}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,279 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { type FormEvent, useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import {
+  Button,
+  Card,
+  ConfirmDialog,
+  EmptyState,
+  ErrorState,
+  Loading,
+  TextField,
+  Time,
+} from "@/components/ui";
+import type { AppRouter } from "@/server/api/root";
+import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
+
+type Member = inferRouterOutputs<AppRouter>["tenants"]["members"][number];
+
+const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
+type MemberRole = (typeof MEMBER_ROLES)[number];
+const isMemberRole = (value: string): value is MemberRole =>
+  (MEMBER_ROLES as readonly string[]).includes(value);
+
+/** A change that needs a second look: removing someone, or changing your own role. */
+type Pending = { kind: "remove"; member: Member } | { kind: "self-role"; member: Member; role: MemberRole };
+
+export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId: string | null }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const members = useQuery(trpc.tenants.members.queryOptions({ tenantId }));
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [changing, setChanging] = useState<string | null>(null);
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.tenants.members.queryKey({ tenantId }) }),
+      // Your own role may have changed.
+      queryClient.invalidateQueries({ queryKey: trpc.me.pathKey() }),
+    ]);
+
+  const setRole = useMutation(
+    trpc.tenants.setMember.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        setPending(null);
+      },
+      onSettled: () => setChanging(null),
+    }),
+  );
+  const remove = useMutation(
+    trpc.tenants.removeMember.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        setPending(null);
+      },
+    }),
+  );
+
+  const changeRole = (member: Member, role: MemberRole) => {
+    if (role === member.role) return;
+    setRole.reset();
+    if (member.userId === selfId) {
+      setPending({ kind: "self-role", member, role });
+      return;
+    }
+    setChanging(member.userId);
+    setRole.mutate({ tenantId, member: { email: member.email, role } });
+  };
+
+  const dialog = pending ? dialogText(pending, tenantId, pending.member.userId === selfId) : null;
+  const dialogMutation = pending?.kind === "remove" ? remove : setRole;
+
+  return (
+    <Card title="Members">
+      <div className="flex flex-col gap-5">
+        <p className="text-sm text-slate-400">
+          People who sign in to the dashboard, with their role in this tenant: <strong>admin</strong>{" "}
+          (settings, policies, keys), <strong>operator</strong> (approvals, kill switches),{" "}
+          <strong>auditor</strong> (read only).
+        </p>
+
+        {members.isPending ? (
+          <Loading label="Loading members…" />
+        ) : members.isError ? (
+          <ErrorState error={members.error} retry={() => void members.refetch()} />
+        ) : members.data.length === 0 ? (
+          <EmptyState title="No members yet">Add people below by the email they sign in with.</EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full min-w-[560px] text-left text-sm">
+              <caption className="sr-only">Members of {tenantId}</caption>
+              <thead className="text-xs text-slate-400">
+                <tr className="border-b border-line">
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Email
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Role
+                  </th>
+                  <th scope="col" className="py-2 pr-3 font-medium">
+                    Since
+                  </th>
+                  <th scope="col" className="py-2 text-right font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {members.data.map((m) => (
+                  <tr key={m.userId} className="border-b border-line/60 last:border-0">
+                    <td className="py-2 pr-3">
+                      <span className="break-all text-slate-100">{m.email}</span>
+                      <span className="block text-xs text-slate-500">
+                        {m.name}
+                        {m.userId === selfId && " (you)"}
+                      </span>
+                    </td>
+                    <td className="py-2 pr-3">
+                      <select
+                        aria-label={`Role of ${m.email}`}
+                        value={m.role}
+                        disabled={changing === m.userId}
+                        onChange={(e) => {
+                          if (isMemberRole(e.target.value)) changeRole(m, e.target.value);
+                        }}
+                        className="rounded-md border border-line bg-surface px-2 py-1 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400 disabled:opacity-50"
+                      >
+                        {MEMBER_ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td className="py-2 pr-3 text-slate-300">
+                      <Time at={m.since} />
+                    </td>
+                    <td className="py-2 text-right">
+                      <Button
+                        tone="ghost"
+                        className="text-rose-300"
+                        aria-label={`Remove member ${m.email}`}
+                        onClick={() => {
+                          remove.reset();
+                          setPending({ kind: "remove", member: m });
+                        }}
+                      >
+                        Remove
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {setRole.error && !pending && <ErrorState error={setRole.error} />}
+
+        <AddMemberForm tenantId={tenantId} onDone={refresh} />
+      </div>
+
+      <ConfirmDialog
+        open={pending !== null}
+        title={dialog?.title ?? ""}
+        description={dialog?.description}
+        confirmLabel={dialog?.confirm ?? ""}
+        pending={dialogMutation.isPending}
+        error={dialogMutation.error}
+        onConfirm={() => {
+          if (!pending) return;
+          if (pending.kind === "remove") remove.mutate({ tenantId, userId: pending.member.userId });
+          else setRole.mutate({ tenantId, member: { email: pending.member.email, role: pending.role } });
+        }}
+        onCancel={() => setPending(null)}
+      />
+    </Card>
+  );
+}
+
+function dialogText(pending: Pending, tenantId: string, self: boolean) {
+  if (pending.kind === "remove")
+    return {
+      title: `Remove ${pending.member.email} from ${tenantId}?`,
+      description: self
+        ? "This is you: you will lose access to this tenant at once (unless you are a platform admin)."
+        : "They lose access to this tenant at once. Their past approvals and changes stay in the history.",
+      confirm: "Remove",
+    };
+  return {
+    title: `Change your own role to ${pending.role}?`,
+    description:
+      pending.role === "admin"
+        ? "You will keep full access."
+        : "You will no longer be an admin of this tenant: you lose access to these settings at once.",
+    confirm: "Change my role",
+  };
+}
+
+function AddMemberForm({ tenantId, onDone }: { tenantId: string; onDone: () => Promise<unknown> }) {
+  const trpc = useTRPC();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<MemberRole>("operator");
+  const [missing, setMissing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const add = useMutation(
+    trpc.tenants.setMember.mutationOptions({
+      onSuccess: async (member) => {
+        setEmail("");
+        setNotice(`${member.email} is now an ${member.role} of ${tenantId}.`);
+        await onDone();
+      },
+    }),
+  );
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setNotice(null);
+    if (!email.trim()) {
+      setMissing(true);
+      return;
+    }
+    add.mutate({ tenantId, member: { email: email.trim(), role } });
+  };
+
+  return (
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label="Add or change member"
+      className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
+    >
+      <p className="text-xs text-slate-400">
+        Add someone who already has a dashboard account (or change the role of a member) by email.
+      </p>
+      <div className="grid gap-3 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_auto] md:items-start">
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="off"
+          placeholder="alex@example.com"
+          required
+          value={email}
+          error={missing ? "is required" : fieldError(add.error, "email")}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            setMissing(false);
+            setNotice(null);
+          }}
+        />
+        <SelectField
+          label="Role"
+          name="role"
+          value={role}
+          error={fieldError(add.error, "role")}
+          onChange={(e) => {
+            if (isMemberRole(e.target.value)) setRole(e.target.value);
+          }}
+        >
+          {MEMBER_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </SelectField>
+        <Button type="submit" tone="primary" className="md:mt-5" disabled={add.isPending}>
+          {add.isPending ? "Saving…" : "Add member"}
+        </Button>
+      </div>
+      {hasUnplacedError(add.error, ["email", "role"]) && <ErrorState error={add.error} />}
+      <p role="status" aria-live="polite" className="text-sm text-emerald-300">
+        {notice}
+      </p>
+    </form>
+  );
+}
