@@ -180,7 +180,8 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
                     {d.approval.votes.map((v) => (
                       <tr key={`${v.principal.type}:${v.principal.id}`} className="border-t border-line">
                         <td className="py-1 font-mono text-xs">
-                          {v.principal.type}:{v.principal.id}
+                          {d.names[`${v.principal.type}:${v.principal.id}`] ??
+                            `${v.principal.type}:${v.principal.id}`}
                         </td>
                         <td>{v.role}</td>
                         <td>

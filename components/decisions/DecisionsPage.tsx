@@ -10,14 +10,10 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
 import type { DecisionRow } from "@/server/services/decision-list";
+import { filterFromSearch, VERDICTS } from "./filter";
 import { LiveIndicator, useLiveRefresh } from "./live";
 
-const PAGE_SIZE = 50;
-const VERDICTS = ["ALLOW", "DENY", "REQUIRE_APPROVAL"] as const;
 type Cursor = { createdAt: string; id: string };
-
-/** datetime-local (the viewer's local time) ↔ ISO instant for the API. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 const column = createColumnHelper<DecisionRow>();
 
@@ -36,17 +32,9 @@ export function DecisionsPage() {
   const search = useSearchParams();
   const [cursors, setCursors] = useState<Cursor[]>([]);
 
-  const filter = {
-    verdict: (VERDICTS as readonly string[]).includes(search.get("verdict") ?? "")
-      ? (search.get("verdict") as Verdict)
-      : undefined,
-    action: search.get("action") || undefined,
-    actor: search.get("actor") || undefined,
-    from: toIso(search.get("from") ?? ""),
-    to: toIso(search.get("to") ?? ""),
-  };
+  const filter = filterFromSearch((name) => search.get(name), true);
   const cursor = cursors.at(-1);
-  const listInput = { tenantId, filter: { ...filter, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } };
+  const listInput = { tenantId, filter: { ...filter, ...(cursor ? { cursor } : {}) } };
   const list = useQuery({
     ...trpc.decisions.list.queryOptions(listInput),
     placeholderData: keepPreviousData,

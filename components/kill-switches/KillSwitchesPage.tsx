@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { createContext, type FormEvent, type ReactNode, useContext, useState } from "react";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import {
@@ -36,6 +36,9 @@ const PLATFORM_CHAIN = "_platform";
  * Kill switches of one tenant: the global switch (platform admins flip it), the tenant's own switch
  * and its per-action switches (operators and admins), each change with a reason, and the history.
  */
+/** Emails and key names for the principal labels the chain records (user:<id>, apiKey:<id>). */
+const NamesContext = createContext<Record<string, string>>({});
+
 export function KillSwitchesPage() {
   const access = useTenantAccess();
   const { tenantId } = access;
@@ -112,43 +115,45 @@ export function KillSwitchesPage() {
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : (
         <>
-          <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
-            <SwitchCard
-              title="Global"
-              scopeNote="Stops every tenant. Only platform admins may engage or release it."
-              state={global}
-              control={
-                access.platformAdmin ? (
-                  <ToggleButton
-                    engaged={global?.engaged ?? false}
-                    name="global kill switch"
-                    onClick={(engaged) => ask({ scope: "global", engaged })}
-                  />
-                ) : null
-              }
-            />
-            <SwitchCard
-              title={`Tenant ${tenantId}`}
-              scopeNote="Stops every action of this tenant."
-              state={tenant}
-              control={
-                canOperate ? (
-                  <ToggleButton
-                    engaged={tenant?.engaged ?? false}
-                    name="tenant kill switch"
-                    onClick={(engaged) => ask({ scope: "tenant", engaged })}
-                  />
-                ) : null
-              }
-            />
-            <ActionSwitches
-              switches={actions}
-              canOperate={canOperate}
-              onToggle={(action, engaged) => ask({ scope: "action", action, engaged })}
-            />
-          </div>
+          <NamesContext.Provider value={list.data.names}>
+            <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
+              <SwitchCard
+                title="Global"
+                scopeNote="Stops every tenant. Only platform admins may engage or release it."
+                state={global}
+                control={
+                  access.platformAdmin ? (
+                    <ToggleButton
+                      engaged={global?.engaged ?? false}
+                      name="global kill switch"
+                      onClick={(engaged) => ask({ scope: "global", engaged })}
+                    />
+                  ) : null
+                }
+              />
+              <SwitchCard
+                title={`Tenant ${tenantId}`}
+                scopeNote="Stops every action of this tenant."
+                state={tenant}
+                control={
+                  canOperate ? (
+                    <ToggleButton
+                      engaged={tenant?.engaged ?? false}
+                      name="tenant kill switch"
+                      onClick={(engaged) => ask({ scope: "tenant", engaged })}
+                    />
+                  ) : null
+                }
+              />
+              <ActionSwitches
+                switches={actions}
+                canOperate={canOperate}
+                onToggle={(action, engaged) => ask({ scope: "action", action, engaged })}
+              />
+            </div>
 
-          <History rows={list.data.history} />
+            <History rows={list.data.history} />
+          </NamesContext.Provider>
         </>
       )}
 
@@ -220,6 +225,7 @@ function ToggleButton({
 
 /** Who changed a switch, when and why. */
 function SwitchDetails({ state }: { state: KillSwitch }) {
+  const names = useContext(NamesContext);
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
       <dt className="text-slate-500">{state.engaged ? "Engaged" : "Released"}</dt>
@@ -227,7 +233,9 @@ function SwitchDetails({ state }: { state: KillSwitch }) {
         <Time at={state.changedAt} />
       </dd>
       <dt className="text-slate-500">By</dt>
-      <dd className="break-all font-mono text-xs text-slate-300">{state.changedBy}</dd>
+      <dd className="break-all font-mono text-xs text-slate-300">
+        {names[state.changedBy] ?? state.changedBy}
+      </dd>
       <dt className="text-slate-500">Reason</dt>
       <dd className="whitespace-pre-wrap break-words text-slate-200">{state.reason}</dd>
     </dl>
@@ -367,6 +375,7 @@ function switchLabel(row: KillSwitchEvent): string {
 }
 
 function History({ rows }: { rows: KillSwitchEvent[] }) {
+  const names = useContext(NamesContext);
   return (
     <Card title="History">
       {rows.length === 0 ? (
@@ -413,7 +422,9 @@ function History({ rows }: { rows: KillSwitchEvent[] }) {
                   <td className="max-w-md whitespace-pre-wrap break-words py-2 pr-3 text-slate-200">
                     {row.reason}
                   </td>
-                  <td className="break-all py-2 pr-3 font-mono text-xs text-slate-400">{row.by}</td>
+                  <td className="break-all py-2 pr-3 font-mono text-xs text-slate-400">
+                    {names[row.by] ?? row.by}
+                  </td>
                   <td className="whitespace-nowrap py-2 font-mono text-xs text-slate-400">
                     {`${row.chain === PLATFORM_CHAIN ? "platform" : row.chain} #${row.seq}`}
                   </td>

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { decisionFilterSchema, listDecisions } from "../../services/decision-list";
 import { exportEvidence, getDecision, getExecution } from "../../services/decisions";
 import { replayDecision } from "../../services/policy-replay";
+import { principalNames } from "../../services/principal-names";
 import { ANY_ROLE, router, tenantProcedure } from "../trpc";
 
 const id = z.string().min(1).max(64);
@@ -31,8 +32,10 @@ export const decisionsRouter = router({
     const execution = decision.execution
       ? await getExecution(ctx.db, ctx.principal, decision.execution.id)
       : null;
+    const voters = (decision.approval?.votes ?? []).map((v) => `${v.principal.type}:${v.principal.id}`);
     return {
       ...decision,
+      names: await principalNames(ctx.db, voters),
       output: row.output as unknown as import("../../core").DecisionOutput,
       execution,
       chain: events.map((e) => ({

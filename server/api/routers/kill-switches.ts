@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { killSwitchHistory, listKillSwitches, setKillSwitch } from "../../services/kill-switches";
+import { principalNames } from "../../services/principal-names";
 import { ANY_ROLE, OPERATORS, platformAdminProcedure, router, tenantProcedure } from "../trpc";
 
 const reason = z.string().trim().min(1, { error: "a reason is required" }).max(1024);
@@ -7,11 +8,15 @@ const reason = z.string().trim().min(1, { error: "a reason is required" }).max(1
 export const killSwitchesRouter = router({
   /** The switches that apply to a tenant (its own and the global one) and their full history. */
   list: tenantProcedure(ANY_ROLE).query(async ({ ctx, input }) => {
-    const switches = await listKillSwitches(ctx.db, ctx.principal);
-    return {
-      switches: switches.filter((s) => s.scope === "global" || s.tenantId === input.tenantId),
-      history: await killSwitchHistory(ctx.db, ctx.principal, input.tenantId),
-    };
+    const switches = (await listKillSwitches(ctx.db, ctx.principal)).filter(
+      (s) => s.scope === "global" || s.tenantId === input.tenantId,
+    );
+    const history = await killSwitchHistory(ctx.db, ctx.principal, input.tenantId);
+    const names = await principalNames(ctx.db, [
+      ...switches.map((s) => s.changedBy),
+      ...history.map((h) => h.by),
+    ]);
+    return { switches, history, names };
   }),
 
   setTenant: tenantProcedure(OPERATORS, {

@@ -1,11 +1,33 @@
+import { HydrationBoundary } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { DecisionsPage } from "@/components/decisions/DecisionsPage";
+import { filterFromSearch } from "@/components/decisions/filter";
 import { Loading } from "@/components/ui";
+import { prefetched, serverTrpc } from "@/server/api/prefetch";
 
-export default function Page() {
+export default async function Page({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ tenant: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const tenantId = decodeURIComponent((await params).tenant);
+  const search = await searchParams;
+  const get = (name: string) => (typeof search[name] === "string" ? (search[name] as string) : null);
+  // Time filters are in the viewer's zone, which the server does not know: those pages load client-side.
+  const timed = get("from") || get("to");
+  const state = await prefetched([
+    serverTrpc.me.get.queryOptions(),
+    ...(timed
+      ? []
+      : [serverTrpc.decisions.list.queryOptions({ tenantId, filter: filterFromSearch(get, false) })]),
+  ]);
   return (
-    <Suspense fallback={<Loading />}>
-      <DecisionsPage />
-    </Suspense>
+    <HydrationBoundary state={state}>
+      <Suspense fallback={<Loading />}>
+        <DecisionsPage />
+      </Suspense>
+    </HydrationBoundary>
   );
 }
