@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Boundaries } from "@/components/Boundaries";
 import { Code } from "@/components/Code";
 import { CodeBlock } from "@/components/CodeBlock";
@@ -60,17 +61,25 @@ export default function LandingPage() {
             <ShieldMark className="h-7 w-7" />
             <span className="text-lg tracking-tight">ExoArmur</span>
           </a>
-          <nav aria-label="On this page" className="hidden md:block">
-            <ul className="flex items-center gap-7 text-sm text-slate-300">
-              {nav.map((item) => (
-                <li key={item.href}>
-                  <a href={item.href} className="transition-colors hover:text-emerald-300">
-                    {item.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <div className="flex items-center gap-7">
+            <nav aria-label="On this page" className="hidden md:block">
+              <ul className="flex items-center gap-7 text-sm text-slate-300">
+                {nav.map((item) => (
+                  <li key={item.href}>
+                    <a href={item.href} className="transition-colors hover:text-emerald-300">
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <Link
+              href="/dashboard"
+              className="rounded-md bg-emerald-500 px-3 py-1.5 text-sm font-medium text-slate-950 hover:bg-emerald-400"
+            >
+              Open dashboard
+            </Link>
+          </div>
         </div>
       </header>
 

@@ -5,9 +5,19 @@ import { useState } from "react";
 import { Button, TextField } from "@/components/ui";
 import { authClient } from "./auth-client";
 
-/** Only same-site paths are followed after sign-in (no open redirect through ?next=). */
+/**
+ * Only paths on this site are followed after sign-in (no open redirect through ?next=): resolved the
+ * way the browser will resolve them (`/\\evil.example` is another host to a browser), then kept only
+ * if the origin is still ours.
+ */
 function safeNext(next: string | null): string {
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
+  if (!next) return "/dashboard";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : "/dashboard";
+  } catch {
+    return "/dashboard";
+  }
 }
 
 export function SignInForm() {

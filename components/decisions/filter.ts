@@ -4,7 +4,11 @@ export const PAGE_SIZE = 50;
 export const VERDICTS = ["ALLOW", "DENY", "REQUIRE_APPROVAL"] as const;
 
 /** datetime-local (the viewer's local time) → ISO instant for the API. */
-const toIso = (local: string | null) => (local ? new Date(local).toISOString() : undefined);
+const toIso = (local: string | null) => {
+  const at = local ? new Date(local) : null;
+  // A hand-edited URL with an unreadable time is no filter rather than a broken page.
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
+};
 
 /**
  * The list filter a page URL stands for. Shared by the page (client) and its server prefetch, so

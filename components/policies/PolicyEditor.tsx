@@ -14,8 +14,8 @@ import { type PolicyVersions, prettyJson } from "./types";
 
 /** Replays of a draft cover this many of the most recent decisions. */
 const SIMULATE_LIMIT = 1000;
-/** Replay is a query, so the draft travels in the URL; beyond this size servers may refuse it. */
-const URL_BUDGET = 12_000;
+/** The server refuses drafts and policies larger than this (bytes of JSON). */
+const MAX_POLICY_BYTES = 256 * 1024;
 const EMPTY_POLICY = { rules: [] };
 
 /**
@@ -51,7 +51,7 @@ export function PolicyEditor({
   const simulatedStale =
     simulation.request !== null &&
     (!valid || JSON.stringify(simulation.request.policy) !== JSON.stringify(valid.document));
-  const tooLarge = valid ? encodeURIComponent(JSON.stringify(valid.document)).length > URL_BUDGET : false;
+  const tooLarge = valid ? JSON.stringify(valid.document).length > MAX_POLICY_BYTES : false;
 
   const [saved, setSaved] = useState<number | null>(null);
   const apply = useMutation(
@@ -124,8 +124,8 @@ export function PolicyEditor({
           )}
           {tooLarge && (
             <p role="note" className="text-xs text-amber-200">
-              This draft is large; a simulation sends it in the request URL and the server may refuse it.
-              Saving is not affected.
+              This draft is larger than {MAX_POLICY_BYTES / 1024} KiB of JSON: the server will refuse to
+              simulate or save it.
             </p>
           )}
           {apply.error && <ErrorState error={apply.error} />}

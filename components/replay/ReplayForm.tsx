@@ -8,7 +8,7 @@ import { Button, TextField } from "@/components/ui";
 import type { ReplayRequestBody } from "./use-replay";
 
 const DEFAULT_LIMIT = 2000;
-const MAX_LIMIT = 20_000;
+const MAX_LIMIT = 10_000;
 const EMPTY_POLICY = { rules: [] };
 
 /** A `datetime-local` value (the user's local time) as an ISO instant in UTC ("…Z"), or an error. */

@@ -6,6 +6,7 @@ import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { authClient } from "@/components/auth/auth-client";
 import { ShieldMark } from "@/components/ShieldMark";
+import { safeDecode } from "@/components/shell/safe-decode";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button } from "@/components/ui";
 import type { SessionUser } from "@/server/auth/auth";
@@ -23,7 +24,7 @@ const TENANT_PAGES = [
 /** The tenant in the URL (/t/<tenant>/...), if any. */
 export function useTenantFromPath(): string | null {
   const match = /^\/t\/([^/]+)/.exec(usePathname() ?? "");
-  return match ? decodeURIComponent(match[1]!) : null;
+  return match ? safeDecode(match[1]!) : null;
 }
 
 export function Shell({ user, children }: { user: SessionUser; children: ReactNode }) {

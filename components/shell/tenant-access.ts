@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
+import { safeDecode } from "@/components/shell/safe-decode";
 import { useTRPC } from "@/components/trpc/client";
 
 /**
@@ -10,7 +11,7 @@ import { useTRPC } from "@/components/trpc/client";
  */
 export function useTenantAccess() {
   const params = useParams<{ tenant: string }>();
-  const tenantId = decodeURIComponent(params.tenant);
+  const tenantId = safeDecode(params.tenant);
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
   const membership = me.data?.memberships.find((m) => m.tenantId === tenantId) ?? null;

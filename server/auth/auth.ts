@@ -3,6 +3,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { getDb } from "../db/client";
 import { originOf, trustedOrigins } from "./origins";
+import { signInLimit } from "./sign-in-throttle";
 
 /**
  * Dashboard sign-in: better-auth with email + password and server-side sessions in PostgreSQL
@@ -11,6 +12,14 @@ import { originOf, trustedOrigins } from "./origins";
  * Per-tenant roles live in Membership and are enforced in tRPC middleware (server/api/trpc.ts).
  */
 export const SESSION_TTL_SECONDS = Number(process.env.EXOARMUR_SESSION_TTL_SECONDS ?? 8 * 3600);
+
+const list = (value: string | undefined) => {
+  const items = (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+};
 
 function createAuth() {
   return betterAuth({

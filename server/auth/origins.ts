@@ -21,9 +21,16 @@ export function trustedOrigins(own: string | null): string[] {
 
 /** A cookie-authenticated state change is accepted only with an Origin (or Referer) we trust. */
 export function isTrustedMutationOrigin(request: Request): boolean {
-  const origin =
-    request.headers.get("origin") ??
-    (request.headers.get("referer") ? new URL(request.headers.get("referer")!).origin : null);
+  const origin = request.headers.get("origin") ?? refererOrigin(request.headers.get("referer"));
   if (!origin) return false;
   return trustedOrigins(originOf(request)).includes(origin);
+}
+
+function refererOrigin(referer: string | null): string | null {
+  if (!referer) return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
 }

@@ -1,12 +1,27 @@
-import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { FieldError } from "../core";
-import type { Db } from "../db/client";
-import { runningEmbeddedUrl } from "../db/runtime";
-import { ServiceError } from "../services/errors";
 import { KEY_ROLES, PLATFORM_ADMIN } from "../services/principal";
+import {
+  type CommandContext,
+  type DatabaseOptions,
+  databaseOptions,
+  EXIT_OK,
+  EXIT_REFUSED,
+  EXIT_USAGE,
+  fail,
+  failure,
+  gist,
+  isUnavailable,
+  noDatabase,
+  printJson,
+  resolveDatabaseUrl,
+  UsageError,
+  withDatabase,
+} from "./database-command";
 import { readJsonFile } from "./read-json-file";
 import type { CommandIO } from "./verify-command";
+
+// The worker and replay commands find their database through here.
+export { resolveDatabaseUrl };
 
 /**
  * The operator commands: tenants, keys, policies, kill switches, chain verification, migrations.
@@ -17,148 +32,6 @@ import type { CommandIO } from "./verify-command";
  * Exit codes: 0 ok, 1 refused by the service (invalid, not found, conflict...), 2 usage error
  * (bad arguments, unreadable input, no database).
  */
-export const EXIT_OK = 0;
-export const EXIT_REFUSED = 1;
-export const EXIT_USAGE = 2;
-
-const DEFAULT_DATA_DIR = ".exoarmur";
-
-/** `--database-url`, else DATABASE_URL, else the embedded database of a running server, else null. */
-export function resolveDatabaseUrl(option?: string): string | null {
-  if (option) return option;
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  return runningEmbeddedUrl(process.env.EXOARMUR_DATA_DIR ?? DEFAULT_DATA_DIR);
-}
-
-interface CommonOptions {
-  databaseUrl?: string;
-  json?: boolean;
-}
-
-/** A refusal that is the caller's fault before any service runs: exit 2. */
-class UsageError extends Error {}
-
-/** The password of a connection URL is nobody's business in an error message. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable database URL)";
-  }
-}
-
-const UNAVAILABLE =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|Connection terminated|connection is closed|Can't reach database|password authentication failed|database "[^"]*" does not exist|P1001|P1003|P1000/i;
-
-function errorChain(error: unknown): string[] {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === "string") parts.push(code);
-    if (typeof message === "string") parts.push(message);
-    e = cause;
-  }
-  return parts;
-}
-
-function isUnavailable(error: unknown): boolean {
-  return errorChain(error).some((part) => UNAVAILABLE.test(part));
-}
-
-/** A table the migrations create is missing: the database was never migrated. */
-function isUnmigrated(error: unknown): boolean {
-  return errorChain(error).some(
-    (part) => part === "P2021" || /relation "[^"]+" does not exist|table .* does not exist/i.test(part),
-  );
-}
-
-/** The line of a (possibly multi-line Prisma) error message that says what went wrong: its last. */
-function gist(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const lines = message
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return lines.at(-1) ?? message;
-}
-
-interface Context {
-  io: CommandIO;
-  json: boolean;
-  /** Which command-line flag set each request field, so a field error can name it. */
-  flags?: Record<string, string>;
-}
-
-function fail(ctx: Context, code: number, errorCode: string, message: string, fields?: FieldError[]): number {
-  if (ctx.json) {
-    ctx.io.out(
-      JSON.stringify({ error: { code: errorCode, message, ...(fields?.length ? { fields } : {}) } }, null, 2),
-    );
-  } else {
-    ctx.io.err(`error: ${message}`);
-    for (const f of fields ?? []) {
-      const flag = ctx.flags?.[f.path];
-      ctx.io.err(`  ${f.path || "(input)"}: ${f.message}${flag ? ` (${flag})` : ""}`);
-    }
-  }
-  return code;
-}
-
-function noDatabase(ctx: Context): number {
-  const dataDir = resolve(process.env.EXOARMUR_DATA_DIR ?? DEFAULT_DATA_DIR);
-  return fail(
-    ctx,
-    EXIT_USAGE,
-    "NO_DATABASE",
-    `no database to work on: no --database-url, no DATABASE_URL, and no running server's embedded database under ${dataDir}.\n` +
-      "  Start the server (`npm start`) and run this again, or set DATABASE_URL (or pass --database-url).",
-  );
-}
-
-/** Maps whatever a command threw to an exit code and a message; rethrows what is a bug. */
-function failure(ctx: Context, url: string, error: unknown): number {
-  if (error instanceof UsageError) return fail(ctx, EXIT_USAGE, "USAGE", error.message);
-  if (error instanceof ServiceError)
-    return fail(ctx, EXIT_REFUSED, error.code, error.message, error.details.fields ?? undefined);
-  if (isUnavailable(error))
-    return fail(
-      ctx,
-      EXIT_USAGE,
-      "DATABASE_UNAVAILABLE",
-      `cannot reach the database at ${redactUrl(url)}: ${gist(error)}`,
-    );
-  if (isUnmigrated(error))
-    return fail(
-      ctx,
-      EXIT_USAGE,
-      "DATABASE_NOT_MIGRATED",
-      `the database at ${redactUrl(url)} has no ExoArmur tables yet: run \`exoarmur migrate\` first (${gist(error)})`,
-    );
-  throw error;
-}
-
-/** Resolves the database, runs `work` with a client, and always disconnects it. */
-async function withDatabase(
-  options: CommonOptions,
-  io: CommandIO,
-  work: (db: Db, ctx: Context) => Promise<number>,
-  flags?: Record<string, string>,
-): Promise<number> {
-  const ctx: Context = { io, json: Boolean(options.json), ...(flags ? { flags } : {}) };
-  const url = resolveDatabaseUrl(options.databaseUrl);
-  if (!url) return noDatabase(ctx);
-  const { createDb } = await import("../db/client");
-  const db = createDb(url, 2);
-  try {
-    return await work(db, ctx);
-  } catch (error) {
-    return failure(ctx, url, error);
-  } finally {
-    await db.$disconnect().catch(() => {});
-  }
-}
 
 const number =
   (kind: "number" | "integer") =>
@@ -177,10 +50,6 @@ function readPolicyFile(file: string): unknown {
   const read = readJsonFile(file);
   if (!read.ok) throw new UsageError(read.message);
   return read.value;
-}
-
-function printJson(io: CommandIO, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -215,16 +84,6 @@ const TENANT_FLAGS = {
 const KEY_FLAGS = { name: "--name", role: "--role" };
 const KILL_SWITCH_FLAGS = { scope: "--scope", tenantId: "--tenant", action: "--action", reason: "--reason" };
 
-/** Adds the options every operator command takes. */
-function common(command: Command): Command {
-  return command
-    .option(
-      "--database-url <url>",
-      "PostgreSQL URL (default: DATABASE_URL, else the running server's database)",
-    )
-    .option("--json", "print the machine-readable result");
-}
-
 export function registerOperatorCommands(
   program: Command,
   io: CommandIO,
@@ -233,7 +92,7 @@ export function registerOperatorCommands(
   // ---- tenant ----------------------------------------------------------------------------------
   const tenant = program.command("tenant").description("create, suspend and activate tenants");
 
-  common(
+  databaseOptions(
     tenant
       .command("create")
       .description(
@@ -251,7 +110,7 @@ export function registerOperatorCommands(
   ).action(
     async (
       id: string,
-      options: CommonOptions & { name: string; rate?: number; burst?: number; maxPending?: number },
+      options: DatabaseOptions & { name: string; rate?: number; burst?: number; maxPending?: number },
     ) =>
       setExit(
         await withDatabase(
@@ -288,7 +147,7 @@ export function registerOperatorCommands(
     ["suspend", "suspended"],
     ["activate", "active"],
   ] as const) {
-    common(
+    databaseOptions(
       tenant
         .command(name)
         .description(
@@ -297,7 +156,7 @@ export function registerOperatorCommands(
             : "activate a suspended tenant",
         )
         .argument("<id>", "tenant id"),
-    ).action(async (id: string, options: CommonOptions) =>
+    ).action(async (id: string, options: DatabaseOptions) =>
       setExit(
         await withDatabase(options, io, async (db, ctx) => {
           const { getTenant, updateTenant } = await import("../services/tenants");
@@ -318,14 +177,14 @@ export function registerOperatorCommands(
 
   // ---- keys ------------------------------------------------------------------------------------
   const keys = program.command("keys").description("manage a tenant's API keys");
-  common(
+  databaseOptions(
     keys
       .command("create")
       .description("create an API key; it is printed once, only its hash is stored")
       .requiredOption("--tenant <id>", "tenant id")
       .addOption(new Option("--role <role>", "what the key may do").choices(KEY_ROLES).makeOptionMandatory())
       .requiredOption("--name <name>", "what the key is for (e.g. soar-prod)"),
-  ).action(async (options: CommonOptions & { tenant: string; role: string; name: string }) =>
+  ).action(async (options: DatabaseOptions & { tenant: string; role: string; name: string }) =>
     setExit(
       await withDatabase(
         options,
@@ -357,13 +216,13 @@ export function registerOperatorCommands(
 
   // ---- policy ----------------------------------------------------------------------------------
   const policy = program.command("policy").description("manage a tenant's policy");
-  common(
+  databaseOptions(
     policy
       .command("apply")
       .description("store a policy document as the tenant's next version and activate it")
       .argument("<file>", "policy document (JSON: {rules: [...]})")
       .requiredOption("--tenant <id>", "tenant id"),
-  ).action(async (file: string, options: CommonOptions & { tenant: string }) => {
+  ).action(async (file: string, options: DatabaseOptions & { tenant: string }) => {
     let document: unknown;
     try {
       document = readPolicyFile(file);
@@ -396,7 +255,7 @@ export function registerOperatorCommands(
     ["engage", true],
     ["release", false],
   ] as const) {
-    common(
+    databaseOptions(
       killSwitch
         .command(name)
         .description(
@@ -413,7 +272,9 @@ export function registerOperatorCommands(
         .option("--action <glob>", "action glob, e.g. host.* (action scope)")
         .requiredOption("--reason <text>", "why (recorded in the chain)"),
     ).action(
-      async (options: CommonOptions & { scope: string; tenant?: string; action?: string; reason: string }) =>
+      async (
+        options: DatabaseOptions & { scope: string; tenant?: string; action?: string; reason: string },
+      ) =>
         setExit(
           await withDatabase(
             options,
@@ -437,9 +298,9 @@ export function registerOperatorCommands(
     );
   }
 
-  common(
+  databaseOptions(
     killSwitch.command("list").description("list every kill switch ever set, engaged or released"),
-  ).action(async (options: CommonOptions) =>
+  ).action(async (options: DatabaseOptions) =>
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
         const { listKillSwitches } = await import("../services/kill-switches");
@@ -466,13 +327,13 @@ export function registerOperatorCommands(
 
   // ---- chain -----------------------------------------------------------------------------------
   const chain = program.command("chain").description("the per-tenant hash chain of events");
-  common(
+  databaseOptions(
     chain
       .command("verify")
       .description("recompute a tenant's whole event chain and name the first broken event")
       .requiredOption("--tenant <id>", "tenant id (or _platform: the chain of the global kill switch)")
       .addHelpText("after", "\nExit codes: 0 chain intact, 1 chain broken or unknown tenant, 2 usage error."),
-  ).action(async (options: CommonOptions & { tenant: string }) =>
+  ).action(async (options: DatabaseOptions & { tenant: string }) =>
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
         const { verifyChain, PLATFORM_CHAIN } = await import("../services/chain");
@@ -490,10 +351,10 @@ export function registerOperatorCommands(
   );
 
   // ---- migrate ---------------------------------------------------------------------------------
-  common(
+  databaseOptions(
     program.command("migrate").description("apply the database migrations that are not applied yet"),
-  ).action(async (options: CommonOptions) => {
-    const ctx: Context = { io, json: Boolean(options.json) };
+  ).action(async (options: DatabaseOptions) => {
+    const ctx: CommandContext = { io, json: Boolean(options.json) };
     const url = resolveDatabaseUrl(options.databaseUrl);
     if (!url) return setExit(noDatabase(ctx));
     const { migrate, migrationsDir } = await import("../db/migrate");

@@ -1,4 +1,4 @@
-import { type DecisionInput, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../core";
+import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../core";
 import type { Db } from "../db/client";
 import { isOwnIntent } from "./approvals";
 import { iso } from "./ids";
@@ -14,7 +14,8 @@ export type VoteUnavailable = VoteRefusal | "AUDITOR" | null;
 export async function listPendingApprovals(db: Db, principal: Principal, tenantId: string, now = new Date()) {
   requireTenantRole(principal, tenantId, ["admin", "operator", "auditor"]);
   const rows = await db.approval.findMany({
-    where: { tenantId, status: "PENDING" },
+    // Expiry is applied lazily in storage: leave the lapsed ones out here, or they would crowd the queue.
+    where: { tenantId, status: "PENDING", expiresAt: { gt: now } },
     orderBy: { expiresAt: "asc" },
     take: 500,
     include: {
@@ -25,9 +26,9 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
           action: true,
           actorId: true,
           decidingRule: true,
-          input: true,
           createdAt: true,
-          intent: { select: { submittedBy: true } },
+          // The intent as submitted (small), not the decision input with its copy of the policy.
+          intent: { select: { submittedBy: true, body: true } },
         },
       },
     },
@@ -69,7 +70,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
           at,
         },
       );
-    const intent = (a.decision.input as unknown as DecisionInput).intent;
+    const intent = a.decision.intent.body as unknown as ActionIntent;
     return [
       {
         id: a.id,

@@ -27,6 +27,7 @@ export interface ActivePolicy {
   hash: string;
 }
 
+export const MAX_POLICY_BYTES = 256 * 1024;
 const EMPTY: Policy = { rules: [] };
 const cache = new Map<string, ActivePolicy>();
 const empty: ActivePolicy = {
@@ -63,6 +64,9 @@ export async function applyPolicy(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
+  // Every decision stores the policy it was made under: a huge one would multiply into each write.
+  if (JSON.stringify(body ?? null).length > MAX_POLICY_BYTES)
+    throw invalid([{ path: "(body)", message: `must be at most ${MAX_POLICY_BYTES} bytes of JSON` }]);
   const parsed = parsePolicy(body);
   if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
   const hash = hashJson(nodeCrypto, parsed.value);

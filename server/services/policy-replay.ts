@@ -11,8 +11,9 @@ import {
   parsePolicy,
 } from "../core";
 import type { Db } from "../db/client";
-import { invalid, notFound } from "./errors";
+import { conflict, invalid, notFound } from "./errors";
 import { iso } from "./ids";
+import { MAX_POLICY_BYTES } from "./policies";
 import type { Principal } from "./principal";
 import { requireTenantRole } from "./tenants";
 
@@ -23,6 +24,10 @@ import { requireTenantRole } from "./tenants";
  * switches, tenant state, clock), so any difference is the policy's alone.
  */
 const ANY_ROLE = ["admin", "operator", "auditor"] as const;
+/** Bounds that keep one what-if from monopolising a server that also decides live intents. */
+export const MAX_REPLAY = 10_000;
+const YIELD_EVERY = 250;
+const running = new Set<string>();
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
 export const replayRequestSchema = z
@@ -31,7 +36,7 @@ export const replayRequestSchema = z
     version: z.number().int().min(1).optional(),
     from: instant.optional(),
     to: instant.optional(),
-    limit: z.number().int().min(1).max(20_000).default(2_000),
+    limit: z.number().int().min(1).max(MAX_REPLAY).default(2_000),
   })
   .refine((r) => (r.policy === undefined) !== (r.version === undefined), {
     error: "give either a candidate policy or a version, not both",
@@ -39,9 +44,9 @@ export const replayRequestSchema = z
   });
 export type ReplayRequest = z.input<typeof replayRequestSchema>;
 
-/** What a decision's outcome is, for comparing before and after. */
-function outcome(o: Pick<DecisionOutput, "verdict" | "reason" | "decidingRule">) {
-  return { verdict: o.verdict, reason: o.reason, decidingRule: o.decidingRule };
+/** What a decision's outcome is, for comparing before and after (who must approve included). */
+function outcome(o: Pick<DecisionOutput, "verdict" | "reason" | "decidingRule" | "approval">) {
+  return { verdict: o.verdict, reason: o.reason, decidingRule: o.decidingRule, approval: o.approval ?? null };
 }
 
 export async function replayDecision(db: Db, principal: Principal, tenantId: string, decisionId: string) {
@@ -86,6 +91,8 @@ export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: 
     candidate = row.document as unknown as Policy;
     label = `version ${version}`;
   } else {
+    if (JSON.stringify(request.data.policy ?? null).length > MAX_POLICY_BYTES)
+      throw invalid([{ path: "policy", message: `must be at most ${MAX_POLICY_BYTES} bytes of JSON` }]);
     const parsed = parsePolicy(request.data.policy);
     if (!parsed.ok)
       throw invalid(
@@ -95,23 +102,51 @@ export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: 
     candidate = parsed.value;
     label = "draft";
   }
+  if (running.has(tenantId))
+    throw conflict("a replay of this tenant is already running; try again when it has finished");
+  running.add(tenantId);
+  try {
+    return await evaluate(db, tenantId, candidate, label, { from, to, limit });
+  } finally {
+    running.delete(tenantId);
+  }
+}
+
+interface Recorded {
+  id: string;
+  createdAt: Date;
+  action: string;
+  actorId: string;
+  /** The recorded input without its copy of the policy (the candidate replaces it). */
+  input: Omit<DecisionInput, "policy">;
+  output: DecisionOutput;
+}
+
+async function evaluate(
+  db: Db,
+  tenantId: string,
+  candidate: Policy,
+  label: string,
+  { from, to, limit }: { from?: string; to?: string; limit: number },
+) {
   const compiled = compilePolicy(candidate);
-  const createdAt: { gte?: Date; lt?: Date } = {};
-  if (from) createdAt.gte = new Date(from);
-  if (to) createdAt.lt = new Date(to);
-  const rows = await db.decision.findMany({
-    where: { tenantId, ...(from || to ? { createdAt } : {}) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-    select: { id: true, createdAt: true, action: true, actorId: true, input: true, output: true },
-  });
+  // Each stored input carries the policy of its day; leave it in the database.
+  const rows = await db.$queryRaw<Recorded[]>`
+    SELECT id, "createdAt", action, "actorId", input - 'policy' AS input, output
+      FROM "Decision"
+     WHERE "tenantId" = ${tenantId}
+       AND (${from ?? null}::timestamptz IS NULL OR "createdAt" >= ${from ?? null}::timestamptz)
+       AND (${to ?? null}::timestamptz IS NULL OR "createdAt" < ${to ?? null}::timestamptz)
+     ORDER BY "createdAt" DESC, id DESC
+     LIMIT ${limit}`;
   const transitions = new Map<string, { from: string; to: string; count: number }>();
   const changes: ReplayChange[] = [];
   let changed = 0;
-  for (const row of rows) {
-    const input = row.input as unknown as DecisionInput;
-    const before = outcome(row.output as unknown as DecisionOutput);
-    const after = outcome(decideCompiled(compiled, { ...input, policy: candidate }));
+  for (const [index, row] of rows.entries()) {
+    // The pure engine is synchronous: give live requests their turn between slices.
+    if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    const before = outcome(row.output);
+    const after = outcome(decideCompiled(compiled, { ...row.input, policy: candidate } as DecisionInput));
     const differences = diffJson(before, after);
     if (differences.length === 0) continue;
     changed++;

@@ -119,17 +119,18 @@ export async function userAccess(db: Db, userId: string, platformAdmin: boolean)
   };
 }
 
-/** The user's role in one tenant, or null when they are not a member (platform admins act as admin). */
+/** The user's role in one tenant, or null when they are not a member (platform admins act as admin in every tenant). */
 export async function memberRole(
   db: Db,
   userId: string,
   platformAdmin: boolean,
   tenantId: string,
 ): Promise<MemberRole | null> {
+  // A platform admin is admin everywhere: a tenant admin cannot demote them out of their own tenant.
+  if (platformAdmin)
+    return (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })) ? "admin" : null;
   const row = await db.membership.findUnique({ where: { userId_tenantId: { userId, tenantId } } });
-  if (row) return row.role as MemberRole;
-  if (!platformAdmin) return null;
-  return (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })) ? "admin" : null;
+  return row ? (row.role as MemberRole) : null;
 }
 
 export async function listMembers(db: Db, principal: Principal, tenantId: string) {
@@ -167,6 +168,7 @@ export async function setMembership(
       throw invalid([
         { path: "email", message: "no user has this email (create one with `exoarmur user create`)" },
       ]);
+    if (parsed.value.role !== "admin") await keepAnAdmin(tx, tenantId, user.id);
     await tx.membership.upsert({
       where: { userId_tenantId: { userId: user.id, tenantId } },
       create: { userId: user.id, tenantId, role: parsed.value.role },
@@ -193,6 +195,7 @@ export async function removeMembership(
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
   return db.$transaction(async (tx: Tx) => {
+    await keepAnAdmin(tx, tenantId, userId);
     const deleted = await tx.membership.deleteMany({ where: { userId, tenantId } });
     if (deleted.count === 0) throw notFound(`member ${userId}`);
     await appendEvents(tx, tenantId, [
@@ -200,4 +203,14 @@ export async function removeMembership(
     ]);
     return { userId, removed: true };
   }, TX_OPTIONS);
+}
+
+/** Refuses to take away a tenant's last admin member (nobody could manage its keys and members). */
+async function keepAnAdmin(tx: Tx, tenantId: string, leavingUserId: string): Promise<void> {
+  const admins = await tx.membership.findMany({
+    where: { tenantId, role: "admin" },
+    select: { userId: true },
+  });
+  if (admins.length === 1 && admins[0]!.userId === leavingUserId)
+    throw conflict("this is the tenant's last admin: make another member admin first");
 }

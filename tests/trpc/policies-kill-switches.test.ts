@@ -74,8 +74,18 @@ describe("policies.replay", () => {
     });
     expect(report.changes).toHaveLength(counts.allow);
     for (const change of report.changes) {
-      expect(change.before).toEqual({ verdict: "ALLOW", reason: "POLICY_ALLOW", decidingRule: "allow-soft" });
-      expect(change.after).toEqual({ verdict: "DENY", reason: "POLICY_DENY", decidingRule: "allow-soft" });
+      expect(change.before).toEqual({
+        verdict: "ALLOW",
+        reason: "POLICY_ALLOW",
+        decidingRule: "allow-soft",
+        approval: null,
+      });
+      expect(change.after).toEqual({
+        verdict: "DENY",
+        reason: "POLICY_DENY",
+        decidingRule: "allow-soft",
+        approval: null,
+      });
       expect(change.differences.map((d) => d.path).sort()).toEqual(["reason", "verdict"]);
     }
     expect(await tenantState(db, "pol")).toEqual(before);

@@ -2,6 +2,7 @@ import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { safeDecode } from "@/components/shell/safe-decode";
 import { getSessionUser } from "@/server/auth/auth";
 import { getDb } from "@/server/db/client";
 import { memberRole } from "@/server/services/users";
@@ -22,7 +23,7 @@ export default async function TenantLayout({
 }) {
   const user = await getSessionUser(await headers());
   if (!user) redirect("/sign-in");
-  const tenantId = decodeURIComponent((await params).tenant);
+  const tenantId = safeDecode((await params).tenant);
   const role = await memberRole(getDb(), user.id, user.platformAdmin, tenantId);
   if (!role) {
     return (

@@ -2,6 +2,7 @@ import { HydrationBoundary } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { DecisionsPage } from "@/components/decisions/DecisionsPage";
 import { filterFromSearch } from "@/components/decisions/filter";
+import { safeDecode } from "@/components/shell/safe-decode";
 import { Loading } from "@/components/ui";
 import { prefetched, serverTrpc } from "@/server/api/prefetch";
 
@@ -12,7 +13,7 @@ export default async function Page({
   params: Promise<{ tenant: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const tenantId = decodeURIComponent((await params).tenant);
+  const tenantId = safeDecode((await params).tenant);
   const search = await searchParams;
   const get = (name: string) => (typeof search[name] === "string" ? (search[name] as string) : null);
   // Time filters are in the viewer's zone, which the server does not know: those pages load client-side.
