@@ -55,6 +55,8 @@ export function ApprovalsPage() {
   const live = useLiveRefresh(tenantId, [trpc.approvals.pending.queryKey()]);
   const now = useNow();
   const [denying, setDenying] = useState<string | null>(null);
+  /** The approval the last vote was for, so its error shows on its own card. */
+  const [votingOn, setVotingOn] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const vote = useMutation(
     trpc.approvals.vote.mutationOptions({
@@ -90,24 +92,19 @@ export function ApprovalsPage() {
           {message}
         </p>
       )}
-      {vote.error && !denying && (
-        <div className="mb-4">
-          <ErrorState error={vote.error} />
-        </div>
-      )}
       {pending.isPending ? (
         <Loading label="Loading approvals…" />
       ) : pending.isError ? (
         <ErrorState error={pending.error} retry={() => pending.refetch()} />
-      ) : pending.data.length === 0 ? (
+      ) : pending.data.approvals.length === 0 ? (
         <EmptyState title="Nothing is waiting for approval">
           Intents that need people show up here as soon as they are decided.
         </EmptyState>
       ) : (
         <ul className="grid gap-3 lg:grid-cols-2 2xl:grid-cols-3" aria-label="Pending approvals">
-          {pending.data.map((a) => {
+          {pending.data.approvals.map((a) => {
             const left = Math.max(0, Math.floor((Date.parse(a.expiresAt) - now) / 1000));
-            const canVote = a.unavailable === null && role !== "auditor";
+            const canVote = a.unavailable === null && role !== "auditor" && left > 0;
             return (
               <li
                 key={a.id}
@@ -135,7 +132,10 @@ export function ApprovalsPage() {
                   <ul className="mt-1 text-xs text-slate-400">
                     {a.votes.map((v) => (
                       <li key={`${v.principal.type}:${v.principal.id}`}>
-                        {v.vote} by {v.principal.type}:{v.principal.id} ({v.role}) <Time at={v.at} />
+                        {v.vote} by{" "}
+                        {pending.data.names[`${v.principal.type}:${v.principal.id}`] ??
+                          `${v.principal.type}:${v.principal.id}`}{" "}
+                        ({v.role}) <Time at={v.at} />
                       </li>
                     ))}
                   </ul>
@@ -149,13 +149,21 @@ export function ApprovalsPage() {
                     decision
                   </Link>
                 </p>
+                {vote.error && votingOn === a.id && !denying && (
+                  <div className="mt-3">
+                    <ErrorState error={vote.error} />
+                  </div>
+                )}
                 <div className="mt-3 flex flex-wrap items-center gap-2">
                   {canVote ? (
                     <>
                       <Button
                         tone="primary"
                         disabled={vote.isPending}
-                        onClick={() => vote.mutate({ tenantId, approvalId: a.id, vote: "approve" })}
+                        onClick={() => {
+                          setVotingOn(a.id);
+                          vote.mutate({ tenantId, approvalId: a.id, vote: "approve" });
+                        }}
                         aria-label={`Approve ${a.action} on ${a.target}`}
                       >
                         Approve
@@ -171,7 +179,9 @@ export function ApprovalsPage() {
                     </>
                   ) : (
                     <p className="text-sm text-slate-400" data-testid="vote-unavailable">
-                      {UNAVAILABLE[a.unavailable ?? "AUDITOR"]}
+                      {left === 0 && a.unavailable === null
+                        ? UNAVAILABLE.APPROVAL_EXPIRED
+                        : UNAVAILABLE[a.unavailable ?? "AUDITOR"]}
                     </p>
                   )}
                 </div>

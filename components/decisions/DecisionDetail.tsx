@@ -37,7 +37,8 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
       a.href = url;
       a.download = `evidence-${decisionId}.json`;
       a.click();
-      URL.revokeObjectURL(url);
+      // Some browsers start the download after click() returns: free the blob a little later.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
       setDownloading(null);
     } catch (error) {
       setDownloading(`Download failed: ${(error as Error).message}`);

@@ -138,14 +138,14 @@ export function DecisionsPage() {
           onCommit={setFilter}
         />
         <FilterInput
-          label="From"
+          label="From (your local time)"
           name="from"
           type="datetime-local"
           value={search.get("from") ?? ""}
           onCommit={setFilter}
         />
         <FilterInput
-          label="To"
+          label="To (your local time)"
           name="to"
           type="datetime-local"
           value={search.get("to") ?? ""}

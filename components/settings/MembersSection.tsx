@@ -24,15 +24,17 @@ type MemberRole = (typeof MEMBER_ROLES)[number];
 const isMemberRole = (value: string): value is MemberRole =>
   (MEMBER_ROLES as readonly string[]).includes(value);
 
-/** A change that needs a second look: removing someone, or changing your own role. */
-type Pending = { kind: "remove"; member: Member } | { kind: "self-role"; member: Member; role: MemberRole };
+/**
+ * Every change of membership gets a second look: a role select can fire on each arrow key, and each
+ * change is recorded in the chain.
+ */
+type Pending = { kind: "remove"; member: Member } | { kind: "role"; member: Member; role: MemberRole };
 
 export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const members = useQuery(trpc.tenants.members.queryOptions({ tenantId }));
   const [pending, setPending] = useState<Pending | null>(null);
-  const [changing, setChanging] = useState<string | null>(null);
 
   const refresh = () =>
     Promise.all([
@@ -47,7 +49,6 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
         await refresh();
         setPending(null);
       },
-      onSettled: () => setChanging(null),
     }),
   );
   const remove = useMutation(
@@ -62,12 +63,7 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
   const changeRole = (member: Member, role: MemberRole) => {
     if (role === member.role) return;
     setRole.reset();
-    if (member.userId === selfId) {
-      setPending({ kind: "self-role", member, role });
-      return;
-    }
-    setChanging(member.userId);
-    setRole.mutate({ tenantId, member: { email: member.email, role } });
+    setPending({ kind: "role", member, role });
   };
 
   const dialog = pending ? dialogText(pending, tenantId, pending.member.userId === selfId) : null;
@@ -122,7 +118,6 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
                       <select
                         aria-label={`Role of ${m.email}`}
                         value={m.role}
-                        disabled={changing === m.userId}
                         onChange={(e) => {
                           if (isMemberRole(e.target.value)) changeRole(m, e.target.value);
                         }}
@@ -188,6 +183,12 @@ function dialogText(pending: Pending, tenantId: string, self: boolean) {
         ? "This is you: you will lose access to this tenant at once (unless you are a platform admin)."
         : "They lose access to this tenant at once. Their past approvals and changes stay in the history.",
       confirm: "Remove",
+    };
+  if (!self)
+    return {
+      title: `Make ${pending.member.email} an ${pending.role} of ${tenantId}?`,
+      description: `Their role changes from ${pending.member.role} to ${pending.role} at once.`,
+      confirm: "Change role",
     };
   return {
     title: `Change your own role to ${pending.role}?`,

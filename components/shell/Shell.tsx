@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { authClient } from "@/components/auth/auth-client";
 import { ShieldMark } from "@/components/ShieldMark";
 import { safeDecode } from "@/components/shell/safe-decode";
@@ -43,25 +43,14 @@ export function Shell({ user, children }: { user: SessionUser; children: ReactNo
             <ShieldMark className="h-6 w-6" />
             ExoArmur
           </Link>
-          <label className="ml-2 flex items-center gap-2 text-xs text-slate-400">
-            Tenant
-            <select
-              aria-label="Tenant"
-              className="rounded-md border border-line bg-surface-raised px-2 py-1 text-sm text-slate-100"
-              value={tenant ?? ""}
-              onChange={(e) => {
-                const rest = tenant ? pathname.replace(/^\/t\/[^/]+\/?([^/]*).*$/, "$1") : "decisions";
-                router.push(`/t/${encodeURIComponent(e.target.value)}/${rest || "decisions"}`);
-              }}
-            >
-              {!tenant && <option value="">Choose…</option>}
-              {me.data?.memberships.map((m) => (
-                <option key={m.tenantId} value={m.tenantId}>
-                  {m.tenantName} ({m.tenantId})
-                </option>
-              ))}
-            </select>
-          </label>
+          <TenantSwitcher
+            current={membership ? `${membership.tenantName} (${membership.tenantId})` : "Choose a tenant"}
+            tenants={me.data?.memberships ?? []}
+            hrefFor={(id) => {
+              const rest = tenant ? pathname.replace(/^\/t\/[^/]+\/?([^/]*).*$/, "$1") : "";
+              return `/t/${encodeURIComponent(id)}/${rest || "decisions"}`;
+            }}
+          />
           {membership && (
             <Badge tone={membership.role === "auditor" ? "sky" : "emerald"}>{membership.role}</Badge>
           )}
@@ -123,4 +112,60 @@ function navClass(active: boolean) {
   return `whitespace-nowrap rounded-md px-2.5 py-1.5 focus-visible:outline-2 focus-visible:outline-emerald-400 ${
     active ? "bg-slate-800 text-white" : "text-slate-400 hover:bg-slate-800/60 hover:text-slate-200"
   }`;
+}
+
+/**
+ * Tenant switcher: a disclosure with one link per tenant. (A <select> that navigates on change
+ * would jump on every arrow key in some browsers.)
+ */
+function TenantSwitcher({
+  current,
+  tenants,
+  hrefFor,
+}: {
+  current: string;
+  tenants: { tenantId: string; tenantName: string; role: string }[];
+  hrefFor: (tenantId: string) => string;
+}) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const pathname = usePathname();
+  // Close after navigating.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every route change on purpose
+  useEffect(() => {
+    if (ref.current) ref.current.open = false;
+  }, [pathname]);
+  return (
+    <details ref={ref} className="relative ml-2">
+      <summary
+        aria-label={`Tenant: ${current}`}
+        className="flex cursor-pointer list-none items-center gap-2 rounded-md border border-line bg-surface-raised px-2.5 py-1 text-sm text-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-400"
+      >
+        <span className="text-xs text-slate-400">Tenant</span> {current} <span aria-hidden>▾</span>
+      </summary>
+      <nav
+        aria-label="Tenants"
+        className="absolute left-0 z-30 mt-1 max-h-96 min-w-64 overflow-auto rounded-md border border-line bg-surface-raised p-1 shadow-xl"
+      >
+        {tenants.length === 0 ? (
+          <p className="px-2 py-1.5 text-sm text-slate-400">No tenants</p>
+        ) : (
+          <ul>
+            {tenants.map((t) => (
+              <li key={t.tenantId}>
+                <Link
+                  href={hrefFor(t.tenantId)}
+                  className="flex justify-between gap-4 rounded px-2 py-1.5 text-sm text-slate-200 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+                >
+                  <span>
+                    {t.tenantName} <span className="text-slate-500">({t.tenantId})</span>
+                  </span>
+                  <span className="text-xs text-slate-500">{t.role}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </nav>
+    </details>
+  );
 }

@@ -293,12 +293,13 @@ export function ConfirmWithReason({
   );
 }
 
-/** Relative time for humans, with the exact instant in a tooltip. */
+/** An instant as UTC wall time (what the chain records), with the exact ISO string in a tooltip. */
 export function Time({ at }: { at: string }) {
   const d = new Date(at);
   return (
     <time dateTime={at} title={at} className="whitespace-nowrap">
       {d.toISOString().replace("T", " ").slice(0, 19)}
+      <span className="text-[0.8em] text-slate-500"> UTC</span>
     </time>
   );
 }

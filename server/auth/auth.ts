@@ -65,6 +65,8 @@ export function getAuth(): Auth {
 
 export interface SessionUser {
   id: string;
+  /** The better-auth session row, when the user came with a session cookie. */
+  sessionId?: string;
   email: string;
   name: string;
   platformAdmin: boolean;
@@ -75,5 +77,11 @@ export async function getSessionUser(headers: Headers): Promise<SessionUser | nu
   const session = await getAuth().api.getSession({ headers });
   if (!session) return null;
   const user = session.user as typeof session.user & { platformAdmin?: boolean };
-  return { id: user.id, email: user.email, name: user.name, platformAdmin: user.platformAdmin === true };
+  return {
+    id: user.id,
+    sessionId: session.session.id,
+    email: user.email,
+    name: user.name,
+    platformAdmin: user.platformAdmin === true,
+  };
 }

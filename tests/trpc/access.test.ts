@@ -3,6 +3,7 @@ import type { SessionUser } from "../../server/auth/auth";
 import type { Db } from "../../server/db/client";
 import { submitIntent } from "../../server/services/intents";
 import { PLATFORM_ADMIN } from "../../server/services/principal";
+import { createTenant } from "../../server/services/tenants";
 import { createUser } from "../../server/services/users";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
@@ -97,7 +98,7 @@ describe("roles", () => {
     expect((await c.decisions.get({ tenantId: "acme", decisionId: ids.acmeDecision })).decisionId).toBe(
       ids.acmeDecision,
     );
-    expect(await c.approvals.pending({ tenantId: "acme" })).toHaveLength(1);
+    expect((await c.approvals.pending({ tenantId: "acme" })).approvals).toHaveLength(1);
     expect((await c.killSwitches.list({ tenantId: "acme" })).switches).toEqual([]);
     expect((await c.policies.versions({ tenantId: "acme" })).activeVersion).toBe(1);
     expect(await c.chain.verify({ tenantId: "acme" })).toMatchObject({ ok: true });
@@ -217,7 +218,7 @@ describe("tenant isolation", () => {
     }
     const list = await c.decisions.list({ tenantId: "acme", filter: { limit: 200 } });
     expect(list.rows.map((r) => r.id)).not.toContain(ids.globexDecision);
-    const pending = await c.approvals.pending({ tenantId: "acme" });
+    const pending = (await c.approvals.pending({ tenantId: "acme" })).approvals;
     expect(pending.map((p) => p.id)).not.toContain(ids.globexApproval);
     expect(await tenantState(db, "globex")).toEqual(before);
   });
@@ -466,5 +467,30 @@ describe("decisions.list and approval expiry", () => {
     const detail = await c.decisions.get({ tenantId: "acme", decisionId: ids.acmeDecision });
     expect(row?.approvalStatus).toBe("EXPIRED");
     expect(detail.approval?.status).toBe("EXPIRED");
+  });
+});
+
+describe("memberships", () => {
+  it("a tenant keeps an admin: the last one cannot be demoted or removed; platform admins stay admin everywhere", async () => {
+    const t = `solo${Date.now().toString(36)}`;
+    await createTenant(db, PLATFORM_ADMIN, { id: t, name: "Solo" });
+    const only = await makeUser(db, "only-admin", { [t]: "admin" });
+    const root = await makeUser(db, "root-member", { [t]: "auditor" }, true);
+    const c = as(only);
+    const demote = await expectCode(
+      c.tenants.setMember({ tenantId: t, member: { email: only.email, role: "operator" } }),
+      "CONFLICT",
+    );
+    expect(demote.message).toContain("last admin");
+    await expectCode(c.tenants.removeMember({ tenantId: t, userId: only.id }), "CONFLICT");
+    expect(
+      await db.membership.findUniqueOrThrow({ where: { userId_tenantId: { userId: only.id, tenantId: t } } }),
+    ).toMatchObject({ role: "admin" });
+    // The platform admin's auditor membership does not demote them: they can still manage the tenant.
+    expect((await as(root).tenants.members({ tenantId: t })).map((m) => m.email)).toContain(only.email);
+    // With a second admin, the first may step down.
+    await c.tenants.setMember({ tenantId: t, member: { email: root.email, role: "admin" } });
+    await c.tenants.setMember({ tenantId: t, member: { email: only.email, role: "operator" } });
+    expect(await db.membership.count({ where: { tenantId: t, role: "admin" } })).toBe(1);
   });
 });

@@ -45,7 +45,7 @@ async function hardIntent(actorId = "soar-1", now?: Date) {
 }
 
 async function unavailableFor(user: SessionUser, approvalId: string) {
-  const pending = await as(user).approvals.pending({ tenantId: "appr" });
+  const pending = (await as(user).approvals.pending({ tenantId: "appr" })).approvals;
   const item = pending.find((p) => p.id === approvalId);
   if (!item) throw new Error(`approval ${approvalId} is not pending for ${user.email}`);
   return item.unavailable;
@@ -64,7 +64,9 @@ describe("approvals.pending: why a principal cannot vote", () => {
     expect(await unavailableFor(u.auditor, approvalId)).toBe("AUDITOR");
     expect(await unavailableFor(u.op1, approvalId)).toBeNull();
     expect(await unavailableFor(u.admin, approvalId)).toBeNull();
-    const item = (await as(u.op1).approvals.pending({ tenantId: "appr" })).find((p) => p.id === approvalId)!;
+    const item = (await as(u.op1).approvals.pending({ tenantId: "appr" })).approvals.find(
+      (p) => p.id === approvalId,
+    )!;
     expect(item).toMatchObject({
       decisionId,
       action: "host.isolate",
@@ -90,7 +92,9 @@ describe("approvals.pending: why a principal cannot vote", () => {
     });
     expect(await unavailableFor(u.op1, approvalId)).toBe("ALREADY_VOTED");
     expect(await unavailableFor(u.op2, approvalId)).toBeNull();
-    const item = (await as(u.op2).approvals.pending({ tenantId: "appr" })).find((p) => p.id === approvalId)!;
+    const item = (await as(u.op2).approvals.pending({ tenantId: "appr" })).approvals.find(
+      (p) => p.id === approvalId,
+    )!;
     expect(item.approvals).toBe(1);
     expect(item.votes).toEqual([
       expect.objectContaining({
@@ -142,9 +146,9 @@ describe("approvals.vote", () => {
     expect((await db.approval.findUniqueOrThrow({ where: { id: approvalId } })).status).toBe("APPROVED");
 
     // No longer pending for anyone; a third vote is refused and changes nothing.
-    expect((await as(u.admin).approvals.pending({ tenantId: "appr" })).map((p) => p.id)).not.toContain(
-      approvalId,
-    );
+    expect(
+      (await as(u.admin).approvals.pending({ tenantId: "appr" })).approvals.map((p) => p.id),
+    ).not.toContain(approvalId);
     const before = await tenantState(db, "appr");
     expect((await expectCode(vote(u.admin, approvalId), "CONFLICT")).message).toBe(
       "the approval is already decided",
@@ -186,12 +190,35 @@ describe("approvals.vote", () => {
 
   it("an approval past its expiry is not pending and takes no vote", async () => {
     const { approvalId } = await hardIntent("soar-1", new Date(Date.now() - 2 * 3600_000));
-    expect((await as(u.op1).approvals.pending({ tenantId: "appr" })).map((p) => p.id)).not.toContain(
-      approvalId,
-    );
+    expect(
+      (await as(u.op1).approvals.pending({ tenantId: "appr" })).approvals.map((p) => p.id),
+    ).not.toContain(approvalId);
     const error = await expectCode(vote(u.op1, approvalId), "CONFLICT");
     expect(error.message).toBe("the approval has expired");
     expect(await db.approvalVote.count({ where: { approvalId } })).toBe(0);
     expect((await db.approval.findUniqueOrThrow({ where: { id: approvalId } })).status).toBe("EXPIRED");
+  });
+
+  it("a platform admin who is not a member sees why and cannot vote; as an operator member they can", async () => {
+    const root = await makeUser(db, "root", {}, true);
+    const { approvalId } = await hardIntent();
+    expect(await unavailableFor(root, approvalId)).toBe("ROLE_NOT_ALLOWED");
+    const refused = await expectCode(vote(root, approvalId), "FORBIDDEN");
+    expect(refused.message).toContain("platform admins vote only where they are an operator or admin member");
+    expect(await db.approvalVote.count({ where: { approvalId } })).toBe(0);
+
+    const rootOperator = await makeUser(db, "root-op", { appr: "operator" }, true);
+    expect(await unavailableFor(rootOperator, approvalId)).toBeNull();
+    expect(await vote(rootOperator, approvalId)).toMatchObject({ status: "PENDING", approvals: 1 });
+    const row = await db.approvalVote.findFirstOrThrow({ where: { approvalId } });
+    expect(row).toMatchObject({ principalType: "user", principalId: rootOperator.id, role: "operator" });
+  });
+
+  it("the queue names voters by email", async () => {
+    const { approvalId } = await hardIntent();
+    await vote(u.op1, approvalId);
+    const { approvals, names } = await as(u.auditor).approvals.pending({ tenantId: "appr" });
+    const item = approvals.find((a) => a.id === approvalId)!;
+    expect(item.votes.map((v) => names[`${v.principal.type}:${v.principal.id}`])).toEqual([u.op1.email]);
   });
 });

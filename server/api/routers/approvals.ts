@@ -3,18 +3,22 @@ import { z } from "zod";
 import { listPendingApprovals } from "../../services/approval-queue";
 import { voteOnApproval } from "../../services/approvals";
 import type { MemberRole } from "../../services/principal";
+import { principalNames } from "../../services/principal-names";
 import { ANY_ROLE, OPERATORS, router, tenantProcedure } from "../trpc";
 
 export const approvalsRouter = router({
   pending: tenantProcedure(ANY_ROLE).query(async ({ ctx, input }) => {
-    const pending = await listPendingApprovals(ctx.db, ctx.principal, input.tenantId);
-    if (!ctx.user?.platformAdmin) return pending;
-    // Mirror the vote rule below: a platform admin votes with their membership's role, if any.
-    const member = await ctx.db.membership.findUnique({
-      where: { userId_tenantId: { userId: ctx.user.id, tenantId: input.tenantId } },
-    });
-    const votes = member !== null && (OPERATORS as readonly string[]).includes(member.role);
-    return votes ? pending : pending.map((a) => ({ ...a, unavailable: "ROLE_NOT_ALLOWED" as const }));
+    let approvals = await listPendingApprovals(ctx.db, ctx.principal, input.tenantId);
+    if (ctx.user?.platformAdmin) {
+      // Mirror the vote rule below: a platform admin votes with their membership's role, if any.
+      const member = await ctx.db.membership.findUnique({
+        where: { userId_tenantId: { userId: ctx.user.id, tenantId: input.tenantId } },
+      });
+      if (member === null || !(OPERATORS as readonly string[]).includes(member.role))
+        approvals = approvals.map((a) => ({ ...a, unavailable: "ROLE_NOT_ALLOWED" as const }));
+    }
+    const voters = approvals.flatMap((a) => a.votes.map((v) => `${v.principal.type}:${v.principal.id}`));
+    return { approvals, names: await principalNames(ctx.db, voters) };
   }),
 
   /** A deny needs a reason; the service checks quorum roles, self-approval and double votes. */

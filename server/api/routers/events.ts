@@ -1,9 +1,12 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
+import type { SessionUser } from "../../auth/auth";
 import type { ChainEvent } from "../../core";
-import { STREAM } from "../../events/jetstream";
+import type { Db } from "../../db/client";
+import { STREAM, subjectFor } from "../../events/jetstream";
 import { liveJetStream } from "../../events/live";
+import { memberRole } from "../../services/users";
 import { publicProcedure, router, tenantPrincipal } from "../trpc";
 
 /**
@@ -11,12 +14,25 @@ import { publicProcedure, router, tenantPrincipal } from "../trpc";
  * to the principal's tenant (a platform admin sees every tenant). Each event is tracked by its
  * stream sequence, so a client that reconnects with `lastEventId` resumes right after it.
  */
+const RECHECK_MS = 30_000;
+
+async function stillAllowed(db: Db, user: SessionUser, tenantId: string): Promise<boolean> {
+  const session = user.sessionId
+    ? await db.session.findUnique({ where: { id: user.sessionId }, select: { expiresAt: true } })
+    : null;
+  if (user.sessionId && (!session || session.expiresAt <= new Date())) return false;
+  return (await memberRole(db, user.id, user.platformAdmin, tenantId)) !== null;
+}
+
 export const eventsRouter = router({
   live: publicProcedure
     .input(
       z
         .strictObject({
-          lastEventId: z.string().regex(/^\d+$/).nullish(),
+          lastEventId: z
+            .string()
+            .regex(/^\d{1,15}$/, { error: "must be a stream sequence number" })
+            .nullish(),
           tenantId: z.string().min(1).max(64).optional(),
         })
         .optional(),
@@ -42,12 +58,25 @@ export const eventsRouter = router({
           message: "JetStream is not available on this server",
         });
       const startSeq = input?.lastEventId ? Number(input.lastEventId) + 1 : undefined;
-      const consumer = await jetstream.js.consumers.get(
-        STREAM,
-        startSeq ? { opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.New },
-      );
+      // One tenant's subjects only: resuming from an old sequence then reads that tenant's events,
+      // not everyone's. (One filter: several per consumer need NATS 2.10, and 2.9 is supported.)
+      const consumer = await jetstream.js.consumers.get(STREAM, {
+        ...(startSeq ? { opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.New }),
+        ...(tenant ? { filter_subjects: subjectFor(tenant, ">") } : {}),
+      });
       const messages = await consumer.consume();
       signal?.addEventListener("abort", () => void messages.close());
+      // A dashboard stream lasts only as long as its session and membership: checked every 30 s.
+      const user = ctx.user;
+      const recheck =
+        user && tenant
+          ? setInterval(() => {
+              void stillAllowed(ctx.db, user, tenant).then((ok) => {
+                if (!ok) void messages.close();
+              });
+            }, RECHECK_MS)
+          : null;
+      signal?.addEventListener("abort", () => recheck && clearInterval(recheck));
       for await (const message of messages) {
         const event = message.json<ChainEvent>();
         if (tenant && event.tenantId !== tenant) continue;

@@ -10,6 +10,8 @@ const handler = (request: Request) =>
     req: request,
     router: appRouter,
     allowMethodOverride: true,
+    // A page batches a handful of queries; a request with hundreds is not a page.
+    maxBatchSize: 20,
     createContext: () => createContext(request),
   });
 
