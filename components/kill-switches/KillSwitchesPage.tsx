@@ -55,8 +55,10 @@ export function KillSwitchesPage() {
     await queryClient.invalidateQueries({ queryKey: trpc.killSwitches.pathKey() });
     setChange(null);
   };
-  const setTenant = useMutation(trpc.killSwitches.setTenant.mutationOptions({ onSuccess }));
-  const setGlobal = useMutation(trpc.killSwitches.setGlobal.mutationOptions({ onSuccess }));
+  // A refusal (e.g. the switch changed meanwhile) refreshes the state shown behind the dialog.
+  const onError = () => void queryClient.invalidateQueries({ queryKey: trpc.killSwitches.pathKey() });
+  const setTenant = useMutation(trpc.killSwitches.setTenant.mutationOptions({ onSuccess, onError }));
+  const setGlobal = useMutation(trpc.killSwitches.setGlobal.mutationOptions({ onSuccess, onError }));
   const mutation = change?.scope === "global" ? setGlobal : setTenant;
 
   const ask = (next: Change) => {
@@ -66,12 +68,22 @@ export function KillSwitchesPage() {
   };
   const confirm = (reason: string) => {
     if (!change) return;
-    if (change.scope === "global") setGlobal.mutate({ engaged: change.engaged, reason });
+    // The state this page showed: if someone changed the switch since, the server says so instead.
+    const shown = (list.data?.switches ?? []).find((s) =>
+      change.scope === "global"
+        ? s.scope === "global"
+        : change.scope === "tenant"
+          ? s.scope === "tenant"
+          : s.scope === "action" && s.action === change.action,
+    );
+    const expectedChangedAt = shown?.changedAt ?? null;
+    if (change.scope === "global") setGlobal.mutate({ engaged: change.engaged, reason, expectedChangedAt });
     else
       setTenant.mutate({
         tenantId,
         engaged: change.engaged,
         reason,
+        expectedChangedAt,
         ...(change.scope === "action" ? { action: change.action } : {}),
       });
   };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { globMatch, globSchema, type KillSwitchState, nameString, parseWith, tenantIdSchema } from "../core";
 import type { Db } from "../db/client";
 import { appendEvents, PLATFORM_CHAIN, TX_OPTIONS, type Tx } from "./chain";
-import { forbidden, invalid, notFound } from "./errors";
+import { conflict, forbidden, invalid, notFound } from "./errors";
 import { iso } from "./ids";
 import { type Principal, principalLabel } from "./principal";
 
@@ -67,7 +67,18 @@ export function killSwitchView(row: {
   };
 }
 
-export async function setKillSwitch(db: Db, principal: Principal, body: unknown, now = new Date()) {
+/**
+ * `expectedChangedAt`: the switch's `changedAt` as the caller last saw it (null: never set). When
+ * given and the switch has changed since, nothing is written (CONFLICT): an operator does not
+ * release a switch a colleague engaged a moment ago without having seen why.
+ */
+export async function setKillSwitch(
+  db: Db,
+  principal: Principal,
+  body: unknown,
+  now = new Date(),
+  expectedChangedAt?: string | null,
+) {
   const parsed = parseWith(setKillSwitchSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const input = parsed.value;
@@ -89,6 +100,16 @@ export async function setKillSwitch(db: Db, principal: Principal, body: unknown,
   return db.$transaction(async (tx: Tx) => {
     if (tenantId && !(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
+    if (expectedChangedAt !== undefined) {
+      const [current] = await tx.$queryRaw<{ changedAt: Date }[]>`
+        SELECT "changedAt" FROM "KillSwitch" WHERE id = ${id} FOR UPDATE`;
+      const seen = current ? iso(current.changedAt) : null;
+      if (seen !== expectedChangedAt)
+        throw conflict(
+          "the switch changed since you loaded it: look at its new state and reason first",
+          "STALE",
+        );
+    }
     const data = {
       scope: input.scope,
       tenantId: tenantId ?? null,

@@ -266,4 +266,35 @@ describe("killSwitches", () => {
     await expectCode(as(u.ksOperator).killSwitches.setGlobal({ engaged: true, reason: "x" }), "FORBIDDEN");
     expect(await tenantState(db, "ks")).toEqual(before);
   });
+  it("a change based on a stale view is refused (CONFLICT) and writes nothing; the current view goes through", async () => {
+    const first = await as(u.ksOperator).killSwitches.setTenant({
+      tenantId: "ks",
+      action: "stale.*",
+      engaged: true,
+      reason: "colleague A",
+      expectedChangedAt: null,
+    });
+    // Someone who loaded the page before A engaged it tries to engage it too: refused.
+    const before = await tenantState(db, "ks");
+    const stale = await expectCode(
+      as(u.ksOperator).killSwitches.setTenant({
+        tenantId: "ks",
+        action: "stale.*",
+        engaged: false,
+        reason: "released without seeing A's reason",
+        expectedChangedAt: null,
+      }),
+      "CONFLICT",
+    );
+    expect(stale.message).toContain("changed since you loaded it");
+    expect(await tenantState(db, "ks")).toEqual(before);
+    const released = await as(u.ksOperator).killSwitches.setTenant({
+      tenantId: "ks",
+      action: "stale.*",
+      engaged: false,
+      reason: "seen A's reason; resolved",
+      expectedChangedAt: first.changedAt,
+    });
+    expect(released).toMatchObject({ engaged: false, reason: "seen A's reason; resolved" });
+  });
 });
