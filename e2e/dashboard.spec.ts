@@ -326,3 +326,78 @@ test("every page renders for the platform admin (screenshots)", async ({ page })
   await page.setViewportSize({ width: 2560, height: 1200 });
   await snap(page, "decisions-wide");
 });
+
+test("a platform admin creates a tenant, writes its policy in the editor, issues and revokes a key, and suspends it", async ({
+  page,
+}) => {
+  const id = `corp${Date.now().toString(36)}`;
+  await signIn(page, DEMO.admin);
+  await page.goto(`${state.baseUrl}/tenants`);
+  const form = page.getByRole("form", { name: "Create tenant" });
+  await form.getByLabel("Tenant id").fill("Not A Slug!");
+  await form.getByLabel("Name").fill("Bad id");
+  await form.getByRole("button", { name: "Create tenant" }).click();
+  await expect(form).toContainText(/lowercase|must/i);
+  await form.getByLabel("Tenant id").fill(id);
+  await form.getByLabel("Name").fill("E2E Corp");
+  await form.getByRole("button", { name: "Create tenant" }).click();
+  await expect(page.getByRole("link", { name: `Open tenant ${id}` })).toBeVisible();
+
+  // A client key, shown once.
+  await page.goto(`${state.baseUrl}/t/${id}/settings`);
+  const keyForm = page.getByRole("form", { name: "Create API key" });
+  await keyForm.getByLabel("Key name").fill("e2e automation");
+  await keyForm.getByRole("button", { name: "Create key" }).click();
+  const shown = page.getByTestId("new-api-key");
+  await expect(shown).toContainText("you will not see it again");
+  const key = await shown.getByLabel("API key").inputValue();
+  expect(key).toMatch(/^exo_/);
+  await snap(page, "settings-new-key");
+  await shown.getByRole("button", { name: "I have stored it" }).click();
+  await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+
+  // No policy yet: nothing matches, fail closed.
+  expect(await submitIntent({ target: "corp-1" }, key)).toMatchObject({
+    verdict: "DENY",
+    reason: "POLICY_NO_MATCH",
+  });
+
+  // The editor refuses an invalid document as you type, then saves a valid one.
+  await page.goto(`${state.baseUrl}/t/${id}/policies`);
+  const editor = page.getByLabel("Policy document (JSON)");
+  await editor.fill('{"rules": [{"id": "r1", "effect": "perhaps"}]}');
+  await expect(page.getByText(/rules\[0\]\.effect/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save and activate" })).toBeDisabled();
+  await editor.fill(
+    JSON.stringify({ rules: [{ id: "soft-ok", match: { actionClasses: ["A1_soft"] }, effect: "allow" }] }),
+  );
+  await expect(page.getByText(/valid — 1 rule/)).toBeVisible();
+  await page.getByRole("button", { name: "Save and activate" }).click();
+  await expect(page.getByText(/Saved as version 1/)).toBeVisible();
+  expect(await submitIntent({ target: "corp-2" }, key)).toMatchObject({
+    verdict: "ALLOW",
+    decidingRule: "soft-ok",
+  });
+
+  // Revoked: the key stops working at once.
+  await page.goto(`${state.baseUrl}/t/${id}/settings`);
+  await page.getByRole("button", { name: "Revoke API key e2e automation" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke", exact: true }).click();
+  await expect(page.getByRole("dialog")).toBeHidden();
+  const refused = await fetch(`${state.baseUrl}/api/v1/intents`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
+      "idempotency-key": "after-revoke",
+    },
+    body: "{}",
+  });
+  expect(refused.status).toBe(401);
+
+  // Suspended: shown as such in the list.
+  await page.goto(`${state.baseUrl}/tenants`);
+  await page.getByRole("button", { name: `Suspend tenant ${id}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Suspend", exact: true }).click();
+  await expect(page.getByRole("button", { name: `Activate tenant ${id}` })).toBeVisible();
+});
