@@ -25,7 +25,7 @@ function createAuth() {
   return betterAuth({
     appName: "ExoArmur",
     secret: process.env.BETTER_AUTH_SECRET,
-    baseURL: process.env.BETTER_AUTH_URL,
+    baseURL: process.env.BETTER_AUTH_URL || undefined,
     database: prismaAdapter(getDb(), { provider: "postgresql" }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12, maxPasswordLength: 256 },
     user: { additionalFields: { platformAdmin: { type: "boolean", input: false, defaultValue: false } } },
