@@ -126,47 +126,45 @@ export function KillSwitchesPage() {
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : (
-        <>
-          <NamesContext.Provider value={list.data.names}>
-            <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
-              <SwitchCard
-                title="Global"
-                scopeNote="Stops every tenant. Only platform admins may engage or release it."
-                state={global}
-                control={
-                  access.platformAdmin ? (
-                    <ToggleButton
-                      engaged={global?.engaged ?? false}
-                      name="global kill switch"
-                      onClick={(engaged) => ask({ scope: "global", engaged })}
-                    />
-                  ) : null
-                }
-              />
-              <SwitchCard
-                title={`Tenant ${tenantId}`}
-                scopeNote="Stops every action of this tenant."
-                state={tenant}
-                control={
-                  canOperate ? (
-                    <ToggleButton
-                      engaged={tenant?.engaged ?? false}
-                      name="tenant kill switch"
-                      onClick={(engaged) => ask({ scope: "tenant", engaged })}
-                    />
-                  ) : null
-                }
-              />
-              <ActionSwitches
-                switches={actions}
-                canOperate={canOperate}
-                onToggle={(action, engaged) => ask({ scope: "action", action, engaged })}
-              />
-            </div>
+        <NamesContext.Provider value={list.data.names}>
+          <div className="grid gap-4 lg:grid-cols-2 2xl:grid-cols-3">
+            <SwitchCard
+              title="Global"
+              scopeNote="Stops every tenant. Only platform admins may engage or release it."
+              state={global}
+              control={
+                access.platformAdmin ? (
+                  <ToggleButton
+                    engaged={global?.engaged ?? false}
+                    name="global kill switch"
+                    onClick={(engaged) => ask({ scope: "global", engaged })}
+                  />
+                ) : null
+              }
+            />
+            <SwitchCard
+              title={`Tenant ${tenantId}`}
+              scopeNote="Stops every action of this tenant."
+              state={tenant}
+              control={
+                canOperate ? (
+                  <ToggleButton
+                    engaged={tenant?.engaged ?? false}
+                    name="tenant kill switch"
+                    onClick={(engaged) => ask({ scope: "tenant", engaged })}
+                  />
+                ) : null
+              }
+            />
+            <ActionSwitches
+              switches={actions}
+              canOperate={canOperate}
+              onToggle={(action, engaged) => ask({ scope: "action", action, engaged })}
+            />
+          </div>
 
-            <History rows={list.data.history} />
-          </NamesContext.Provider>
-        </>
+          <History rows={list.data.history} />
+        </NamesContext.Provider>
       )}
 
       <ConfirmWithReason

@@ -38,17 +38,25 @@ function createAuth() {
     // origin and EXOARMUR_TRUSTED_ORIGINS.
     trustedOrigins: (request) => trustedOrigins(request ? originOf(request) : null),
     rateLimit: {
-      enabled: process.env.EXOARMUR_AUTH_RATE_LIMIT !== "off",
+      enabled: true,
       storage: "memory",
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/email": { window: 60, max: Number(process.env.EXOARMUR_SIGNIN_PER_MINUTE ?? 10) },
+        "/sign-in/email": { window: 60, max: signInLimit() },
       },
     },
     advanced: {
       cookiePrefix: "exoarmur",
       useSecureCookies: process.env.BETTER_AUTH_URL?.startsWith("https:"),
+      // Which header carries the client IP (for the per-IP limit) is a deployment fact: a client can
+      // send X-Forwarded-For itself unless a proxy in front replaces it.
+      ipAddress: {
+        ipAddressHeaders: list(process.env.EXOARMUR_CLIENT_IP_HEADERS) ?? ["x-forwarded-for"],
+        ...(list(process.env.EXOARMUR_TRUSTED_PROXIES)
+          ? { trustedProxies: list(process.env.EXOARMUR_TRUSTED_PROXIES) }
+          : {}),
+      },
     },
     plugins: [nextCookies()],
   });

@@ -128,6 +128,17 @@ describe("dashboard sessions over HTTP", () => {
     ).toBe(200);
   });
 
+  it("one client IP trying many accounts is throttled per IP", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await signIn(`nobody${i}@acme.example`, "whatever-password", { "x-forwarded-for": "203.0.113.200" }))
+          .status,
+      );
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses[3]).toBe(429);
+  });
+
   it("sign-up is closed, malformed sign-in bodies are refused without a session", async () => {
     const signUp = await fetch(`${server.baseUrl}/api/auth/sign-up/email`, {
       method: "POST",
