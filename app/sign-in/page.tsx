@@ -1,16 +1,15 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { SignInForm } from "@/components/auth/SignInForm";
 import { ShieldMark } from "@/components/ShieldMark";
-import { getSessionUser } from "@/server/auth/auth";
+import { currentUser } from "@/server/auth/current-user";
 
 export const metadata: Metadata = { title: "Sign in — ExoArmur" };
 export const dynamic = "force-dynamic";
 
 export default async function SignInPage() {
-  if (await getSessionUser(await headers())) redirect("/dashboard");
+  if (await currentUser()) redirect("/dashboard");
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-xl border border-line bg-surface-raised/80 p-6 shadow-xl">

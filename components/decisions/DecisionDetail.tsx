@@ -113,7 +113,7 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
           <p className="mb-2 text-sm text-slate-400">
             Deciding rule:{" "}
             <span className="font-mono text-slate-100" data-testid="deciding-rule">
-              {d.output.decidingRule ?? "none"}
+              {d.decidingRule ?? "none"}
             </span>
             {d.killSwitch && (
               <>
@@ -122,16 +122,16 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
               </>
             )}
           </p>
-          {d.output.matchedRules.length === 0 ? (
+          {d.matchedRules.length === 0 ? (
             <p className="text-sm text-slate-400">No rule matched this intent.</p>
           ) : (
             <ol className="flex flex-col gap-1 text-sm">
-              {d.output.matchedRules.map((r, i) => (
+              {d.matchedRules.map((r, i) => (
                 <li key={r.id} className="flex items-center gap-2">
                   <span className="w-6 text-right text-slate-500">{i + 1}.</span>
                   <span className="font-mono">{r.id}</span>
                   <Badge tone={effectTone[r.effect]}>{r.effect}</Badge>
-                  {r.id === d.output.decidingRule && <Badge tone="sky">decided</Badge>}
+                  {r.id === d.decidingRule && <Badge tone="sky">decided</Badge>}
                 </li>
               ))}
             </ol>

@@ -15,12 +15,11 @@ import {
   Time,
 } from "@/components/ui";
 import type { AppRouter } from "@/server/api/root";
+import { MEMBER_ROLES, type MemberRole } from "@/server/services/principal";
 import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
 
 type Member = inferRouterOutputs<AppRouter>["tenants"]["members"][number];
 
-const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
-type MemberRole = (typeof MEMBER_ROLES)[number];
 const isMemberRole = (value: string): value is MemberRole =>
   (MEMBER_ROLES as readonly string[]).includes(value);
 

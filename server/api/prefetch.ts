@@ -1,9 +1,10 @@
 import { dehydrate, QueryClient } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
-import { headers } from "next/headers";
 import { cache } from "react";
+import { currentUser } from "../auth/current-user";
+import { getDb } from "../db/client";
 import { appRouter } from "./root";
-import { createContext } from "./trpc";
+import type { Context } from "./trpc";
 
 /**
  * Server-side prefetch for dashboard pages: a server component runs the same tRPC procedures the
@@ -15,7 +16,14 @@ const queryClient = cache(() => new QueryClient({ defaultOptions: { queries: { s
 export const serverTrpc = createTRPCOptionsProxy({
   router: appRouter,
   queryClient,
-  ctx: async () => createContext(new Request("http://internal/api/trpc", { headers: await headers() })),
+  // A page render: the session cookie's user (already looked up by the layout), no Bearer, and no
+  // origin question (nothing is mutated).
+  ctx: async (): Promise<Context> => ({
+    db: getDb(),
+    bearer: null,
+    user: await currentUser(),
+    untrustedOrigin: false,
+  }),
 });
 
 /** The prefetched queries, for <HydrationBoundary state={…}>. Failed prefetches are left out: the client retries and shows the error. */

@@ -5,7 +5,7 @@ import { isTrustedMutationOrigin } from "../auth/origins";
 import { type Db, getDb } from "../db/client";
 import { authenticate } from "../services/api-keys";
 import { ServiceError, type ServiceErrorCode } from "../services/errors";
-import { type MemberRole, type Principal, platformAdminUser } from "../services/principal";
+import { MEMBER_ROLES, type MemberRole, type Principal, platformAdminUser } from "../services/principal";
 import { memberRole } from "../services/users";
 
 /**
@@ -147,6 +147,6 @@ export async function tenantPrincipal(
   return { principal: { kind: "user", id: ctx.user.id, tenantId, role, name: ctx.user.email }, role };
 }
 
-export const ANY_ROLE = ["admin", "operator", "auditor"] as const;
+export const ANY_ROLE = MEMBER_ROLES;
 export const OPERATORS = ["admin", "operator"] as const;
 export const ADMINS = ["admin"] as const;

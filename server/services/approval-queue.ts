@@ -1,8 +1,9 @@
 import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../core";
 import type { Db } from "../db/client";
+import { approvalSpec, votesOf } from "./approval-rows";
 import { isOwnIntent } from "./approvals";
 import { iso } from "./ids";
-import type { Principal } from "./principal";
+import { MEMBER_ROLES, type Principal } from "./principal";
 import { requireTenantRole } from "./tenants";
 
 /**
@@ -12,7 +13,7 @@ import { requireTenantRole } from "./tenants";
 export type VoteUnavailable = VoteRefusal | "AUDITOR" | null;
 
 export async function listPendingApprovals(db: Db, principal: Principal, tenantId: string, now = new Date()) {
-  requireTenantRole(principal, tenantId, ["admin", "operator", "auditor"]);
+  requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const rows = await db.approval.findMany({
     // Expiry is applied lazily in storage: leave the lapsed ones out here, or they would crowd the queue.
     where: { tenantId, status: "PENDING", expiresAt: { gt: now } },
@@ -37,19 +38,8 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
   const principalType = principal.kind === "user" ? "user" : "apiKey";
   const role = principal.kind === "platform-admin" ? "admin" : principal.role;
   return rows.flatMap((a) => {
-    const spec = {
-      quorum: a.quorum,
-      roles: a.roles as ("admin" | "operator")[],
-      expiresAt: iso(a.expiresAt),
-      requesterId: a.requesterId,
-    };
-    const votes: Vote[] = a.votes.map((v) => ({
-      principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
-      role: v.role as Vote["role"],
-      vote: v.vote as Vote["vote"],
-      reason: v.reason,
-      at: iso(v.at),
-    }));
+    const spec = approvalSpec(a);
+    const votes = votesOf(a);
     const tally = tallyApproval(spec, votes, at);
     if (tally.status !== "PENDING") return [];
     let unavailable: VoteUnavailable = null;

@@ -10,6 +10,7 @@ import {
   voteRefusal,
 } from "../core";
 import type { Db } from "../db/client";
+import { approvalSpec, votesOf } from "./approval-rows";
 import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
 import { forbidden, invalid, notFound, ServiceError } from "./errors";
 import { iso, newId } from "./ids";
@@ -57,19 +58,8 @@ export async function voteOnApproval(
       where: { id: approvalId },
       include: { votes: { orderBy: { at: "asc" } }, decision: { include: { intent: true } } },
     });
-    const spec = {
-      quorum: approval.quorum,
-      roles: approval.roles as ("admin" | "operator")[],
-      expiresAt: iso(approval.expiresAt),
-      requesterId: approval.requesterId,
-    };
-    const votes: Vote[] = approval.votes.map((v) => ({
-      principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
-      role: v.role as Vote["role"],
-      vote: v.vote as Vote["vote"],
-      reason: v.reason,
-      at: iso(v.at),
-    }));
+    const spec = approvalSpec(approval);
+    const votes = votesOf(approval);
     const current = tallyApproval(spec, votes, at);
     if (approval.status === "PENDING" && current.status === "EXPIRED") {
       await tx.approval.update({

@@ -3,7 +3,7 @@ import { REASON_CODES } from "../core";
 import type { Db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { iso } from "./ids";
-import type { Principal } from "./principal";
+import { MEMBER_ROLES, type Principal } from "./principal";
 import { requireTenantRole } from "./tenants";
 
 /**
@@ -47,7 +47,7 @@ export async function listDecisions(
   filter: z.output<typeof decisionFilterSchema>,
   now = new Date(),
 ) {
-  requireTenantRole(principal, tenantId, ["admin", "operator", "auditor"]);
+  requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const where: Prisma.DecisionWhereInput = { tenantId };
   if (filter.verdict) where.verdict = filter.verdict;
   if (filter.reason) where.reason = filter.reason;

@@ -5,10 +5,10 @@ import {
   type DecisionOutput,
   type EvidenceBundle,
   tallyApproval,
-  type Vote,
 } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import type { Db } from "../db/client";
+import { approvalSpec, votesOf } from "./approval-rows";
 import { toChainEvent } from "./chain";
 import { notFound } from "./errors";
 import { iso } from "./ids";
@@ -27,25 +27,6 @@ const full = {
   execution: true,
 } as const;
 
-function votesOf(approval: {
-  votes: {
-    principalType: string;
-    principalId: string;
-    role: string;
-    vote: string;
-    reason: string | null;
-    at: Date;
-  }[];
-}): Vote[] {
-  return approval.votes.map((v) => ({
-    principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
-    role: v.role as Vote["role"],
-    vote: v.vote as Vote["vote"],
-    reason: v.reason,
-    at: iso(v.at),
-  }));
-}
-
 export async function getDecision(db: Db, principal: Principal, decisionId: string, now = new Date()) {
   const d = await db.decision.findFirst({
     where: { id: decisionId, ...tenantScope(principal) },
@@ -59,16 +40,7 @@ export async function getDecision(db: Db, principal: Principal, decisionId: stri
         // A pending approval past its expiry is reported EXPIRED even before anyone touches it.
         status:
           d.approval.status === "PENDING"
-            ? tallyApproval(
-                {
-                  quorum: d.approval.quorum,
-                  roles: d.approval.roles as ("admin" | "operator")[],
-                  expiresAt: iso(d.approval.expiresAt),
-                  requesterId: d.approval.requesterId,
-                },
-                votesOf(d.approval),
-                iso(now),
-              ).status
+            ? tallyApproval(approvalSpec(d.approval), votesOf(d.approval), iso(now)).status
             : d.approval.status,
         quorum: d.approval.quorum,
         roles: d.approval.roles,

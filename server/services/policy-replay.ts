@@ -14,7 +14,7 @@ import type { Db } from "../db/client";
 import { conflict, invalid, notFound } from "./errors";
 import { iso } from "./ids";
 import { MAX_POLICY_BYTES } from "./policies";
-import type { Principal } from "./principal";
+import { MEMBER_ROLES, type Principal } from "./principal";
 import { requireTenantRole } from "./tenants";
 
 /**
@@ -23,7 +23,6 @@ import { requireTenantRole } from "./tenants";
  * policy — a draft or a past version — and keeps everything else as recorded (intent, kill
  * switches, tenant state, clock), so any difference is the policy's alone.
  */
-const ANY_ROLE = ["admin", "operator", "auditor"] as const;
 /** Bounds that keep one what-if from monopolising a server that also decides live intents. */
 export const MAX_REPLAY = 10_000;
 const YIELD_EVERY = 250;
@@ -50,7 +49,7 @@ function outcome(o: Pick<DecisionOutput, "verdict" | "reason" | "decidingRule" |
 }
 
 export async function replayDecision(db: Db, principal: Principal, tenantId: string, decisionId: string) {
-  requireTenantRole(principal, tenantId, ANY_ROLE);
+  requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const d = await db.decision.findFirst({
     where: { id: decisionId, tenantId },
     select: { input: true, output: true },
@@ -76,7 +75,7 @@ export interface ReplayChange {
 const MAX_CHANGES = 500;
 
 export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: string, body: unknown) {
-  requireTenantRole(principal, tenantId, ANY_ROLE);
+  requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const request = replayRequestSchema.safeParse(body);
   if (!request.success)
     throw invalid(

@@ -1,8 +1,7 @@
-import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui";
-import { getSessionUser } from "@/server/auth/auth";
+import { currentUser } from "@/server/auth/current-user";
 import { getDb } from "@/server/db/client";
 import { userAccess } from "@/server/services/users";
 
@@ -10,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 /** Opens the first tenant the user may see, or says why there is none. */
 export default async function DashboardHome() {
-  const user = await getSessionUser(await headers());
+  const user = await currentUser();
   if (!user) redirect("/sign-in");
   const access = await userAccess(getDb(), user.id, user.platformAdmin);
   const first = access.memberships[0];

@@ -4,19 +4,27 @@ import { listPendingApprovals } from "../../services/approval-queue";
 import { voteOnApproval } from "../../services/approvals";
 import type { MemberRole } from "../../services/principal";
 import { principalNames } from "../../services/principal-names";
-import { ANY_ROLE, OPERATORS, router, tenantProcedure } from "../trpc";
+import { ANY_ROLE, type Context, OPERATORS, router, tenantProcedure } from "../trpc";
+
+/**
+ * A quorum counts people by their membership: a platform admin's implied admin role does not vote.
+ * The role a platform admin user votes with here (their operator/admin membership), or null.
+ */
+async function platformAdminVotingRole(ctx: Context, tenantId: string): Promise<MemberRole | null> {
+  if (!ctx.user) return null;
+  const member = await ctx.db.membership.findUnique({
+    where: { userId_tenantId: { userId: ctx.user.id, tenantId } },
+  });
+  return member && (OPERATORS as readonly string[]).includes(member.role)
+    ? (member.role as MemberRole)
+    : null;
+}
 
 export const approvalsRouter = router({
   pending: tenantProcedure(ANY_ROLE).query(async ({ ctx, input }) => {
     let approvals = await listPendingApprovals(ctx.db, ctx.principal, input.tenantId);
-    if (ctx.user?.platformAdmin) {
-      // Mirror the vote rule below: a platform admin votes with their membership's role, if any.
-      const member = await ctx.db.membership.findUnique({
-        where: { userId_tenantId: { userId: ctx.user.id, tenantId: input.tenantId } },
-      });
-      if (member === null || !(OPERATORS as readonly string[]).includes(member.role))
-        approvals = approvals.map((a) => ({ ...a, unavailable: "ROLE_NOT_ALLOWED" as const }));
-    }
+    if (ctx.user?.platformAdmin && !(await platformAdminVotingRole(ctx, input.tenantId)))
+      approvals = approvals.map((a) => ({ ...a, unavailable: "ROLE_NOT_ALLOWED" as const }));
     const voters = approvals.flatMap((a) => a.votes.map((v) => `${v.principal.type}:${v.principal.id}`));
     return { approvals, names: await principalNames(ctx.db, voters) };
   }),
@@ -28,17 +36,14 @@ export const approvalsRouter = router({
     reason: z.string().max(1024).optional(),
   }).mutation(async ({ ctx, input }) => {
     let principal = ctx.principal;
-    // A quorum counts people by their membership: a platform admin's implied admin role does not vote.
     if (ctx.user?.platformAdmin && principal.kind === "user") {
-      const member = await ctx.db.membership.findUnique({
-        where: { userId_tenantId: { userId: ctx.user.id, tenantId: input.tenantId } },
-      });
-      if (!member || !(OPERATORS as readonly string[]).includes(member.role))
+      const role = await platformAdminVotingRole(ctx, input.tenantId);
+      if (!role)
         throw new TRPCError({
           code: "FORBIDDEN",
           message: "platform admins vote only where they are an operator or admin member of the tenant",
         });
-      principal = { ...principal, role: member.role as MemberRole };
+      principal = { ...principal, role };
     }
     return voteOnApproval(ctx.db, principal, input.approvalId, {
       vote: input.vote,

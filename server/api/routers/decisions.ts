@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { decisionFilterSchema, listDecisions } from "../../services/decision-list";
-import { exportEvidence, getDecision, getExecution } from "../../services/decisions";
+import { exportEvidence, getDecision } from "../../services/decisions";
 import { replayDecision } from "../../services/policy-replay";
 import { principalNames } from "../../services/principal-names";
 import { ANY_ROLE, router, tenantProcedure } from "../trpc";
@@ -19,31 +19,38 @@ export const decisionsRouter = router({
     // A platform admin's reads are unscoped: keep the URL's tenant honest all the same.
     if (decision.tenantId !== input.tenantId)
       throw new TRPCError({ code: "NOT_FOUND", message: `decision ${input.decisionId} not found` });
-    const row = await ctx.db.decision.findUniqueOrThrow({
-      where: { id: input.decisionId },
-      select: { output: true, approval: { select: { id: true } }, execution: { select: { id: true } } },
-    });
-    const subjects = [input.decisionId, row.approval?.id, row.execution?.id].filter((s): s is string => !!s);
+    // The decision's own events, its approval's and its execution's: one query; the execution's
+    // attempts are the part of it whose subject is the execution.
+    const subjects = [input.decisionId, decision.approval?.id, decision.execution?.id].filter(
+      (s): s is string => !!s,
+    );
     const events = await ctx.db.event.findMany({
       where: { tenantId: input.tenantId, subjectId: { in: subjects } },
       orderBy: { seq: "asc" },
-      select: { seq: true, type: true, at: true, hash: true, payload: true, publishedAt: true },
+      select: {
+        seq: true,
+        type: true,
+        at: true,
+        hash: true,
+        payload: true,
+        publishedAt: true,
+        subjectId: true,
+      },
     });
-    const execution = decision.execution
-      ? await getExecution(ctx.db, ctx.principal, decision.execution.id)
-      : null;
+    const chain = events.map(({ publishedAt, subjectId, ...e }) => ({
+      ...e,
+      subjectId,
+      payload: e.payload as Record<string, unknown>,
+      published: publishedAt !== null,
+    }));
     const voters = (decision.approval?.votes ?? []).map((v) => `${v.principal.type}:${v.principal.id}`);
     return {
       ...decision,
       names: await principalNames(ctx.db, voters),
-      output: row.output as unknown as import("../../core").DecisionOutput,
-      execution,
-      chain: events.map((e) => ({
-        ...e,
-        payload: e.payload as Record<string, unknown>,
-        published: e.publishedAt !== null,
-        publishedAt: undefined,
-      })),
+      execution: decision.execution
+        ? { ...decision.execution, events: chain.filter((e) => e.subjectId === decision.execution?.id) }
+        : null,
+      chain,
     };
   }),
 

@@ -1,9 +1,8 @@
-import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { safeDecode } from "@/components/shell/safe-decode";
-import { getSessionUser } from "@/server/auth/auth";
+import { currentUser } from "@/server/auth/current-user";
 import { getDb } from "@/server/db/client";
 import { memberRole } from "@/server/services/users";
 
@@ -21,7 +20,7 @@ export default async function TenantLayout({
   children: ReactNode;
   params: Promise<{ tenant: string }>;
 }) {
-  const user = await getSessionUser(await headers());
+  const user = await currentUser();
   if (!user) redirect("/sign-in");
   const tenantId = safeDecode((await params).tenant);
   const role = await memberRole(getDb(), user.id, user.platformAdmin, tenantId);

@@ -1,0 +1,36 @@
+import type { ApprovalSpec, Vote } from "../core";
+import { iso } from "./ids";
+
+/** Stored approval rows as the core's approval fold takes them (one mapping for every reader). */
+export function approvalSpec(row: {
+  quorum: number;
+  roles: string[];
+  expiresAt: Date;
+  requesterId: string;
+}): ApprovalSpec {
+  return {
+    quorum: row.quorum,
+    roles: row.roles as ("admin" | "operator")[],
+    expiresAt: iso(row.expiresAt),
+    requesterId: row.requesterId,
+  };
+}
+
+export function votesOf(approval: {
+  votes: {
+    principalType: string;
+    principalId: string;
+    role: string;
+    vote: string;
+    reason: string | null;
+    at: Date;
+  }[];
+}): Vote[] {
+  return approval.votes.map((v) => ({
+    principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
+    role: v.role as Vote["role"],
+    vote: v.vote as Vote["vote"],
+    reason: v.reason,
+    at: iso(v.at),
+  }));
+}
