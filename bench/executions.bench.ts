@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { createDb } from "../server/db/client";
 import { startEmbeddedPostgres } from "../server/db/embedded";
 import { migrate } from "../server/db/migrate";
-import { createApiKey } from "../server/services/api-keys";
-import { setExecutorConfig } from "../server/services/executors";
-import { submitIntent } from "../server/services/intents";
-import { applyPolicy } from "../server/services/policies";
-import { PLATFORM_ADMIN, type Principal } from "../server/services/principal";
-import { createTenant } from "../server/services/tenants";
+import { PLATFORM_ADMIN, type Principal } from "../server/services/access/principal";
+import { submitIntent } from "../server/services/decisions/submit-intent";
+import { setExecutorConfig } from "../server/services/executors/executors";
+import { createApiKey } from "../server/services/keys/api-keys";
+import { applyPolicy } from "../server/services/policies/versions";
+import { createTenant } from "../server/services/tenants/tenants";
 import { emit, isMain } from "./harness";
 
 /**

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { freePort } from "../server/db/embedded";
+import { freePort } from "../server/net/free-port";
 import { emit, isMain } from "./harness";
 
 /**

@@ -8,11 +8,11 @@ import { migrate } from "../server/db/migrate";
 import { connectJetStream } from "../server/events/jetstream";
 import { findNatsServer, startNatsServer } from "../server/events/nats-server";
 import { outboxLag, startRelay } from "../server/events/relay";
-import { createApiKey } from "../server/services/api-keys";
-import { submitIntent } from "../server/services/intents";
-import { applyPolicy } from "../server/services/policies";
-import { PLATFORM_ADMIN, type Principal } from "../server/services/principal";
-import { createTenant } from "../server/services/tenants";
+import { PLATFORM_ADMIN, type Principal } from "../server/services/access/principal";
+import { submitIntent } from "../server/services/decisions/submit-intent";
+import { createApiKey } from "../server/services/keys/api-keys";
+import { applyPolicy } from "../server/services/policies/versions";
+import { createTenant } from "../server/services/tenants/tenants";
 import { emit, isMain } from "./harness";
 
 /**

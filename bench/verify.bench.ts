@@ -12,7 +12,7 @@ import {
   verifyBundle,
 } from "../server/core";
 import { nodeCrypto, nodeSigner } from "../server/crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../server/evidence/examples";
+import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../tests/support/examples";
 import { emit, isMain, type Measurement, measure, printMachineContext } from "./harness";
 
 /**

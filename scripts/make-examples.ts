@@ -2,7 +2,7 @@
 // and tests/cli/verify.test.ts checks the committed files are exactly what this produces.
 import { writeFileSync } from "node:fs";
 import { nodeCrypto, nodeSigner } from "../server/crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../server/evidence/examples";
+import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../tests/support/examples";
 
 const dir = new URL("../docs/examples/", import.meta.url);
 const signer = nodeSigner(EXAMPLE_SECRET_KEY_HEX);

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { closeDb, getDb } from "./db/client";
 import type { EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
-import { getSigner } from "./services/signing-key";
+import { getSigner } from "./services/keys/signing-key";
 
 /**
  * Server start-up, run once per process from instrumentation.ts before Next serves a request:

@@ -1,8 +1,8 @@
 import type { FieldError } from "../core";
 import { type Db, getDb } from "../db/client";
-import { authenticate } from "../services/api-keys";
-import { ServiceError } from "../services/errors";
-import type { Principal } from "../services/principal";
+import type { Principal } from "../services/access/principal";
+import { authenticate } from "../services/keys/api-keys";
+import { ServiceError } from "../services/shared/errors";
 import { metrics } from "./metrics";
 
 /**

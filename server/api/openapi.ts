@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { ENGINE_VERSION, intentSubmissionSchema, policySchema, REASON_CODES } from "../core";
-import { executorConfigSchema } from "../exec/config";
-import { createApiKeySchema } from "../services/api-keys";
-import { voteBodySchema } from "../services/approvals";
-import { setKillSwitchSchema } from "../services/kill-switches";
-import { createTenantSchema, updateTenantSchema } from "../services/tenants";
+import { voteBodySchema } from "../services/approvals/vote";
+import { executorConfigSchema } from "../services/executors/config";
+import { createApiKeySchema } from "../services/keys/api-keys";
+import { setKillSwitchSchema } from "../services/kill-switches/kill-switches";
+import { createTenantSchema, updateTenantSchema } from "../services/tenants/tenants";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers validate

@@ -3,10 +3,15 @@ import { z } from "zod";
 import { getSessionUser, type SessionUser } from "../auth/auth";
 import { isTrustedMutationOrigin } from "../auth/origins";
 import { type Db, getDb } from "../db/client";
-import { authenticate } from "../services/api-keys";
-import { ServiceError, type ServiceErrorCode } from "../services/errors";
-import { MEMBER_ROLES, type MemberRole, type Principal, platformAdminUser } from "../services/principal";
-import { memberRole } from "../services/users";
+import {
+  MEMBER_ROLES,
+  type MemberRole,
+  type Principal,
+  platformAdminUser,
+} from "../services/access/principal";
+import { authenticate } from "../services/keys/api-keys";
+import { ServiceError, type ServiceErrorCode } from "../services/shared/errors";
+import { memberRole } from "../services/users/users";
 
 /**
  * tRPC for the dashboard and live clients. The context carries who is calling: a dashboard user

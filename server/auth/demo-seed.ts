@@ -1,9 +1,9 @@
 import type { Db } from "../db/client";
-import { createApiKey } from "../services/api-keys";
-import { applyPolicy } from "../services/policies";
-import { PLATFORM_ADMIN } from "../services/principal";
-import { createTenant } from "../services/tenants";
-import { createUser, generatePassword } from "../services/users";
+import { PLATFORM_ADMIN } from "../services/access/principal";
+import { createApiKey } from "../services/keys/api-keys";
+import { applyPolicy } from "../services/policies/versions";
+import { createTenant } from "../services/tenants/tenants";
+import { createUser, generatePassword } from "../services/users/users";
 
 export const DEMO_TENANT = "demo";
 

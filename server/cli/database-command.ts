@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { FieldError } from "../core";
 import type { Db } from "../db/client";
 import { runningEmbeddedUrl } from "../db/runtime";
-import { ServiceError } from "../services/errors";
+import { ServiceError } from "../services/shared/errors";
 import type { CommandIO } from "./verify-command";
 
 /**

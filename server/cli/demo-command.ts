@@ -56,7 +56,7 @@ export function registerDemoCommand(program: Command, io: CommandIO, setExit: (c
 
 async function startLocalServer() {
   const dataDir = mkdtempSync(join(tmpdir(), "exoarmur-demo-"));
-  const { freePort } = await import("../db/embedded");
+  const { freePort } = await import("../net/free-port");
   const port = await freePort();
   const startScript = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "start.sh");
   const child: ChildProcess = spawn("sh", [startScript], {

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { KEY_ROLES, PLATFORM_ADMIN } from "../services/principal";
+import { KEY_ROLES, PLATFORM_ADMIN } from "../services/access/principal";
 import {
   type CommandContext,
   type DatabaseOptions,
@@ -117,7 +117,7 @@ export function registerOperatorCommands(
           options,
           io,
           async (db, ctx) => {
-            const { createTenant } = await import("../services/tenants");
+            const { createTenant } = await import("../services/tenants/tenants");
             const limits = {
               ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
               ...(options.burst !== undefined ? { burst: options.burst } : {}),
@@ -159,7 +159,7 @@ export function registerOperatorCommands(
     ).action(async (id: string, options: DatabaseOptions) =>
       setExit(
         await withDatabase(options, io, async (db, ctx) => {
-          const { getTenant, updateTenant } = await import("../services/tenants");
+          const { getTenant, updateTenant } = await import("../services/tenants/tenants");
           const before: TenantView = await getTenant(db, PLATFORM_ADMIN, id);
           const updated: TenantView = await updateTenant(db, PLATFORM_ADMIN, id, { status });
           const already = before.status === status ? ` (it already was ${status})` : "";
@@ -190,7 +190,7 @@ export function registerOperatorCommands(
         options,
         io,
         async (db, ctx) => {
-          const { createApiKey } = await import("../services/api-keys");
+          const { createApiKey } = await import("../services/keys/api-keys");
           const created = await createApiKey(db, PLATFORM_ADMIN, options.tenant, {
             role: options.role,
             name: options.name,
@@ -232,7 +232,7 @@ export function registerOperatorCommands(
     }
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
-        const { applyPolicy } = await import("../services/policies");
+        const { applyPolicy } = await import("../services/policies/versions");
         const applied = await applyPolicy(db, PLATFORM_ADMIN, options.tenant, document);
         const rules = (document as { rules: unknown[] }).rules.length;
         if (ctx.json) printJson(io, { ...applied, rules });
@@ -280,7 +280,7 @@ export function registerOperatorCommands(
             options,
             io,
             async (db, ctx) => {
-              const { setKillSwitch } = await import("../services/kill-switches");
+              const { setKillSwitch } = await import("../services/kill-switches/kill-switches");
               const row = await setKillSwitch(db, PLATFORM_ADMIN, {
                 scope: options.scope,
                 ...(options.tenant !== undefined ? { tenantId: options.tenant } : {}),
@@ -303,7 +303,7 @@ export function registerOperatorCommands(
   ).action(async (options: DatabaseOptions) =>
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
-        const { listKillSwitches } = await import("../services/kill-switches");
+        const { listKillSwitches } = await import("../services/kill-switches/kill-switches");
         const rows = await listKillSwitches(db, PLATFORM_ADMIN);
         if (ctx.json) printJson(io, { killSwitches: rows });
         else if (rows.length === 0) io.out("no kill switches have been set");
@@ -336,9 +336,9 @@ export function registerOperatorCommands(
   ).action(async (options: DatabaseOptions & { tenant: string }) =>
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
-        const { verifyChain, PLATFORM_CHAIN } = await import("../services/chain");
+        const { verifyChain, PLATFORM_CHAIN } = await import("../services/chain/chain");
         if (options.tenant !== PLATFORM_CHAIN) {
-          const { getTenant } = await import("../services/tenants");
+          const { getTenant } = await import("../services/tenants/tenants");
           await getTenant(db, PLATFORM_ADMIN, options.tenant);
         }
         const report = await verifyChain(db, options.tenant);

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { MEMBER_ROLES, type MemberRole, PLATFORM_ADMIN } from "../services/principal";
+import { MEMBER_ROLES, type MemberRole, PLATFORM_ADMIN } from "../services/access/principal";
 import {
   type DatabaseOptions,
   databaseOptions,
@@ -136,7 +136,7 @@ export function registerUserCommands(
             throw new UsageError("give --password or --password-stdin, not both");
           const memberships = membershipsOf(options);
           const generated = options.password === undefined && !options.passwordStdin;
-          const { createUser, generatePassword } = await import("../services/users");
+          const { createUser, generatePassword } = await import("../services/users/users");
           const password =
             options.password ?? (options.passwordStdin ? chompLine(await stdin()) : generatePassword());
           const created = await createUser(db, {
@@ -183,8 +183,8 @@ export function registerUserCommands(
         options,
         io,
         async (db, { json }) => {
-          const { getTenant } = await import("../services/tenants");
-          const { setMembership } = await import("../services/users");
+          const { getTenant } = await import("../services/tenants/tenants");
+          const { setMembership } = await import("../services/users/users");
           // The tenant must exist: the service trusts the platform admin's tenant id.
           await getTenant(db, PLATFORM_ADMIN, options.tenant);
           const member = await setMembership(db, PLATFORM_ADMIN, options.tenant, {

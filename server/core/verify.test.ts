@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../../tests/support/examples";
 import { nodeCrypto, nodeSigner } from "../crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../evidence/examples";
 import { nobleCrypto } from "./crypto";
 import type { EvidenceBundle } from "./evidence";
 import { verifyBundle } from "./verify";

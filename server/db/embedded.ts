@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { freePort } from "../net/free-port";
 import { pidAlive, runtimeFile } from "./runtime";
 
 /**
@@ -24,19 +24,6 @@ export interface EmbeddedOptions {
   /** Trade durability for speed (tests only). */
   ephemeral?: boolean;
   log?: (line: string) => void;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /** After a SIGKILL, a stale postmaster.pid blocks the next start ("lock file already exists"). */

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { delimiter, join } from "node:path";
-import { freePort } from "../db/embedded";
+import { freePort } from "../net/free-port";
 
 /** The embedded default: a local `nats-server -js` child with its store under the data dir, if the binary is installed. */
 export function findNatsServer(): string | null {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type pg from "pg";
 import type { ExecutorOutcome } from "../core";
-import type { ExecutorRoute } from "./config";
+import type { ExecutorRoute } from "../services/executors/config";
 
 /**
  * Executors perform an allowed action. Each attempt of one execution carries the same

@@ -3,10 +3,10 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { DEFAULT_RETRY, type KillSwitchState, type NewEvent, nextStep, type RetryConfig } from "../core";
 import { nodeCrypto } from "../crypto/node";
-import { appendEventsSql, inTransaction } from "../services/chain-sql";
-import { iso } from "../services/ids";
-import { blockingSwitch, toKillSwitchState } from "../services/kill-switches";
-import { type ExecutorConfig, executorConfigSchema, routeFor } from "./config";
+import { appendEventsSql, inTransaction } from "../services/chain/chain-sql";
+import { type ExecutorConfig, executorConfigSchema, routeFor } from "../services/executors/config";
+import { blockingSwitch, toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { iso } from "../services/shared/ids";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
 
 /**

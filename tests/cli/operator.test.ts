@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
-import { hashKey } from "../../server/services/api-keys";
+import { hashKey } from "../../server/services/keys/api-keys";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY } from "../support/fixtures";
 

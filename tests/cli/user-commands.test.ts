@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as runCli } from "../../server/cli/main";
 import type { CommandIO } from "../../server/cli/verify-command";
 import type { Db } from "../../server/db/client";
-import { PLATFORM_ADMIN } from "../../server/services/principal";
-import { createTenant } from "../../server/services/tenants";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { createTenant } from "../../server/services/tenants/tenants";
 import { createTestDatabase } from "../support/db";
 
 /**

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy } from "../../server/core";
 import { nodeCrypto, nodeSigner } from "../../server/crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../../server/evidence/examples";
+import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../support/examples";
 
 /** Runs the real `exoarmur` bin as a user would: a child process, its exit code and output. */
 function exoarmur(...args: string[]) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
-import { PLATFORM_ADMIN } from "../../server/services/principal";
-import { createTenant } from "../../server/services/tenants";
-import { createUser } from "../../server/services/users";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { createTenant } from "../../server/services/tenants/tenants";
+import { createUser } from "../../server/services/users/users";
 import { createTestDatabase } from "../support/db";
 import { startServer, type TestServer } from "../support/server";
 

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../server/db/client";
-import { type EmbeddedDatabase, freePort, startEmbeddedPostgres } from "../../server/db/embedded";
-import { verifyChain } from "../../server/services/chain";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../server/db/embedded";
+import { freePort } from "../../server/net/free-port";
+import { verifyChain } from "../../server/services/chain/chain";
 import { DEMO_POLICY, intentBody } from "../support/fixtures";
 import { call, startServer, type TestServer } from "../support/server";
 

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
-import { voteOnApproval } from "../../server/services/approvals";
-import { verifyChain } from "../../server/services/chain";
-import { exportEvidence, getDecision } from "../../server/services/decisions";
-import { ServiceError } from "../../server/services/errors";
-import { submitIntent } from "../../server/services/intents";
-import { setKillSwitch } from "../../server/services/kill-switches";
-import { PLATFORM_ADMIN } from "../../server/services/principal";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { voteOnApproval } from "../../server/services/approvals/vote";
+import { verifyChain } from "../../server/services/chain/chain";
+import { exportEvidence, getDecision } from "../../server/services/decisions/read";
+import { submitIntent } from "../../server/services/decisions/submit-intent";
+import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
+import { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 
@@ -406,7 +406,7 @@ describe("backpressure", () => {
 
 describe("tenant updates", () => {
   it("write an event only for a real change, typed by what changed", async () => {
-    const { updateTenant } = await import("../../server/services/tenants");
+    const { updateTenant } = await import("../../server/services/tenants/tenants");
     await seedTenant(db, "mutable");
     const types = async () =>
       (

@@ -1,8 +1,8 @@
 import type { Db } from "../../server/db/client";
-import { createApiKey } from "../../server/services/api-keys";
-import { applyPolicy } from "../../server/services/policies";
-import { type KeyRole, PLATFORM_ADMIN, type Principal } from "../../server/services/principal";
-import { createTenant } from "../../server/services/tenants";
+import { type KeyRole, PLATFORM_ADMIN, type Principal } from "../../server/services/access/principal";
+import { createApiKey } from "../../server/services/keys/api-keys";
+import { applyPolicy } from "../../server/services/policies/versions";
+import { createTenant } from "../../server/services/tenants/tenants";
 
 export const DEMO_POLICY = {
   rules: [

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../server/db/embedded";
+import { freePort } from "../../server/net/free-port";
 
 /**
  * A real `npm start` server (scripts/start.sh → next start, already built by the global setup)

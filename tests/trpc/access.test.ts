@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../../server/auth/auth";
 import type { Db } from "../../server/db/client";
-import { submitIntent } from "../../server/services/intents";
-import { PLATFORM_ADMIN } from "../../server/services/principal";
-import { createTenant } from "../../server/services/tenants";
-import { createUser } from "../../server/services/users";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { submitIntent } from "../../server/services/decisions/submit-intent";
+import { createTenant } from "../../server/services/tenants/tenants";
+import { createUser } from "../../server/services/users/users";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { type Caller, callerAs, expectCode, fieldsOf, makeUser, tenantState } from "./support";

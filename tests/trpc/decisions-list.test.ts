@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
-import type { DecisionFilter, DecisionRow } from "../../server/services/decision-list";
-import { submitIntent } from "../../server/services/intents";
+import type { DecisionFilter, DecisionRow } from "../../server/services/decisions/list";
+import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { type Caller, callerAs, makeUser } from "./support";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../../server/auth/auth";
 import type { Db } from "../../server/db/client";
-import { submitIntent } from "../../server/services/intents";
-import { PLATFORM_ADMIN } from "../../server/services/principal";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { callerAs, expectCode, fieldsOf, makeUser, tenantState } from "./support";

@@ -4,9 +4,9 @@ import { appRouter } from "../../server/api/root";
 import { type Context, createCallerFactory } from "../../server/api/trpc";
 import type { SessionUser } from "../../server/auth/auth";
 import type { Db } from "../../server/db/client";
-import { ServiceError } from "../../server/services/errors";
-import type { MemberRole, Principal } from "../../server/services/principal";
-import { createUser } from "../../server/services/users";
+import type { MemberRole, Principal } from "../../server/services/access/principal";
+import { ServiceError } from "../../server/services/shared/errors";
+import { createUser } from "../../server/services/users/users";
 
 /**
  * The dashboard's tRPC API called in-process, exactly as the route handler would after building the

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui";
 import { currentUser } from "@/server/auth/current-user";
 import { getDb } from "@/server/db/client";
-import { userAccess } from "@/server/services/users";
+import { userAccess } from "@/server/services/users/users";
 
 export const dynamic = "force-dynamic";
 

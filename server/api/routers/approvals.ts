@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { listPendingApprovals } from "../../services/approval-queue";
-import { voteOnApproval } from "../../services/approvals";
-import type { MemberRole } from "../../services/principal";
-import { principalNames } from "../../services/principal-names";
+import type { MemberRole } from "../../services/access/principal";
+import { principalNames } from "../../services/access/principal-names";
+import { listPendingApprovals } from "../../services/approvals/queue";
+import { voteOnApproval } from "../../services/approvals/vote";
 import { ANY_ROLE, type Context, OPERATORS, router, tenantProcedure } from "../trpc";
 
 /**

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { decisionFilterSchema, listDecisions } from "../../services/decision-list";
-import { exportEvidence, getDecision } from "../../services/decisions";
-import { replayDecision } from "../../services/policy-replay";
-import { principalNames } from "../../services/principal-names";
+import { principalNames } from "../../services/access/principal-names";
+import { decisionFilterSchema, listDecisions } from "../../services/decisions/list";
+import { exportEvidence, getDecision } from "../../services/decisions/read";
+import { replayDecision } from "../../services/policies/what-if";
 import { ANY_ROLE, router, tenantProcedure } from "../trpc";
 
 const id = z.string().min(1).max(64);

@@ -6,7 +6,7 @@ import type { ChainEvent } from "../../core";
 import type { Db } from "../../db/client";
 import { STREAM, subjectFor } from "../../events/jetstream";
 import { liveJetStream } from "../../events/live";
-import { memberRole } from "../../services/users";
+import { memberRole } from "../../services/users/users";
 import { publicProcedure, router, tenantPrincipal } from "../trpc";
 
 /**

@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { killSwitchHistory, listKillSwitches, setKillSwitch } from "../../services/kill-switches";
-import { principalNames } from "../../services/principal-names";
+import { principalNames } from "../../services/access/principal-names";
+import {
+  killSwitchHistory,
+  listKillSwitches,
+  setKillSwitch,
+} from "../../services/kill-switches/kill-switches";
 import { ANY_ROLE, OPERATORS, platformAdminProcedure, router, tenantProcedure } from "../trpc";
 
 const reason = z.string().trim().min(1, { error: "a reason is required" }).max(1024);

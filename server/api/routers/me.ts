@@ -1,4 +1,4 @@
-import { userAccess } from "../../services/users";
+import { userAccess } from "../../services/users/users";
 import { router, userProcedure } from "../trpc";
 
 /** The signed-in user and the tenants they may open, with their role in each. */

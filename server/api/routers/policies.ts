@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { activatePolicyVersion, applyPolicy, listPolicies } from "../../services/policies";
-import { replayUnderPolicy } from "../../services/policy-replay";
+import { activatePolicyVersion, applyPolicy, listPolicies } from "../../services/policies/versions";
+import { replayUnderPolicy } from "../../services/policies/what-if";
 import { ADMINS, ANY_ROLE, router, tenantProcedure } from "../trpc";
 
 export const policiesRouter = router({

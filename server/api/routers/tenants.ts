@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { createApiKey, listApiKeys, revokeApiKey } from "../../services/api-keys";
-import { platformAdminUser } from "../../services/principal";
-import { createTenant, getTenant, updateTenant } from "../../services/tenants";
-import { listMembers, removeMembership, setMembership } from "../../services/users";
+import { platformAdminUser } from "../../services/access/principal";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../services/keys/api-keys";
+import { createTenant, getTenant, updateTenant } from "../../services/tenants/tenants";
+import { listMembers, removeMembership, setMembership } from "../../services/users/users";
 import { ADMINS, ANY_ROLE, platformAdminProcedure, router, tenantProcedure } from "../trpc";
 
 /** Bodies pass through to the services, whose zod schemas name the bad field. */

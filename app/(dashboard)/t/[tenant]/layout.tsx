@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { currentUser } from "@/server/auth/current-user";
 import { getDb } from "@/server/db/client";
-import { memberRole } from "@/server/services/users";
+import { memberRole } from "@/server/services/users/users";
 
 export const dynamic = "force-dynamic";
 

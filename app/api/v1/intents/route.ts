@@ -1,6 +1,6 @@
 import { json, readJson, route } from "@/server/api/http";
 import { metrics } from "@/server/api/metrics";
-import { submitIntent } from "@/server/services/intents";
+import { submitIntent } from "@/server/services/decisions/submit-intent";
 
 export const dynamic = "force-dynamic";
 

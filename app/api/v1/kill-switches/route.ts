@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { listKillSwitches, setKillSwitch } from "@/server/services/kill-switches";
+import { listKillSwitches, setKillSwitch } from "@/server/services/kill-switches/kill-switches";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { json, route } from "@/server/api/http";
-import { publicKeyInfo } from "@/server/services/signing-key";
+import { publicKeyInfo } from "@/server/services/keys/signing-key";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { createTenant } from "@/server/services/tenants";
+import { createTenant } from "@/server/services/tenants/tenants";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { json, route } from "@/server/api/http";
-import { getDecision } from "@/server/services/decisions";
+import { getDecision } from "@/server/services/decisions/read";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { getTenant, updateTenant } from "@/server/services/tenants";
+import { getTenant, updateTenant } from "@/server/services/tenants/tenants";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };

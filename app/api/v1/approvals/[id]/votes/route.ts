@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { voteOnApproval } from "@/server/services/approvals";
+import { voteOnApproval } from "@/server/services/approvals/vote";
 
 export const dynamic = "force-dynamic";
 

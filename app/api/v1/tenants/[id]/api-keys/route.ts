@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { createApiKey, listApiKeys } from "@/server/services/api-keys";
+import { createApiKey, listApiKeys } from "@/server/services/keys/api-keys";
 
 export const dynamic = "force-dynamic";
 

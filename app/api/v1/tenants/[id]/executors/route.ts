@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { getExecutorConfig, setExecutorConfig } from "@/server/services/executors";
+import { getExecutorConfig, setExecutorConfig } from "@/server/services/executors/executors";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };

@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/server/api/http";
-import { applyPolicy, listPolicies } from "@/server/services/policies";
+import { applyPolicy, listPolicies } from "@/server/services/policies/versions";
 
 export const dynamic = "force-dynamic";
 

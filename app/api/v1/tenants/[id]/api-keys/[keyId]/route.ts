@@ -1,5 +1,5 @@
 import { json, route } from "@/server/api/http";
-import { revokeApiKey } from "@/server/services/api-keys";
+import { revokeApiKey } from "@/server/services/keys/api-keys";
 
 export const dynamic = "force-dynamic";
 

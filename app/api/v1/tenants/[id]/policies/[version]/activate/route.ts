@@ -1,6 +1,6 @@
 import { json, route } from "@/server/api/http";
-import { invalid } from "@/server/services/errors";
-import { activatePolicyVersion } from "@/server/services/policies";
+import { activatePolicyVersion } from "@/server/services/policies/versions";
+import { invalid } from "@/server/services/shared/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,10 @@
-import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../core";
-import type { Db } from "../db/client";
-import { approvalSpec, votesOf } from "./approval-rows";
-import { isOwnIntent } from "./approvals";
-import { iso } from "./ids";
-import { MEMBER_ROLES, type Principal } from "./principal";
-import { requireTenantRole } from "./tenants";
+import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../../core";
+import type { Db } from "../../db/client";
+import { requireTenantRole } from "../access/authorize";
+import { MEMBER_ROLES, type Principal } from "../access/principal";
+import { iso } from "../shared/ids";
+import { approvalSpec, votesOf } from "./rows";
+import { isOwnIntent } from "./vote";
 
 /**
  * The pending-approval queue as one principal sees it: for each approval, whether this principal

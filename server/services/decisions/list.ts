@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { REASON_CODES } from "../core";
-import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { iso } from "./ids";
-import { MEMBER_ROLES, type Principal } from "./principal";
-import { requireTenantRole } from "./tenants";
+import { REASON_CODES } from "../../core";
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { requireTenantRole } from "../access/authorize";
+import { MEMBER_ROLES, type Principal } from "../access/principal";
+import { iso } from "../shared/ids";
 
 /**
  * The decisions list: filters that each hit an index (tenantId + verdict | action | actorId,

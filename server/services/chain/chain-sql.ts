@@ -1,6 +1,6 @@
 import type pg from "pg";
-import { type ChainEvent, GENESIS_HASH, type NewEvent, sealEvent } from "../core";
-import { nodeCrypto } from "../crypto/node";
+import { type ChainEvent, GENESIS_HASH, type NewEvent, sealEvent } from "../../core";
+import { nodeCrypto } from "../../crypto/node";
 
 /**
  * The chain append of chain.ts for code that runs on a raw `pg` connection (the hot paths):

@@ -1,10 +1,17 @@
 import { z } from "zod";
-import { globMatch, globSchema, type KillSwitchState, nameString, parseWith, tenantIdSchema } from "../core";
-import type { Db } from "../db/client";
-import { appendEvents, PLATFORM_CHAIN, TX_OPTIONS, type Tx } from "./chain";
-import { conflict, forbidden, invalid, notFound } from "./errors";
-import { iso } from "./ids";
-import { type Principal, principalLabel } from "./principal";
+import {
+  globMatch,
+  globSchema,
+  type KillSwitchState,
+  nameString,
+  parseWith,
+  tenantIdSchema,
+} from "../../core";
+import type { Db } from "../../db/client";
+import { type Principal, principalLabel } from "../access/principal";
+import { appendEvents, PLATFORM_CHAIN, TX_OPTIONS, type Tx } from "../chain/chain";
+import { conflict, forbidden, invalid, notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
 
 /**
  * Kill switches: the current state is one row per switch; every engage/release is a chain event

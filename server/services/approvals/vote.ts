@@ -8,14 +8,14 @@ import {
   type VoteRefusal,
   votePayload,
   voteRefusal,
-} from "../core";
-import type { Db } from "../db/client";
-import { approvalSpec, votesOf } from "./approval-rows";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { forbidden, invalid, notFound, ServiceError } from "./errors";
-import { iso, newId } from "./ids";
-import { blockingSwitch, engagedSwitchesFor } from "./kill-switches";
-import type { Principal } from "./principal";
+} from "../../core";
+import type { Db } from "../../db/client";
+import type { Principal } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { blockingSwitch, engagedSwitchesFor } from "../kill-switches/kill-switches";
+import { forbidden, invalid, notFound, ServiceError } from "../shared/errors";
+import { iso, newId } from "../shared/ids";
+import { approvalSpec, votesOf } from "./rows";
 
 /**
  * Votes, under the core's approval rules (the same fold the evidence verifier replays): quorum,

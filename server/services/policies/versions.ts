@@ -5,15 +5,15 @@ import {
   type Policy,
   parsePolicy,
   policySchema,
-} from "../core";
-import { nodeCrypto } from "../crypto/node";
-import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { invalid, notFound } from "./errors";
-import { iso } from "./ids";
-import { type Principal, principalLabel } from "./principal";
-import { requireTenantRole } from "./tenants";
+} from "../../core";
+import { nodeCrypto } from "../../crypto/node";
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { requireTenantRole } from "../access/authorize";
+import { type Principal, principalLabel } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { invalid, notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
 
 /**
  * Policy versions are immutable: applying a document creates version N+1 and activates it;

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../db/client";
 
 /**
  * Human names for principal labels as the chain records them (`user:<id>`, `apiKey:<id>`), so

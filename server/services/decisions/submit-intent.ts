@@ -10,16 +10,16 @@ import {
   type KillSwitchState,
   type NewEvent,
   parseIntentSubmission,
-} from "../core";
-import { nodeCrypto } from "../crypto/node";
-import type { Db } from "../db/client";
-import { inTransaction, lockHeadAndSeal } from "./chain-sql";
-import { conflict, forbidden, invalid, ServiceError } from "./errors";
-import { iso, newId } from "./ids";
-import { type KillSwitchRow, toKillSwitchState } from "./kill-switches";
-import { loadPolicy } from "./policies";
-import type { Principal } from "./principal";
-import type { IntentResult } from "./views";
+} from "../../core";
+import { nodeCrypto } from "../../crypto/node";
+import type { Db } from "../../db/client";
+import type { Principal } from "../access/principal";
+import { inTransaction, lockHeadAndSeal } from "../chain/chain-sql";
+import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
+import { loadPolicy } from "../policies/versions";
+import { conflict, forbidden, invalid, ServiceError } from "../shared/errors";
+import { iso, newId } from "../shared/ids";
+import type { IntentResult } from "./intent-result";
 
 export const DEFAULT_TTL_SECONDS = 600;
 export const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);

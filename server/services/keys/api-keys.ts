@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { nameString, parseWith } from "../core";
-import type { Db } from "../db/client";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { invalid, notFound, ServiceError } from "./errors";
-import { iso, newId } from "./ids";
-import { KEY_ROLES, type KeyRole, PLATFORM_ADMIN, type Principal, principalLabel } from "./principal";
-import { requireTenantRole } from "./tenants";
+import { nameString, parseWith } from "../../core";
+import type { Db } from "../../db/client";
+import { requireTenantRole } from "../access/authorize";
+import { KEY_ROLES, type KeyRole, PLATFORM_ADMIN, type Principal, principalLabel } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { invalid, notFound, ServiceError } from "../shared/errors";
+import { iso, newId } from "../shared/ids";
 
 /**
  * API keys look like `exo_<keyId>_<secret>`; only sha256(key) is stored, so a database leak does not

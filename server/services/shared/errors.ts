@@ -1,4 +1,4 @@
-import type { FieldError } from "../core";
+import type { FieldError } from "../../core";
 
 /**
  * What a use case refuses, with the HTTP status a REST handler answers. Services throw these

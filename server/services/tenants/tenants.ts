@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../core";
-import type { Db } from "../db/client";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { conflict, forbidden, invalid, notFound } from "./errors";
-import { iso } from "./ids";
-import { type Principal, principalLabel } from "./principal";
+import { nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../../core";
+import type { Db } from "../../db/client";
+import { requirePlatformAdmin, requireTenantRole } from "../access/authorize";
+import { type Principal, principalLabel } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { conflict, forbidden, invalid, notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
 
 /** Per-tenant admission limits (DESIGN.md Defaults, raised to what the benchmarks hold). */
 export const limitsSchema = z.strictObject({
@@ -38,18 +39,6 @@ export const updateTenantSchema = z.strictObject({
   status: z.enum(TENANT_STATUSES, { error: `must be one of ${TENANT_STATUSES.join(", ")}` }).optional(),
   limits: limitsSchema.partial().optional(),
 });
-
-export function requirePlatformAdmin(principal: Principal): void {
-  if (principal.kind !== "platform-admin") throw forbidden("only a platform admin may do this");
-}
-
-/** A tenant's admin key or the platform admin; anyone else gets 404 for other tenants' ids. */
-export function requireTenantRole(principal: Principal, tenantId: string, roles: readonly string[]): void {
-  if (principal.kind === "platform-admin") return;
-  if (principal.tenantId !== tenantId) throw notFound(`tenant ${tenantId}`);
-  if (!roles.includes(principal.role))
-    throw forbidden(`this needs the role ${roles.join(" or ")}; you have ${principal.role}`);
-}
 
 export function tenantView(t: {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { globMatch, globSchema } from "../core";
+import { globMatch, globSchema } from "../../core";
 
 /**
  * Which executor runs an allowed action, per tenant: an ordered list of routes from action globs to

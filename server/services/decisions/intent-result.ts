@@ -1,4 +1,4 @@
-import type { MatchedRule } from "../core";
+import type { MatchedRule } from "../../core";
 
 /** What POST /api/v1/intents answers, for a new decision and for an idempotent replay alike. */
 export interface IntentResult {

@@ -1,12 +1,12 @@
-import { parseWith } from "../core";
-import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { executorConfigSchema, redactConfig } from "../exec/config";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { invalid, notFound } from "./errors";
-import { iso } from "./ids";
-import { type Principal, principalLabel } from "./principal";
-import { requireTenantRole } from "./tenants";
+import { parseWith } from "../../core";
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { requireTenantRole } from "../access/authorize";
+import { type Principal, principalLabel } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { invalid, notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
+import { executorConfigSchema, redactConfig } from "./config";
 
 /** A tenant's executor routes: validated on write, secrets never returned. */
 export async function setExecutorConfig(

@@ -1,7 +1,7 @@
-import { type ChainEvent, GENESIS_HASH, type NewEvent, sealEvent, verifyChainSegment } from "../core";
-import { nodeCrypto } from "../crypto/node";
-import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { type ChainEvent, GENESIS_HASH, type NewEvent, sealEvent, verifyChainSegment } from "../../core";
+import { nodeCrypto } from "../../crypto/node";
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
 
 export type Tx = Prisma.TransactionClient;
 

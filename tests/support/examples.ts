@@ -14,7 +14,7 @@ import {
   sealEvent,
   type Vote,
   votePayload,
-} from "../core";
+} from "../../server/core";
 
 /**
  * A small but complete tenant history — an allowed, an approved and a denied intent on one hash

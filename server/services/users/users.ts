@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
-import { nameString, parseWith } from "../core";
-import type { Db } from "../db/client";
-import { appendEvents, TX_OPTIONS, type Tx } from "./chain";
-import { conflict, invalid, notFound } from "./errors";
-import { iso, newId } from "./ids";
-import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "./principal";
-import { requireTenantRole } from "./tenants";
+import { nameString, parseWith } from "../../core";
+import type { Db } from "../../db/client";
+import { requireTenantRole } from "../access/authorize";
+import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "../access/principal";
+import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { conflict, invalid, notFound } from "../shared/errors";
+import { iso, newId } from "../shared/ids";
 
 /**
  * Dashboard users and their per-tenant memberships. Passwords are hashed with better-auth's own

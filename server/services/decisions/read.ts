@@ -5,16 +5,16 @@ import {
   type DecisionOutput,
   type EvidenceBundle,
   tallyApproval,
-} from "../core";
-import { nodeCrypto } from "../crypto/node";
-import type { Db } from "../db/client";
-import { approvalSpec, votesOf } from "./approval-rows";
-import { toChainEvent } from "./chain";
-import { notFound } from "./errors";
-import { iso } from "./ids";
-import type { Principal } from "./principal";
-import { getSigner } from "./signing-key";
-import { intentResult } from "./views";
+} from "../../core";
+import { nodeCrypto } from "../../crypto/node";
+import type { Db } from "../../db/client";
+import type { Principal } from "../access/principal";
+import { approvalSpec, votesOf } from "../approvals/rows";
+import { toChainEvent } from "../chain/chain";
+import { getSigner } from "../keys/signing-key";
+import { notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
+import { intentResult } from "./intent-result";
 
 /** Reads, always scoped by tenant: another tenant's id is simply "not found". */
 function tenantScope(principal: Principal) {

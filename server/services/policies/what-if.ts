@@ -9,13 +9,13 @@ import {
   type Mismatch,
   type Policy,
   parsePolicy,
-} from "../core";
-import type { Db } from "../db/client";
-import { conflict, invalid, notFound } from "./errors";
-import { iso } from "./ids";
-import { MAX_POLICY_BYTES } from "./policies";
-import { MEMBER_ROLES, type Principal } from "./principal";
-import { requireTenantRole } from "./tenants";
+} from "../../core";
+import type { Db } from "../../db/client";
+import { requireTenantRole } from "../access/authorize";
+import { MEMBER_ROLES, type Principal } from "../access/principal";
+import { conflict, invalid, notFound } from "../shared/errors";
+import { iso } from "../shared/ids";
+import { MAX_POLICY_BYTES } from "./versions";
 
 /**
  * Replay: re-run recorded decisions through the pure core. "Replay now" re-evaluates one decision's

@@ -1,5 +1,5 @@
-import type { ApprovalSpec, Vote } from "../core";
-import { iso } from "./ids";
+import type { ApprovalSpec, Vote } from "../../core";
+import { iso } from "../shared/ids";
 
 /** Stored approval rows as the core's approval fold takes them (one mapping for every reader). */
 export function approvalSpec(row: {
