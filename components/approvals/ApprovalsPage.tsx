@@ -16,7 +16,7 @@ import {
   PageHeader,
   Time,
 } from "@/components/ui";
-import type { VoteUnavailable } from "@/server/services/approval-queue";
+import type { VoteUnavailable } from "@/server/services/approvals/queue";
 
 /** Why this user cannot vote on an approval, in words. */
 const UNAVAILABLE: Record<Exclude<VoteUnavailable, null>, string> = {

@@ -9,7 +9,7 @@ import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
-import type { DecisionRow } from "@/server/services/decision-list";
+import type { DecisionRow } from "@/server/services/decisions/list";
 import { filterFromSearch, VERDICTS } from "./filter";
 import { LiveIndicator, useLiveRefresh } from "./live";
 

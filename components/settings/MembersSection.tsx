@@ -15,7 +15,7 @@ import {
   Time,
 } from "@/components/ui";
 import type { AppRouter } from "@/server/api/root";
-import { MEMBER_ROLES, type MemberRole } from "@/server/services/principal";
+import { MEMBER_ROLES, type MemberRole } from "@/server/services/access/principal";
 import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
 
 type Member = inferRouterOutputs<AppRouter>["tenants"]["members"][number];
