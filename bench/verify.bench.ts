@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import {
   type CanonicalMemo,
   type CryptoProvider,
@@ -11,8 +12,7 @@ import {
   signedBytes,
   verifyBundle,
 } from "../server/core";
-import { nodeCrypto, nodeSigner } from "../server/crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../tests/support/examples";
+import { nodeCrypto } from "../server/crypto/node";
 import { emit, isMain, type Measurement, measure, printMachineContext } from "./harness";
 
 /**
@@ -27,9 +27,8 @@ export interface VerifyFigures {
 }
 
 function loadBundles(): { name: string; bundle: EvidenceBundle; bytes: number }[] {
-  const built = exampleBundles(nodeCrypto, nodeSigner(EXAMPLE_SECRET_KEY_HEX));
-  return Object.entries(built).map(([name, bundle]) => {
-    const text = JSON.stringify(bundle, null, 2);
+  return ["allow", "approved", "deny"].map((name) => {
+    const text = readFileSync(new URL(`../docs/examples/evidence-${name}.json`, import.meta.url), "utf8");
     return { name, bundle: JSON.parse(text) as EvidenceBundle, bytes: Buffer.byteLength(text) };
   });
 }

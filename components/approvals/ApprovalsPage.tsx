@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { LiveIndicator, useLiveRefresh } from "@/components/decisions/live";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
+import type { VoteUnavailable } from "@/components/trpc/types";
 import {
   Badge,
   Button,
@@ -16,7 +17,6 @@ import {
   PageHeader,
   Time,
 } from "@/components/ui";
-import type { VoteUnavailable } from "@/server/services/approvals/queue";
 
 /** Why this user cannot vote on an approval, in words. */
 const UNAVAILABLE: Record<Exclude<VoteUnavailable, null>, string> = {

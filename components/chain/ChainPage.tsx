@@ -1,14 +1,11 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
+import type { ChainReport } from "@/components/trpc/types";
 import { Button, Card, ErrorState, PageHeader, Time } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
-
-type ChainReport = inferRouterOutputs<AppRouter>["chain"]["verify"];
 
 /** Verification of the tenant's hash chain; a new verifier per tenant, so no result leaks across. */
 export function ChainPage() {

@@ -7,9 +7,9 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
+import type { DecisionRow } from "@/components/trpc/types";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
-import type { DecisionRow } from "@/server/services/decisions/list";
 import { filterFromSearch, VERDICTS } from "./filter";
 import { LiveIndicator, useLiveRefresh } from "./live";
 

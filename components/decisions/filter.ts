@@ -1,4 +1,4 @@
-import type { DecisionFilter } from "@/server/services/decisions/list";
+import type { DecisionFilter } from "@/components/trpc/types";
 
 export const PAGE_SIZE = 50;
 export const VERDICTS = ["ALLOW", "DENY", "REQUIRE_APPROVAL"] as const;

@@ -1,28 +1,26 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { createContext, type FormEvent, type ReactNode, useContext, useState } from "react";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
+import type { KillSwitch, KillSwitchEvent } from "@/components/trpc/types";
 import {
   Badge,
   Button,
   Card,
+  Cell,
   ConfirmWithReason,
   EmptyState,
   ErrorState,
   Loading,
   PageHeader,
+  Row,
+  Table,
   TextField,
   Time,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
 import { globProblem } from "@/server/core/glob";
-
-type ListOutput = inferRouterOutputs<AppRouter>["killSwitches"]["list"];
-export type KillSwitch = ListOutput["switches"][number];
-export type KillSwitchEvent = ListOutput["history"][number];
 
 /** The change waiting for its reason in the confirmation dialog. */
 type Change =
@@ -391,58 +389,28 @@ function History({ rows }: { rows: KillSwitchEvent[] }) {
       {rows.length === 0 ? (
         <EmptyState title="No kill switch has been engaged or released yet" />
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[720px] text-left text-sm">
-            <caption className="sr-only">Kill switch changes, newest first</caption>
-            <thead className="text-xs text-slate-400">
-              <tr className="border-b border-line">
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  At
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Switch
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Change
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Reason
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  By
-                </th>
-                <th scope="col" className="py-2 font-medium">
-                  Chain seq
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr
-                  key={`${row.chain}:${row.seq}`}
-                  className="border-b border-line/60 align-top last:border-0"
-                >
-                  <td className="py-2 pr-3 text-slate-300">
-                    <Time at={row.at} />
-                  </td>
-                  <td className="py-2 pr-3 font-mono text-xs text-slate-200">{switchLabel(row)}</td>
-                  <td className="py-2 pr-3">
-                    <StateBadge engaged={row.engaged} />
-                  </td>
-                  <td className="max-w-md whitespace-pre-wrap break-words py-2 pr-3 text-slate-200">
-                    {row.reason}
-                  </td>
-                  <td className="break-all py-2 pr-3 font-mono text-xs text-slate-400">
-                    {names[row.by] ?? row.by}
-                  </td>
-                  <td className="whitespace-nowrap py-2 font-mono text-xs text-slate-400">
-                    {`${row.chain === PLATFORM_CHAIN ? "platform" : row.chain} #${row.seq}`}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Kill switch changes, newest first"
+          className="min-w-[720px]"
+          columns={["At", "Switch", "Change", "Reason", "By", "Chain seq"]}
+        >
+          {rows.map((row) => (
+            <Row key={`${row.chain}:${row.seq}`} className="align-top">
+              <Cell className="text-slate-300">
+                <Time at={row.at} />
+              </Cell>
+              <Cell className="font-mono text-xs text-slate-200">{switchLabel(row)}</Cell>
+              <Cell>
+                <StateBadge engaged={row.engaged} />
+              </Cell>
+              <Cell className="max-w-md whitespace-pre-wrap break-words text-slate-200">{row.reason}</Cell>
+              <Cell className="break-all font-mono text-xs text-slate-400">{names[row.by] ?? row.by}</Cell>
+              <Cell className="whitespace-nowrap font-mono text-xs text-slate-400">
+                {`${row.chain === PLATFORM_CHAIN ? "platform" : row.chain} #${row.seq}`}
+              </Cell>
+            </Row>
+          ))}
+        </Table>
       )}
     </Card>
   );

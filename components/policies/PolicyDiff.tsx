@@ -1,9 +1,10 @@
 "use client";
 
 import { useId, useMemo, useState } from "react";
+import type { PolicyVersions } from "@/components/trpc/types";
 import { Badge, Button, Card, EmptyState } from "@/components/ui";
 import { type PolicyDiff as Diff, diffPolicies, type LeafChange, type RuleDiff } from "./policy-diff";
-import { type PolicyVersions, prettyJson, previousVersion } from "./types";
+import { prettyJson, previousVersion } from "./types";
 
 /** Two labelled version pickers (default: previous → active) and what changed between them, rule by rule. */
 export function PolicyDiff({ data }: { data: PolicyVersions }) {

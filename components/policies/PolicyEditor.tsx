@@ -5,12 +5,13 @@ import { useMemo, useState } from "react";
 import { ReplayResult } from "@/components/replay/ReplayResult";
 import { useReplay } from "@/components/replay/use-replay";
 import { useTRPC } from "@/components/trpc/client";
+import type { PolicyVersions } from "@/components/trpc/types";
 import { Badge, Button, Card, ErrorState } from "@/components/ui";
 import { useDraftCheck } from "./draft";
 import { DiffView } from "./PolicyDiff";
 import { PolicyDraftField } from "./PolicyDraftField";
 import { diffPolicies } from "./policy-diff";
-import { type PolicyVersions, prettyJson } from "./types";
+import { prettyJson } from "./types";
 
 /** Replays of a draft cover this many of the most recent decisions. */
 const SIMULATE_LIMIT = 1000;

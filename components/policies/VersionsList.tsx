@@ -4,8 +4,19 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, ConfirmDialog, EmptyState, Time } from "@/components/ui";
-import type { PolicyVersions } from "./types";
+import type { PolicyVersions } from "@/components/trpc/types";
+import {
+  ACTIONS_COLUMN,
+  Badge,
+  Button,
+  Card,
+  Cell,
+  ConfirmDialog,
+  EmptyState,
+  Row,
+  Table,
+  Time,
+} from "@/components/ui";
 
 /** Every stored version, newest first; admins may re-activate an older one (after confirming). */
 export function VersionsList({
@@ -53,79 +64,61 @@ export function VersionsList({
           {isAdmin ? " Write one in the editor below and save it." : ""}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Policy versions, newest first</caption>
-            <thead className="text-xs text-slate-400">
-              <tr className="border-b border-line">
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Version
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Hash
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((v) => (
-                <tr key={v.version} className="border-b border-line/60 align-top last:border-0">
-                  <td className="py-2 pr-3">
-                    <div className="flex items-center gap-2">
-                      <span className="font-mono text-slate-100">v{v.version}</span>
-                      {v.active && <Badge tone="emerald">active</Badge>}
-                    </div>
-                  </td>
-                  <td className="py-2 pr-3">
-                    <code className="font-mono text-xs text-slate-400" title={v.hash}>
-                      {v.hash.slice(0, 12)}
-                    </code>
-                  </td>
-                  <td className="py-2 pr-3 text-xs text-slate-400">
-                    <div className="text-slate-300">{v.createdBy}</div>
-                    <Time at={v.createdAt} />
-                  </td>
-                  <td className="py-2">
-                    <div className="flex flex-wrap justify-end gap-1.5">
-                      <Button
-                        tone="ghost"
-                        className="px-2 py-1 text-xs"
-                        aria-label={`Open version ${v.version} in the editor`}
-                        onClick={() => onOpenInEditor(v.version)}
-                      >
-                        Edit copy
-                      </Button>
-                      <Link
-                        href={`/t/${encodeURIComponent(tenantId)}/replay?version=${v.version}`}
-                        aria-label={`Replay history under version ${v.version}`}
-                        className="rounded-md px-2 py-1 text-xs font-medium text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
-                      >
-                        Replay
-                      </Link>
-                      {isAdmin && !v.active && (
-                        <Button
-                          className="px-2 py-1 text-xs"
-                          aria-label={`Activate version ${v.version}`}
-                          onClick={() => {
-                            activate.reset();
-                            setConfirming(v.version);
-                          }}
-                        >
-                          Activate
-                        </Button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Policy versions, newest first"
+          columns={["Version", "Hash", "Created", ACTIONS_COLUMN]}
+        >
+          {versions.map((v) => (
+            <Row key={v.version} className="align-top">
+              <Cell>
+                <div className="flex items-center gap-2">
+                  <span className="font-mono text-slate-100">v{v.version}</span>
+                  {v.active && <Badge tone="emerald">active</Badge>}
+                </div>
+              </Cell>
+              <Cell>
+                <code className="font-mono text-xs text-slate-400" title={v.hash}>
+                  {v.hash.slice(0, 12)}
+                </code>
+              </Cell>
+              <Cell className="text-xs text-slate-400">
+                <div className="text-slate-300">{v.createdBy}</div>
+                <Time at={v.createdAt} />
+              </Cell>
+              <Cell>
+                <div className="flex flex-wrap justify-end gap-1.5">
+                  <Button
+                    tone="ghost"
+                    className="px-2 py-1 text-xs"
+                    aria-label={`Open version ${v.version} in the editor`}
+                    onClick={() => onOpenInEditor(v.version)}
+                  >
+                    Edit copy
+                  </Button>
+                  <Link
+                    href={`/t/${encodeURIComponent(tenantId)}/replay?version=${v.version}`}
+                    aria-label={`Replay history under version ${v.version}`}
+                    className="rounded-md px-2 py-1 text-xs font-medium text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+                  >
+                    Replay
+                  </Link>
+                  {isAdmin && !v.active && (
+                    <Button
+                      className="px-2 py-1 text-xs"
+                      aria-label={`Activate version ${v.version}`}
+                      onClick={() => {
+                        activate.reset();
+                        setConfirming(v.version);
+                      }}
+                    >
+                      Activate
+                    </Button>
+                  )}
+                </div>
+              </Cell>
+            </Row>
+          ))}
+        </Table>
       )}
       <ConfirmDialog
         open={confirming !== null}

@@ -1,15 +1,4 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@/server/api/root";
-
-type Outputs = inferRouterOutputs<AppRouter>;
-
-/** What `policies.versions` answers: the active version and every stored version, newest first. */
-export type PolicyVersions = Outputs["policies"]["versions"];
-export type PolicyVersion = PolicyVersions["versions"][number];
-
-/** What `policies.replay` answers (counts, transitions, per-decision changes). */
-export type ReplayOutput = Outputs["policies"]["replay"];
-export type ReplayChangeRow = ReplayOutput["changes"][number];
+import type { PolicyVersions } from "@/components/trpc/types";
 
 /** A stored policy document as the editor shows it: pretty JSON, two-space indent. */
 export function prettyJson(value: unknown): string {

@@ -3,7 +3,8 @@
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { useDraftCheck } from "@/components/policies/draft";
 import { PolicyDraftField } from "@/components/policies/PolicyDraftField";
-import { type PolicyVersions, prettyJson, previousVersion } from "@/components/policies/types";
+import { prettyJson, previousVersion } from "@/components/policies/types";
+import type { PolicyVersions } from "@/components/trpc/types";
 import { Button, TextField } from "@/components/ui";
 import type { ReplayRequestBody } from "./use-replay";
 

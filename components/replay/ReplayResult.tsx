@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { type ReactNode, useId } from "react";
-import type { ReplayChangeRow, ReplayOutput } from "@/components/policies/types";
+import type { ReplayChangeRow, ReplayOutput } from "@/components/trpc/types";
 import { Badge, EmptyState, ErrorState, Loading, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
 

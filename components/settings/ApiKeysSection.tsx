@@ -1,26 +1,25 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import type { ApiKey, CreatedApiKey } from "@/components/trpc/types";
 import {
+  ACTIONS_COLUMN,
   Badge,
   Button,
   Card,
+  Cell,
   ConfirmDialog,
   EmptyState,
   ErrorState,
   Loading,
+  Row,
+  Table,
   TextField,
   Time,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
-import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
-
-type Outputs = inferRouterOutputs<AppRouter>["tenants"];
-type ApiKey = Outputs["apiKeys"]["keys"][number];
-type CreatedKey = Outputs["createApiKey"];
+import { fieldError, InlineForm, SelectField } from "./form-bits";
 
 const KEY_ROLES = [
   { value: "client", label: "client — submits intents, reads its own results" },
@@ -38,7 +37,7 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const keys = useQuery(trpc.tenants.apiKeys.queryOptions({ tenantId }));
-  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.tenants.apiKeys.queryKey({ tenantId }) });
@@ -87,67 +86,44 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
         ) : list.length === 0 ? (
           <EmptyState title="No API keys yet">Create one above for each automation client.</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[640px] text-left text-sm">
-              <caption className="sr-only">API keys of {tenantId}</caption>
-              <thead className="text-xs text-slate-400">
-                <tr className="border-b border-line">
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Name
-                  </th>
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Role
-                  </th>
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Created
-                  </th>
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Revoked
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((k) => (
-                  <tr
-                    key={k.id}
-                    className={`border-b border-line/60 last:border-0 ${k.revokedAt ? "opacity-60" : ""}`}
-                  >
-                    <td className="py-2 pr-3">
-                      <span className="text-slate-100">{k.name}</span>
-                      <span className="block font-mono text-xs text-slate-500">{k.id}</span>
-                    </td>
-                    <td className="py-2 pr-3">
-                      <Badge tone={roleTone(k.role)}>{k.role}</Badge>
-                    </td>
-                    <td className="py-2 pr-3 text-slate-300">
-                      <Time at={k.createdAt} />
-                    </td>
-                    <td className="py-2 pr-3 text-slate-300">
-                      {k.revokedAt ? <Time at={k.revokedAt} /> : <span className="text-slate-500">—</span>}
-                    </td>
-                    <td className="py-2 text-right">
-                      {!k.revokedAt && (
-                        <Button
-                          tone="ghost"
-                          className="text-rose-300"
-                          aria-label={`Revoke API key ${k.name}`}
-                          onClick={() => {
-                            revoke.reset();
-                            setRevoking(k);
-                          }}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`API keys of ${tenantId}`}
+            className="min-w-[640px]"
+            columns={["Name", "Role", "Created", "Revoked", ACTIONS_COLUMN]}
+          >
+            {list.map((k) => (
+              <Row key={k.id} className={k.revokedAt ? "opacity-60" : ""}>
+                <Cell>
+                  <span className="text-slate-100">{k.name}</span>
+                  <span className="block font-mono text-xs text-slate-500">{k.id}</span>
+                </Cell>
+                <Cell>
+                  <Badge tone={roleTone(k.role)}>{k.role}</Badge>
+                </Cell>
+                <Cell className="text-slate-300">
+                  <Time at={k.createdAt} />
+                </Cell>
+                <Cell className="text-slate-300">
+                  {k.revokedAt ? <Time at={k.revokedAt} /> : <span className="text-slate-500">—</span>}
+                </Cell>
+                <Cell className="text-right">
+                  {!k.revokedAt && (
+                    <Button
+                      tone="ghost"
+                      className="text-rose-300"
+                      aria-label={`Revoke API key ${k.name}`}
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking(k);
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Cell>
+              </Row>
+            ))}
+          </Table>
         )}
       </div>
 
@@ -170,7 +146,7 @@ function CreateKeyForm({
   onCreated,
 }: {
   tenantId: string;
-  onCreated: (key: CreatedKey) => Promise<void>;
+  onCreated: (key: CreatedApiKey) => Promise<void>;
 }) {
   const trpc = useTRPC();
   const [name, setName] = useState("");
@@ -186,8 +162,7 @@ function CreateKeyForm({
     }),
   );
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     if (!name.trim()) {
       setMissing(true);
       return;
@@ -196,53 +171,50 @@ function CreateKeyForm({
   };
 
   return (
-    <form
+    <InlineForm
+      label="Create API key"
+      columns="md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto]"
+      submitLabel="Create key"
+      pendingLabel="Creating…"
+      mutation={create}
+      placed={["name", "role"]}
       onSubmit={submit}
-      noValidate
-      aria-label="Create API key"
-      className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
     >
-      <div className="grid gap-3 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] md:items-start">
-        <TextField
-          label="Key name"
-          name="name"
-          placeholder="soar-playbooks"
-          maxLength={200}
-          required
-          autoComplete="off"
-          value={name}
-          error={missing ? "is required" : fieldError(create.error, "name")}
-          onChange={(e) => {
-            setName(e.target.value);
-            setMissing(false);
-          }}
-        />
-        <SelectField
-          label="Role"
-          name="role"
-          value={role}
-          error={fieldError(create.error, "role")}
-          onChange={(e) => {
-            if (isKeyRole(e.target.value)) setRole(e.target.value);
-          }}
-        >
-          {KEY_ROLES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </SelectField>
-        <Button type="submit" tone="primary" className="md:mt-5" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create key"}
-        </Button>
-      </div>
-      {hasUnplacedError(create.error, ["name", "role"]) && <ErrorState error={create.error} />}
-    </form>
+      <TextField
+        label="Key name"
+        name="name"
+        placeholder="soar-playbooks"
+        maxLength={200}
+        required
+        autoComplete="off"
+        value={name}
+        error={missing ? "is required" : fieldError(create.error, "name")}
+        onChange={(e) => {
+          setName(e.target.value);
+          setMissing(false);
+        }}
+      />
+      <SelectField
+        label="Role"
+        name="role"
+        value={role}
+        error={fieldError(create.error, "role")}
+        onChange={(e) => {
+          if (isKeyRole(e.target.value)) setRole(e.target.value);
+        }}
+      >
+        {KEY_ROLES.map((r) => (
+          <option key={r.value} value={r.value}>
+            {r.label}
+          </option>
+        ))}
+      </SelectField>
+    </InlineForm>
   );
 }
 
 /** The new key, once: read-only, selectable, copyable, until the admin dismisses it. */
-function NewKey({ created, onDone }: { created: CreatedKey; onDone: () => void }) {
+function NewKey({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);

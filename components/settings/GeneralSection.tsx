@@ -1,14 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import type { Tenant } from "@/components/trpc/types";
 import { Badge, Button, Card, ErrorState, Loading, TextField, Time } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
 import { fieldError, hasUnplacedError, readNumber } from "./form-bits";
-
-type Tenant = inferRouterOutputs<AppRouter>["tenants"]["get"];
 
 const LIMIT_FIELDS = [
   {

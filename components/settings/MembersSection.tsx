@@ -1,33 +1,41 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import type { TenantMember } from "@/components/trpc/types";
 import {
+  ACTIONS_COLUMN,
   Button,
   Card,
+  Cell,
   ConfirmDialog,
   EmptyState,
   ErrorState,
   Loading,
+  Row,
+  Table,
   TextField,
   Time,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
 import { MEMBER_ROLES, type MemberRole } from "@/server/services/access/principal";
-import { fieldError, hasUnplacedError, SelectField } from "./form-bits";
-
-type Member = inferRouterOutputs<AppRouter>["tenants"]["members"][number];
+import { fieldError, InlineForm, SelectField } from "./form-bits";
 
 const isMemberRole = (value: string): value is MemberRole =>
   (MEMBER_ROLES as readonly string[]).includes(value);
+const ROLE_OPTIONS = MEMBER_ROLES.map((r) => (
+  <option key={r} value={r}>
+    {r}
+  </option>
+));
 
 /**
  * Every change of membership gets a second look: a role select can fire on each arrow key, and each
  * change is recorded in the chain.
  */
-type Pending = { kind: "remove"; member: Member } | { kind: "role"; member: Member; role: MemberRole };
+type Pending =
+  | { kind: "remove"; member: TenantMember }
+  | { kind: "role"; member: TenantMember; role: MemberRole };
 
 export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId: string | null }) {
   const trpc = useTRPC();
@@ -59,7 +67,7 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
     }),
   );
 
-  const changeRole = (member: Member, role: MemberRole) => {
+  const changeRole = (member: TenantMember, role: MemberRole) => {
     if (role === member.role) return;
     setRole.reset();
     setPending({ kind: "role", member, role });
@@ -84,72 +92,51 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
         ) : members.data.length === 0 ? (
           <EmptyState title="No members yet">Add people below by the email they sign in with.</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[560px] text-left text-sm">
-              <caption className="sr-only">Members of {tenantId}</caption>
-              <thead className="text-xs text-slate-400">
-                <tr className="border-b border-line">
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Email
-                  </th>
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Role
-                  </th>
-                  <th scope="col" className="py-2 pr-3 font-medium">
-                    Since
-                  </th>
-                  <th scope="col" className="py-2 text-right font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {members.data.map((m) => (
-                  <tr key={m.userId} className="border-b border-line/60 last:border-0">
-                    <td className="py-2 pr-3">
-                      <span className="break-all text-slate-100">{m.email}</span>
-                      <span className="block text-xs text-slate-500">
-                        {m.name}
-                        {m.userId === selfId && " (you)"}
-                      </span>
-                    </td>
-                    <td className="py-2 pr-3">
-                      <select
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        onChange={(e) => {
-                          if (isMemberRole(e.target.value)) changeRole(m, e.target.value);
-                        }}
-                        className="rounded-md border border-line bg-surface px-2 py-1 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400 disabled:opacity-50"
-                      >
-                        {MEMBER_ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td className="py-2 pr-3 text-slate-300">
-                      <Time at={m.since} />
-                    </td>
-                    <td className="py-2 text-right">
-                      <Button
-                        tone="ghost"
-                        className="text-rose-300"
-                        aria-label={`Remove member ${m.email}`}
-                        onClick={() => {
-                          remove.reset();
-                          setPending({ kind: "remove", member: m });
-                        }}
-                      >
-                        Remove
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`Members of ${tenantId}`}
+            className="min-w-[560px]"
+            columns={["Email", "Role", "Since", ACTIONS_COLUMN]}
+          >
+            {members.data.map((m) => (
+              <Row key={m.userId}>
+                <Cell>
+                  <span className="break-all text-slate-100">{m.email}</span>
+                  <span className="block text-xs text-slate-500">
+                    {m.name}
+                    {m.userId === selfId && " (you)"}
+                  </span>
+                </Cell>
+                <Cell>
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    onChange={(e) => {
+                      if (isMemberRole(e.target.value)) changeRole(m, e.target.value);
+                    }}
+                    className="rounded-md border border-line bg-surface px-2 py-1 text-sm text-slate-100 focus:outline-2 focus:outline-emerald-400 disabled:opacity-50"
+                  >
+                    {ROLE_OPTIONS}
+                  </select>
+                </Cell>
+                <Cell className="text-slate-300">
+                  <Time at={m.since} />
+                </Cell>
+                <Cell className="text-right">
+                  <Button
+                    tone="ghost"
+                    className="text-rose-300"
+                    aria-label={`Remove member ${m.email}`}
+                    onClick={() => {
+                      remove.reset();
+                      setPending({ kind: "remove", member: m });
+                    }}
+                  >
+                    Remove
+                  </Button>
+                </Cell>
+              </Row>
+            ))}
+          </Table>
         )}
         {setRole.error && !pending && <ErrorState error={setRole.error} />}
 
@@ -215,8 +202,7 @@ function AddMemberForm({ tenantId, onDone }: { tenantId: string; onDone: () => P
     }),
   );
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     setNotice(null);
     if (!email.trim()) {
       setMissing(true);
@@ -226,54 +212,47 @@ function AddMemberForm({ tenantId, onDone }: { tenantId: string; onDone: () => P
   };
 
   return (
-    <form
+    <InlineForm
+      label="Add or change member"
+      intro="Add someone who already has a dashboard account (or change the role of a member) by email."
+      columns="md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_auto]"
+      submitLabel="Add member"
+      pendingLabel="Saving…"
+      mutation={add}
+      placed={["email", "role"]}
       onSubmit={submit}
-      noValidate
-      aria-label="Add or change member"
-      className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
+      status={
+        <p role="status" aria-live="polite" className="text-sm text-emerald-300">
+          {notice}
+        </p>
+      }
     >
-      <p className="text-xs text-slate-400">
-        Add someone who already has a dashboard account (or change the role of a member) by email.
-      </p>
-      <div className="grid gap-3 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_auto] md:items-start">
-        <TextField
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="off"
-          placeholder="alex@example.com"
-          required
-          value={email}
-          error={missing ? "is required" : fieldError(add.error, "email")}
-          onChange={(e) => {
-            setEmail(e.target.value);
-            setMissing(false);
-            setNotice(null);
-          }}
-        />
-        <SelectField
-          label="Role"
-          name="role"
-          value={role}
-          error={fieldError(add.error, "role")}
-          onChange={(e) => {
-            if (isMemberRole(e.target.value)) setRole(e.target.value);
-          }}
-        >
-          {MEMBER_ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </SelectField>
-        <Button type="submit" tone="primary" className="md:mt-5" disabled={add.isPending}>
-          {add.isPending ? "Saving…" : "Add member"}
-        </Button>
-      </div>
-      {hasUnplacedError(add.error, ["email", "role"]) && <ErrorState error={add.error} />}
-      <p role="status" aria-live="polite" className="text-sm text-emerald-300">
-        {notice}
-      </p>
-    </form>
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="off"
+        placeholder="alex@example.com"
+        required
+        value={email}
+        error={missing ? "is required" : fieldError(add.error, "email")}
+        onChange={(e) => {
+          setEmail(e.target.value);
+          setMissing(false);
+          setNotice(null);
+        }}
+      />
+      <SelectField
+        label="Role"
+        name="role"
+        value={role}
+        error={fieldError(add.error, "role")}
+        onChange={(e) => {
+          if (isMemberRole(e.target.value)) setRole(e.target.value);
+        }}
+      >
+        {ROLE_OPTIONS}
+      </SelectField>
+    </InlineForm>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { type ReactNode, type SelectHTMLAttributes, useId } from "react";
+import { Button, ErrorState } from "@/components/ui";
 
 /** Form helpers shared by the settings and tenants pages. */
 
@@ -63,5 +64,57 @@ export function SelectField({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * The small form under a settings list (create a key, add a member): its fields and the submit button
+ * on one row from md up (`columns`: the grid's columns there), then the server's errors that no field
+ * shows, then `status` (e.g. a live region saying what was done).
+ */
+export function InlineForm({
+  label,
+  intro,
+  columns,
+  submitLabel,
+  pendingLabel,
+  mutation,
+  placed,
+  status,
+  onSubmit,
+  children,
+}: {
+  label: string;
+  intro?: ReactNode;
+  columns: string;
+  submitLabel: string;
+  pendingLabel: string;
+  /** The mutation the form submits: its pending state holds the button, its errors show in the form. */
+  mutation: { isPending: boolean; error: unknown };
+  placed: readonly string[];
+  status?: ReactNode;
+  onSubmit: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+      noValidate
+      aria-label={label}
+      className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
+    >
+      {intro && <p className="text-xs text-slate-400">{intro}</p>}
+      <div className={`grid gap-3 ${columns} md:items-start`}>
+        {children}
+        <Button type="submit" tone="primary" className="md:mt-5" disabled={mutation.isPending}>
+          {mutation.isPending ? pendingLabel : submitLabel}
+        </Button>
+      </div>
+      {hasUnplacedError(mutation.error, placed) && <ErrorState error={mutation.error} />}
+      {status}
+    </form>
   );
 }

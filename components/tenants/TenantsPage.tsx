@@ -1,25 +1,28 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import type { Membership } from "@/components/trpc/types";
 import {
+  ACTIONS_COLUMN,
   Badge,
   Button,
   Card,
+  Cell,
+  type Column,
   ConfirmDialog,
   EmptyState,
   ErrorState,
   Loading,
   PageHeader,
+  Row,
+  Table,
   Time,
 } from "@/components/ui";
-import type { AppRouter } from "@/server/api/root";
 import { CreateTenantForm } from "./CreateTenantForm";
 
-type Membership = inferRouterOutputs<AppRouter>["me"]["get"]["memberships"][number];
 type StatusChange = { tenantId: string; tenantName: string; status: "active" | "suspended" };
 
 /** Every tenant, for platform admins: create, and suspend or activate. */
@@ -72,6 +75,16 @@ export function TenantsPage() {
   );
 }
 
+const TENANT_COLUMNS: Column[] = [
+  "Tenant",
+  "Status",
+  { label: "Rate / s", align: "right" },
+  { label: "Burst", align: "right" },
+  { label: "Max pending", align: "right" },
+  "Created",
+  ACTIONS_COLUMN,
+];
+
 function TenantsTable({ tenants }: { tenants: Membership[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -93,48 +106,18 @@ function TenantsTable({ tenants }: { tenants: Membership[] }) {
       {tenants.length === 0 ? (
         <EmptyState title="No tenants yet">Create the first one with the form.</EmptyState>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[760px] text-left text-sm">
-            <caption className="sr-only">All tenants</caption>
-            <thead className="text-xs text-slate-400">
-              <tr className="border-b border-line">
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Tenant
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right font-medium">
-                  Rate / s
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right font-medium">
-                  Burst
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right font-medium">
-                  Max pending
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="py-2 text-right font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tenants.map((t) => (
-                <TenantRow
-                  key={t.tenantId}
-                  membership={t}
-                  onStatus={(status) => {
-                    update.reset();
-                    setChange({ tenantId: t.tenantId, tenantName: t.tenantName, status });
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="All tenants" className="min-w-[760px]" columns={TENANT_COLUMNS}>
+          {tenants.map((t) => (
+            <TenantRow
+              key={t.tenantId}
+              membership={t}
+              onStatus={(status) => {
+                update.reset();
+                setChange({ tenantId: t.tenantId, tenantName: t.tenantName, status });
+              }}
+            />
+          ))}
+        </Table>
       )}
 
       <ConfirmDialog
@@ -185,22 +168,27 @@ function TenantRow({
       value.toLocaleString("en-US")
     );
 
+  const next =
+    status === "active"
+      ? ({ status: "suspended", label: "Suspend", className: "text-rose-300" } as const)
+      : ({ status: "active", label: "Activate", className: "text-emerald-300" } as const);
+
   return (
-    <tr className="border-b border-line/60 last:border-0">
-      <td className="py-2 pr-3">
+    <Row>
+      <Cell>
         <span className="text-slate-100">{name}</span>
         <span className="block font-mono text-xs text-slate-500">{membership.tenantId}</span>
-      </td>
-      <td className="py-2 pr-3">
+      </Cell>
+      <Cell>
         <Badge tone={status === "active" ? "emerald" : "rose"}>{status}</Badge>
-      </td>
-      <td className="py-2 pr-3 text-right font-mono text-xs">{limit(tenant.data?.limits.ratePerSecond)}</td>
-      <td className="py-2 pr-3 text-right font-mono text-xs">{limit(tenant.data?.limits.burst)}</td>
-      <td className="py-2 pr-3 text-right font-mono text-xs">{limit(tenant.data?.limits.maxPending)}</td>
-      <td className="py-2 pr-3 text-slate-300">
+      </Cell>
+      <Cell className="text-right font-mono text-xs">{limit(tenant.data?.limits.ratePerSecond)}</Cell>
+      <Cell className="text-right font-mono text-xs">{limit(tenant.data?.limits.burst)}</Cell>
+      <Cell className="text-right font-mono text-xs">{limit(tenant.data?.limits.maxPending)}</Cell>
+      <Cell className="text-slate-300">
         {tenant.data ? <Time at={tenant.data.createdAt} /> : <span className="text-slate-500">…</span>}
-      </td>
-      <td className="py-2">
+      </Cell>
+      <Cell>
         <div className="flex flex-wrap items-center justify-end gap-1">
           <Link
             href={`${base}/decisions`}
@@ -216,27 +204,16 @@ function TenantRow({
           >
             Settings
           </Link>
-          {status === "active" ? (
-            <Button
-              tone="ghost"
-              className="text-rose-300"
-              aria-label={`Suspend tenant ${membership.tenantId}`}
-              onClick={() => onStatus("suspended")}
-            >
-              Suspend
-            </Button>
-          ) : (
-            <Button
-              tone="ghost"
-              className="text-emerald-300"
-              aria-label={`Activate tenant ${membership.tenantId}`}
-              onClick={() => onStatus("active")}
-            >
-              Activate
-            </Button>
-          )}
+          <Button
+            tone="ghost"
+            className={next.className}
+            aria-label={`${next.label} tenant ${membership.tenantId}`}
+            onClick={() => onStatus(next.status)}
+          >
+            {next.label}
+          </Button>
         </div>
-      </td>
-    </tr>
+      </Cell>
+    </Row>
   );
 }

@@ -2,6 +2,8 @@
 
 import { type ButtonHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
 
+export { ACTIONS_COLUMN, Cell, type Column, Row, Table } from "./table";
+
 /** Small shared building blocks for dashboard pages: one look, labelled and keyboard-usable. */
 
 type Tone = "primary" | "danger" | "neutral" | "ghost";

@@ -4,7 +4,7 @@ import { cache } from "react";
 import { currentUser } from "../auth/current-user";
 import { getDb } from "../db/client";
 import { appRouter } from "./root";
-import type { Context } from "./trpc";
+import { type Context, createCallerFactory } from "./trpc";
 
 /**
  * Server-side prefetch for dashboard pages: a server component runs the same tRPC procedures the
@@ -13,18 +13,24 @@ import type { Context } from "./trpc";
  */
 const queryClient = cache(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000 } } }));
 
-export const serverTrpc = createTRPCOptionsProxy({
-  router: appRouter,
-  queryClient,
-  // A page render: the session cookie's user (already looked up by the layout), no Bearer, and no
-  // origin question (nothing is mutated).
-  ctx: async (): Promise<Context> => ({
-    db: getDb(),
-    bearer: null,
-    user: await currentUser(),
-    untrustedOrigin: false,
-  }),
+// A page render: the session cookie's user (already looked up by the layout), no Bearer, and no
+// origin question (nothing is mutated).
+const pageContext = async (): Promise<Context> => ({
+  db: getDb(),
+  bearer: null,
+  user: await currentUser(),
+  untrustedOrigin: false,
 });
+
+export const serverTrpc = createTRPCOptionsProxy({ router: appRouter, queryClient, ctx: pageContext });
+
+const createCaller = createCallerFactory(appRouter);
+
+/**
+ * The tRPC API called in-process by a server component that needs a result itself (a layout that
+ * decides what to render, a page that redirects): same context, same checks as `serverTrpc`.
+ */
+export const serverCaller = cache(async () => createCaller(await pageContext()));
 
 /** The prefetched queries, for <HydrationBoundary state={…}>. Failed prefetches are left out: the client retries and shows the error. */
 export async function prefetched(queries: readonly { queryKey: readonly unknown[] }[]) {

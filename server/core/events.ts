@@ -1,11 +1,13 @@
+// The chain's event vocabulary: every event type any writer appends, with its payload. Services,
+// the dispatcher and fixtures build events only through `chainEvent`, so a payload cannot drift
+// between writers, and `verifyBundle` cross-checks bundles against the same names.
+
 import type { ApprovalStatus, Principal, Vote } from "./approval";
 import type { DecisionOutput } from "./decide";
+import type { Classification, FailureClass } from "./retry";
 import type { ApprovalRequirement } from "./schemas";
 
-/**
- * The event vocabulary that evidence bundles (and the verifier) rely on. Services write these into
- * the chain; `verifyBundle` cross-checks a bundle's sections against them.
- */
+/** The names evidence bundles (and the verifier) rely on. */
 export const EVENT_TYPES = {
   intentDecided: "intent.decided",
   approvalRequested: "approval.requested",
@@ -23,33 +25,90 @@ export interface DecisionHashes {
   outputHash: string;
 }
 
-/** Payload of `intent.decided` (subject: the decision id): the anchor every bundle hash is checked against. */
-export interface IntentDecidedPayload extends DecisionHashes {
-  intentId: string;
-  policyVersion: number | null;
-  verdict: DecisionOutput["verdict"];
-  reason: DecisionOutput["reason"];
+/** Who made a change, as `principalLabel` writes it (`apiKey:…`, `user:…`, `platform-admin`, `cli`). */
+type By = { by: string };
+
+/**
+ * Payload of each event type, by name. The subject of each is named beside it; `at` is the
+ * logical time of the change (a vote's own time for `approval.voted`).
+ */
+export interface EventPayloads {
+  /** subject: the decision — the anchor every bundle hash is checked against. */
+  "intent.decided": DecisionHashes & {
+    intentId: string;
+    policyVersion: number | null;
+    verdict: DecisionOutput["verdict"];
+    reason: DecisionOutput["reason"];
+  };
+  /** subject: the approval. */
+  "approval.requested": ApprovalRequirement & { decisionId: string; expiresAt: string };
+  /** subject: the approval. */
+  "approval.voted": { principal: Principal; role: Vote["role"]; vote: Vote["vote"]; reason: string | null };
+  /** subject: the approval. */
+  "approval.resolved": { status: Exclude<ApprovalStatus, "PENDING"> };
+
+  /** subject: the execution, here and below. */
+  "execution.queued": { decisionId: string };
+  "execution.blocked": { decisionId?: string; killSwitch: string; failureClass: "BLOCKED" };
+  "execution.started": { attempt: number; worker: string; reclaimedFrom?: string };
+  /** `detail` is what the executor saw (status and body excerpt, or the error). */
+  "execution.attempted": { attempt: number; class: Classification; delayMs?: number } & Record<
+    string,
+    unknown
+  >;
+  "execution.succeeded": { attempt: number };
+  "execution.failed":
+    | { attempt: number; failureClass: FailureClass }
+    | { failureClass: "EXHAUSTED"; attempts: number; reason: string }
+    | { failureClass: "INVALID"; reason: string };
+  "execution.released": { attempt: number; worker: string };
+
+  /** subject: the tenant. */
+  "tenant.created": By & { name: string; limits: Record<string, number> };
+  "tenant.updated": By & { changes: Record<string, unknown> };
+  "tenant.suspended": By & { changes: Record<string, unknown> };
+  "tenant.activated": By & { changes: Record<string, unknown> };
+  "tenant.executors_set": By & { routes: unknown[] };
+  /** subject: the key. */
+  "apikey.created": By & { role: string; name: string };
+  "apikey.revoked": By;
+  /** subject: the user. */
+  "member.added": By & { email: string; role: string };
+  "member.set": By & { email: string; role: string };
+  "member.removed": By;
+  /** subject: `<tenant>:v<version>`. */
+  "policy.activated": By & { version: number; hash: string; rules?: number };
+  /** subject: the switch id; on the platform chain for the global switch. */
+  "killswitch.engaged": By & { scope: string; tenantId?: string; action?: string; reason: string };
+  "killswitch.released": By & { scope: string; tenantId?: string; action?: string; reason: string };
 }
 
-/** Payload of `approval.requested` (subject: the approval id). */
-export interface ApprovalRequestedPayload extends ApprovalRequirement {
-  decisionId: string;
-  expiresAt: string;
+export type EventType = keyof EventPayloads;
+
+/** An event before the chain gives it a tenant, seq and hashes. */
+export interface EventBody {
+  type: string;
+  subjectId: string;
+  at: string;
+  payload: Record<string, unknown>;
 }
 
-/** Payload of `approval.voted` (subject: the approval id; the event's `at` is the vote's time). */
-export interface ApprovalVotedPayload {
-  principal: Principal;
-  role: Vote["role"];
-  vote: Vote["vote"];
-  reason: string | null;
+/** The one way to make an event: a known type and its payload. */
+export function chainEvent<T extends EventType>(
+  type: T,
+  subjectId: string,
+  at: string,
+  payload: EventPayloads[T],
+): EventBody {
+  return { type, subjectId, at, payload: payload as Record<string, unknown> };
 }
 
-/** Payload of `approval.resolved` (subject: the approval id). */
-export interface ApprovalResolvedPayload {
-  status: Exclude<ApprovalStatus, "PENDING">;
-}
-
-export function votePayload(vote: Vote): ApprovalVotedPayload {
-  return { principal: vote.principal, role: vote.role, vote: vote.vote, reason: vote.reason };
+/** A vote as its `approval.voted` event (its `at` is the vote's own time). */
+export function voteEvent(approvalId: string, vote: Vote): EventBody {
+  return chainEvent("approval.voted", approvalId, vote.at, {
+    principal: vote.principal,
+    role: vote.role,
+    vote: vote.vote,
+    reason: vote.reason,
+  });
 }

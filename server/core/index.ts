@@ -5,6 +5,7 @@ export * from "./chain";
 export * from "./crypto";
 export * from "./decide";
 export * from "./diff";
+export * from "./dispatch";
 export * from "./events";
 export * from "./evidence";
 export * from "./glob";

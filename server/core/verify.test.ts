@@ -1,12 +1,13 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../../tests/support/examples";
-import { nodeCrypto, nodeSigner } from "../crypto/node";
+import { nodeCrypto } from "../crypto/node";
 import { nobleCrypto } from "./crypto";
 import type { EvidenceBundle } from "./evidence";
 import { verifyBundle } from "./verify";
 import { ENGINE_VERSION } from "./version";
 
-type Bundles = ReturnType<typeof exampleBundles>;
+// The documentation's bundles, made by the real services (scripts/make-examples.ts).
+type Bundles = Record<"allow" | "approved" | "deny", EvidenceBundle>;
 let bundles: Bundles;
 let publicKey: string;
 const fresh = (name: keyof Bundles): EvidenceBundle => JSON.parse(JSON.stringify(bundles[name]));
@@ -14,9 +15,14 @@ const paths = (bundle: unknown, options = {}) =>
   verifyBundle(bundle, { crypto: nodeCrypto, ...options }).mismatches.map((m) => m.path);
 
 beforeAll(() => {
-  const signer = nodeSigner(EXAMPLE_SECRET_KEY_HEX);
-  publicKey = signer.publicKeyHex;
-  bundles = exampleBundles(nodeCrypto, signer);
+  const example = (name: string) =>
+    readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), "utf8");
+  publicKey = example("example-public-key.txt").trim();
+  bundles = {
+    allow: JSON.parse(example("evidence-allow.json")),
+    approved: JSON.parse(example("evidence-approved.json")),
+    deny: JSON.parse(example("evidence-deny.json")),
+  };
 });
 
 describe("verifyBundle on genuine bundles", () => {
@@ -35,11 +41,11 @@ describe("verifyBundle on genuine bundles", () => {
   it("summarises the verdict", () => {
     expect(verifyBundle(fresh("approved"), { crypto: nodeCrypto }).summary).toMatchObject({
       tenantId: "acme",
-      decisionId: "dec_02approve",
+      decisionId: "dec_0002",
       verdict: "REQUIRE_APPROVAL",
       reason: "POLICY_REQUIRE_APPROVAL",
       decidingRule: "approve-hard",
-      events: 8,
+      events: 9,
       trusted: false,
     });
   });

@@ -1,15 +1,3 @@
-import { type ApprovalSpec, tallyApproval, type Vote } from "./approval";
-import { type CanonicalMemo, canonicalJson } from "./canonical";
-import { type ChainEvent, eventHash } from "./chain";
-import { type CryptoProvider, keyIdOf, nobleCrypto } from "./crypto";
-import { type DecisionOutput, decide } from "./decide";
-import { diffJson, type Mismatch } from "./diff";
-import { EVENT_TYPES, EXECUTION_EVENT_PREFIX } from "./events";
-import { approvalRecordSchema, decisionOutputSchema, evidenceBundleSchema, signedBytes } from "./evidence";
-import { formatPath, type PathSegment } from "./paths";
-import { decisionInputSchema } from "./schemas";
-import { ENGINE_VERSION, EVIDENCE_SCHEMA } from "./version";
-
 /**
  * verifyBundle: everything a cold reviewer can check with nothing but the bundle.
  *
@@ -17,7 +5,31 @@ import { ENGINE_VERSION, EVIDENCE_SCHEMA } from "./version";
  * the intent, policy, input and output hashes. Checking both a section and its recorded hash field
  * against the anchor tells *which* was changed, so a mismatch names the changed field, or the
  * smallest hashed section that contains it (e.g. `input` when a byte of the input moved).
+ *
+ * Each check answers one question and returns only its own mismatches, so one can be read, changed
+ * or tested without the others. What several checks need (the parsed shape, the anchor, the re-run
+ * decision, the replayed approval) is worked out once beforehand instead of being handed from one
+ * check to the next. The report lists mismatches in the order of CHECKS, and tests pin that order.
  */
+
+import { type ApprovalSpec, type ApprovalTally, tallyApproval, type Vote } from "./approval";
+import { type CanonicalMemo, canonicalJson } from "./canonical";
+import { type ChainEvent, eventHash } from "./chain";
+import { type CryptoProvider, keyIdOf, nobleCrypto } from "./crypto";
+import { type DecisionOutput, decide } from "./decide";
+import { diffJson, type Mismatch } from "./diff";
+import { EVENT_TYPES, EXECUTION_EVENT_PREFIX } from "./events";
+import {
+  type ApprovalRecord,
+  approvalRecordSchema,
+  decisionOutputSchema,
+  evidenceBundleSchema,
+  signedBytes,
+} from "./evidence";
+import { formatPath, type PathSegment } from "./paths";
+import { decisionInputSchema } from "./schemas";
+import { ENGINE_VERSION, EVIDENCE_SCHEMA } from "./version";
+
 export interface VerifyOptions {
   crypto?: CryptoProvider;
   /** The server's public key (hex) obtained out of band; without it the embedded key is used and `trusted` is false. */
@@ -41,9 +53,543 @@ export interface VerifyReport {
 }
 
 type Json = Record<string, unknown>;
+type Reported = VerifyReport["mismatches"][number];
+type Check = (facts: Facts) => Reported[];
 
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
+interface ApprovalReplay {
+  record: ApprovalRecord;
+  tally: ApprovalTally;
+  resolved: Json | undefined;
+}
+
+interface Facts {
+  bundle: unknown;
+  /** The bundle, or `{}` when it is not an object, so every check can read fields without guarding. */
+  b: Json;
+  crypto: CryptoProvider;
+  memo: CanonicalMemo;
+  trustedKey: string | undefined;
+  shape: ReturnType<typeof evidenceBundleSchema.safeParse>;
+  events: Json[];
+  subject: Json;
+  decided: Json[];
+  anchor: Json | null;
+  anchorPayload: Json;
+  reproduced: DecisionOutput | null;
+  /** What later checks judge against: the re-run decision when there is one, else a well-formed claimed one. */
+  output: DecisionOutput | null;
+  replay: ApprovalReplay | null;
+  signature: Json;
+  signedOk: () => boolean;
+}
+
+const CHECKS: readonly Check[] = [
+  checkIsObject,
+  checkSchema,
+  checkEngineVersion,
+  checkChainEvents,
+  checkAnchorPresent,
+  checkSectionHashes,
+  checkSubjectTenant,
+  checkSubjectAgainstAnchor,
+  checkDecision,
+  checkApprovalPresence,
+  checkApprovalRequirement,
+  checkApprovalRequest,
+  checkApprovalVotes,
+  checkApprovalReplay,
+  checkExecutions,
+  checkSignature,
+];
+
+export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): VerifyReport {
+  const facts = establishFacts(bundle, options);
+  const mismatches = CHECKS.flatMap((check) => check(facts));
+  return { ok: mismatches.length === 0, mismatches, summary: summarize(facts) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Facts shared by the checks
+
+function establishFacts(bundle: unknown, options: VerifyOptions): Facts {
+  const b: Json = isObject(bundle) ? bundle : {};
+  const events: Json[] = Array.isArray(b.events) ? (b.events as unknown[]).filter(isObject) : [];
+  const decided = events.filter((e) => e.type === EVENT_TYPES.intentDecided);
+  const anchor = decided.length === 1 ? decided[0]! : null;
+  const shape = evidenceBundleSchema.safeParse(b);
+  const claimed = claimedOutput(b);
+  const reproduced = rerunDecision(b, shape);
+  let signed: boolean | undefined;
+  const facts: Facts = {
+    bundle,
+    b,
+    crypto: options.crypto ?? nobleCrypto,
+    // One memo for the whole check: the intent, policy, output and payloads are serialized once,
+    // then reused inside the input hash, the event hashes and the signed bytes.
+    memo: new WeakMap(),
+    trustedKey: options.publicKey?.toLowerCase(),
+    shape,
+    events,
+    subject: isObject(b.subject) ? b.subject : {},
+    decided,
+    anchor,
+    anchorPayload: anchor && isObject(anchor.payload) ? anchor.payload : {},
+    reproduced,
+    output: reproduced ?? claimed,
+    replay: replayApproval(b, events),
+    signature: isObject(b.signature) ? b.signature : {},
+    // Lazy, so the signed bytes are still serialized after the hash checks: they then reuse the
+    // memoized sections instead of re-serializing them, which is the saving and, for a bundle nested
+    // deep enough to exhaust the stack, the difference between verifying and not.
+    signedOk: () => {
+      signed ??= signatureVerifies(facts);
+      return signed;
+    },
+  };
+  return facts;
+}
+
+function claimedOutput(b: Json): DecisionOutput | null {
+  return decisionOutputSchema.safeParse(b.output).success ? (b.output as DecisionOutput) : null;
+}
+
+function rerunDecision(b: Json, shape: Facts["shape"]): DecisionOutput | null {
+  if (shape.success) return decide(shape.data.input);
+  // A bundle that is malformed elsewhere may still carry an input sound enough to re-run.
+  const input = decisionInputSchema.safeParse(b.input);
+  return input.success ? decide(input.data) : null;
+}
+
+function replayApproval(b: Json, events: Json[]): ApprovalReplay | null {
+  if (!isObject(b.approval)) return null;
+  const record = approvalRecordSchema.safeParse(b.approval);
+  const requesterId = at(b, ["input", "intent", "actor", "id"]);
+  if (!record.success || typeof requesterId !== "string") return null;
+  const { quorum, roles, expiresAt, votes } = record.data;
+  const spec: ApprovalSpec = { quorum, roles, expiresAt, requesterId };
+  const resolved = events.find((e) => e.type === EVENT_TYPES.approvalResolved);
+  // The verifier has no clock: a pending approval can only have expired as of an instant the chain
+  // itself records.
+  const expiredAt =
+    resolved && isObject(resolved.payload) && resolved.payload.status === "EXPIRED"
+      ? String(resolved.at)
+      : undefined;
+  try {
+    return { record: record.data, tally: tallyApproval(spec, votes as Vote[], expiredAt), resolved };
+  } catch {
+    // expiredAt comes from the chain unchecked; a malformed instant means no replay, not a crash.
+    return null;
+  }
+}
+
+function signatureVerifies({ b, crypto, memo, signature, trustedKey }: Facts): boolean {
+  const key = trustedKey ?? (typeof signature.publicKey === "string" ? signature.publicKey : "");
+  try {
+    return (
+      typeof signature.value === "string" && crypto.verifyEd25519(key, signedBytes(b, memo), signature.value)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function summarize({ b, subject, events, signature, trustedKey, signedOk }: Facts): VerifyReport["summary"] {
+  return {
+    tenantId: subject.tenantId,
+    intentId: subject.intentId,
+    decisionId: subject.decisionId,
+    verdict: at(b, ["output", "verdict"]),
+    reason: at(b, ["output", "reason"]),
+    decidingRule: at(b, ["output", "decidingRule"]),
+    events: events.length,
+    keyId: signature.keyId,
+    trusted: trustedKey !== undefined && signedOk() && signature.publicKey === trustedKey,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shape
+
+function checkIsObject({ bundle }: Facts): Reported[] {
+  if (isObject(bundle)) return [];
+  const actual = bundle === null ? "null" : typeof bundle;
+  return [mismatch("", "an evidence bundle (JSON object)", actual, "not a JSON object")];
+}
+
+// Every schema problem is reported at its own path, and no check stops here: later checks use
+// whatever parts are sound.
+function checkSchema({ b, shape }: Facts): Reported[] {
+  if (shape.success) return [];
+  return shape.error.issues.flatMap((issue) => {
+    const path = issue.path as PathSegment[];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) =>
+        mismatch([...path, key], undefined, at(b, [...path, key]), "is not a field of an evidence bundle"),
+      );
+    }
+    return [mismatch(path, issue.message, at(b, path), `${formatPath(path) || "bundle"} ${issue.message}`)];
+  });
+}
+
+function checkEngineVersion({ b }: Facts): Reported[] {
+  if (b.schema !== EVIDENCE_SCHEMA || b.engineVersion === ENGINE_VERSION) return [];
+  return [
+    mismatch(
+      "engineVersion",
+      ENGINE_VERSION,
+      b.engineVersion,
+      "bundle was produced by an engine this verifier does not reproduce",
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chain
+
+function checkChainEvents(facts: Facts): Reported[] {
+  return facts.events.flatMap((_, i) => checkChainEvent(facts, i));
+}
+
+function checkChainEvent({ crypto, memo, events, subject }: Facts, i: number): Reported[] {
+  const out: Reported[] = [];
+  const event = events[i]!;
+  let recomputed: string | null = null;
+  try {
+    recomputed = eventHash(crypto, event as unknown as ChainEvent, memo);
+  } catch {}
+  if (recomputed !== event.hash)
+    out.push(mismatch(["events", i], event.hash, recomputed, "event content does not match its chain hash"));
+  if (event.tenantId !== subject.tenantId) {
+    out.push(
+      mismatch(
+        ["events", i, "tenantId"],
+        subject.tenantId,
+        event.tenantId,
+        "event belongs to another tenant",
+      ),
+    );
+  }
+  const prev = events[i - 1];
+  // Only consecutive seqs must link: a bundle carries this decision's events, not the whole chain.
+  if (prev && typeof prev.seq === "number" && typeof event.seq === "number") {
+    if (event.seq <= prev.seq) {
+      out.push(mismatch(["events", i, "seq"], `> ${prev.seq}`, event.seq, "events are not in seq order"));
+    } else if (event.seq === prev.seq + 1 && event.prevHash !== prev.hash) {
+      out.push(
+        mismatch(["events", i, "prevHash"], prev.hash, event.prevHash, "does not link to the previous event"),
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The anchor and the hash triangle: section ↔ recorded hash ↔ chain
+
+const HASHED_SECTIONS: readonly [PathSegment[], string][] = [
+  [["input", "intent"], "intentHash"],
+  [["input", "policy"], "policyHash"],
+  [["input"], "inputHash"],
+  [["output"], "outputHash"],
+];
+
+function checkAnchorPresent({ decided, anchor }: Facts): Reported[] {
+  if (anchor) return [];
+  return [
+    mismatch(
+      "events",
+      "exactly one intent.decided event",
+      decided.length,
+      "the decision event is missing or repeated",
+    ),
+  ];
+}
+
+function checkSectionHashes(facts: Facts): Reported[] {
+  const { b, anchor, anchorPayload } = facts;
+  const out: Reported[] = [];
+  for (const [sectionPath, hashField] of HASHED_SECTIONS) {
+    const recomputed = hashOf(facts, at(b, sectionPath));
+    const recorded = b[hashField];
+    if (anchor) {
+      const anchored = anchorPayload[hashField];
+      if (recorded !== anchored)
+        out.push(mismatch(hashField, anchored, recorded, "differs from the hash recorded in the chain"));
+      if (recomputed !== anchored) {
+        out.push(
+          mismatch(
+            sectionPath,
+            anchored,
+            recomputed,
+            "content does not hash to the value recorded in the chain",
+          ),
+        );
+      }
+    } else if (recomputed !== recorded) {
+      // Without an anchor the recorded hash is the best reference left, though it proves less.
+      out.push(mismatch(sectionPath, recorded, recomputed, "content does not hash to its recorded hash"));
+    }
+  }
+  return out;
+}
+
+function checkSubjectTenant({ b, subject }: Facts): Reported[] {
+  const intentTenant = at(b, ["input", "intent", "tenantId"]);
+  if (subject.tenantId === intentTenant) return [];
+  return [mismatch("subject.tenantId", intentTenant, subject.tenantId, "is not the intent's tenant")];
+}
+
+function checkSubjectAgainstAnchor({ subject, anchor, anchorPayload }: Facts): Reported[] {
+  if (!anchor) return [];
+  const out: Reported[] = [];
+  if (subject.decisionId !== anchor.subjectId) {
+    out.push(
+      mismatch(
+        "subject.decisionId",
+        anchor.subjectId,
+        subject.decisionId,
+        "is not the decision in the chain",
+      ),
+    );
+  }
+  if (subject.intentId !== anchorPayload.intentId) {
+    out.push(
+      mismatch(
+        "subject.intentId",
+        anchorPayload.intentId,
+        subject.intentId,
+        "is not the intent in the chain",
+      ),
+    );
+  }
+  if (subject.policyVersion !== anchorPayload.policyVersion) {
+    out.push(
+      mismatch(
+        "subject.policyVersion",
+        anchorPayload.policyVersion,
+        subject.policyVersion,
+        "is not the policy version in the chain",
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The decision, re-run
+
+function checkDecision({ b, reproduced }: Facts): Reported[] {
+  if (!reproduced) return [];
+  return diffJson(reproduced, b.output, ["output"]).map((m) =>
+    mismatch(m.path, m.expected, m.actual, "re-evaluating the input gives a different result"),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The approval, replayed over its votes
+
+function checkApprovalPresence({ b, output }: Facts): Reported[] {
+  if (!output) return [];
+  const approval = b.approval;
+  if (output.verdict === "REQUIRE_APPROVAL") {
+    if (isObject(approval)) return [];
+    return [
+      mismatch(
+        "approval",
+        "an approval record",
+        approval ?? null,
+        "a REQUIRE_APPROVAL decision must carry its approval",
+      ),
+    ];
+  }
+  if (approval === null || approval === undefined) return [];
+  return [mismatch("approval", null, approval, `a ${output.verdict} decision has no approval`)];
+}
+
+function checkApprovalRequirement({ b, output }: Facts): Reported[] {
+  const approval = b.approval;
+  if (!isObject(approval) || !output?.approval) return [];
+  return diffJson(output.approval, { quorum: approval.quorum, roles: approval.roles }, ["approval"]).map(
+    (m) => mismatch(m.path, m.expected, m.actual, "is not what the deciding rule requires"),
+  );
+}
+
+function checkApprovalRequest({ b, events }: Facts): Reported[] {
+  const approval = b.approval;
+  if (!isObject(approval)) return [];
+  const requested = events.filter((e) => e.type === EVENT_TYPES.approvalRequested);
+  if (requested.length !== 1) {
+    return [
+      mismatch(
+        "events",
+        "exactly one approval.requested event",
+        requested.length,
+        "the approval request event is missing or repeated",
+      ),
+    ];
+  }
+  const out: Reported[] = [];
+  const req = requested[0]!;
+  if (req.subjectId !== approval.id)
+    out.push(mismatch("approval.id", req.subjectId, approval.id, "is not the approval in the chain"));
+  const reqPayload = isObject(req.payload) ? req.payload : {};
+  if (reqPayload.expiresAt !== approval.expiresAt) {
+    out.push(
+      mismatch(
+        "approval.expiresAt",
+        reqPayload.expiresAt,
+        approval.expiresAt,
+        "is not the expiry recorded in the chain",
+      ),
+    );
+  }
+  return out;
+}
+
+function checkApprovalVotes({ b, events }: Facts): Reported[] {
+  const approval = b.approval;
+  if (!isObject(approval)) return [];
+  const out: Reported[] = [];
+  const voted = events.filter((e) => e.type === EVENT_TYPES.approvalVoted);
+  const votes = Array.isArray(approval.votes) ? approval.votes : [];
+  if (voted.length !== votes.length) {
+    out.push(
+      mismatch(
+        "approval.votes",
+        `${voted.length} votes (as in the chain)`,
+        votes.length,
+        "vote count differs from the chain",
+      ),
+    );
+  }
+  voted.forEach((event, i) => {
+    if (i >= votes.length) return;
+    const fromChain = { ...(isObject(event.payload) ? event.payload : {}), at: event.at };
+    for (const m of diffJson(fromChain, votes[i], ["approval", "votes", i]))
+      out.push(mismatch(m.path, m.expected, m.actual, "differs from the vote recorded in the chain"));
+  });
+  return out;
+}
+
+function checkApprovalReplay({ events, replay }: Facts): Reported[] {
+  if (!replay) return [];
+  const { record, tally, resolved } = replay;
+  const out: Reported[] = [];
+  tally.refusals.forEach((refusal, i) => {
+    if (refusal) {
+      out.push(
+        mismatch(
+          ["approval", "votes", i],
+          "a vote the approval rules accept",
+          refusal,
+          "this vote would have been refused",
+        ),
+      );
+    }
+  });
+  if (tally.status !== record.status) {
+    out.push(
+      mismatch(
+        "approval.status",
+        tally.status,
+        record.status,
+        "replaying the votes gives a different outcome",
+      ),
+    );
+  }
+  if (resolved && isObject(resolved.payload) && resolved.payload.status !== tally.status) {
+    out.push(
+      mismatch(
+        ["events", events.indexOf(resolved), "payload", "status"],
+        tally.status,
+        resolved.payload.status,
+        "the chain records a different outcome",
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Nothing ran without permission
+
+function checkExecutions({ events, output, replay }: Facts): Reported[] {
+  if (!output) return [];
+  // Approval counts only as replayed from the votes, never as the status the bundle claims.
+  const permitted = output.verdict === "ALLOW" || replay?.tally.status === "APPROVED";
+  if (permitted) return [];
+  const out: Reported[] = [];
+  events.forEach((event, i) => {
+    if (typeof event.type === "string" && event.type.startsWith(EXECUTION_EVENT_PREFIX)) {
+      out.push(
+        mismatch(
+          ["events", i],
+          "no execution",
+          event.type,
+          "an execution event without an ALLOW decision or an APPROVED approval",
+        ),
+      );
+    }
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The signature
+
+function checkSignature({ crypto, signature, trustedKey, signedOk }: Facts): Reported[] {
+  const out: Reported[] = [];
+  if (typeof signature.publicKey === "string") {
+    const keyId = keyIdOf(crypto, signature.publicKey);
+    if (signature.keyId !== keyId)
+      out.push(mismatch("signature", keyId, signature.keyId, "keyId is not the sha256 of publicKey"));
+  }
+  if (trustedKey !== undefined && signature.publicKey !== trustedKey) {
+    out.push(
+      mismatch(
+        "signature.publicKey",
+        trustedKey,
+        signature.publicKey,
+        "bundle is not signed by the trusted key",
+      ),
+    );
+  }
+  if (!signedOk()) {
+    out.push(
+      mismatch(
+        "signature.value",
+        "a valid Ed25519 signature over JCS(bundle without signature)",
+        signature.value,
+        "signature does not verify",
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function mismatch(
+  path: readonly PathSegment[] | string,
+  expected: unknown,
+  actual: unknown,
+  message: string,
+): Reported {
+  return { path: typeof path === "string" ? path : formatPath(path), expected, actual, message };
+}
+
+function hashOf({ crypto, memo }: Facts, value: unknown): string | null {
+  try {
+    return value === undefined ? null : crypto.sha256Hex(canonicalJson(value, memo));
+  } catch {
+    return null;
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
 
 function at(root: unknown, path: readonly PathSegment[]): unknown {
   let value = root;
@@ -52,311 +598,4 @@ function at(root: unknown, path: readonly PathSegment[]): unknown {
     value = (value as Record<string | number, unknown>)[segment];
   }
   return value;
-}
-
-export function verifyBundle(bundle: unknown, options: VerifyOptions = {}): VerifyReport {
-  const crypto = options.crypto ?? nobleCrypto;
-  const mismatches: VerifyReport["mismatches"] = [];
-  const report = (
-    path: readonly PathSegment[] | string,
-    expected: unknown,
-    actual: unknown,
-    message: string,
-  ) =>
-    mismatches.push({ path: typeof path === "string" ? path : formatPath(path), expected, actual, message });
-  // One memo for the whole check: the intent, policy, output and payloads are serialized once,
-  // then reused inside the input hash, the event hashes and the signed bytes.
-  const memo: CanonicalMemo = new WeakMap();
-  const hashOf = (value: unknown): string | null => {
-    try {
-      return value === undefined ? null : crypto.sha256Hex(canonicalJson(value, memo));
-    } catch {
-      return null;
-    }
-  };
-
-  const b: Json = isObject(bundle) ? bundle : {};
-  if (!isObject(bundle))
-    report(
-      "",
-      "an evidence bundle (JSON object)",
-      bundle === null ? "null" : typeof bundle,
-      "not a JSON object",
-    );
-
-  // 1. Shape. Every schema problem is reported at its own path; later checks use what is sound.
-  const shape = evidenceBundleSchema.safeParse(b);
-  if (!shape.success) {
-    for (const issue of shape.error.issues) {
-      const path = issue.path as PathSegment[];
-      if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys)
-          report([...path, key], undefined, at(b, [...path, key]), "is not a field of an evidence bundle");
-      } else report(path, issue.message, at(b, path), `${formatPath(path) || "bundle"} ${issue.message}`);
-    }
-  }
-  if (b.schema === EVIDENCE_SCHEMA && b.engineVersion !== ENGINE_VERSION) {
-    report(
-      "engineVersion",
-      ENGINE_VERSION,
-      b.engineVersion,
-      "bundle was produced by an engine this verifier does not reproduce",
-    );
-  }
-
-  // 2. Chain events: each hash recomputed, order, tenant, and links between consecutive seqs.
-  const events: Json[] = Array.isArray(b.events) ? (b.events as unknown[]).filter(isObject) : [];
-  const subject = isObject(b.subject) ? b.subject : {};
-  events.forEach((event, i) => {
-    let recomputed: string | null = null;
-    try {
-      recomputed = eventHash(crypto, event as unknown as ChainEvent, memo);
-    } catch {}
-    if (recomputed !== event.hash)
-      report(["events", i], event.hash, recomputed, "event content does not match its chain hash");
-    if (event.tenantId !== subject.tenantId)
-      report(["events", i, "tenantId"], subject.tenantId, event.tenantId, "event belongs to another tenant");
-    const prev = events[i - 1];
-    if (prev && typeof prev.seq === "number" && typeof event.seq === "number") {
-      if (event.seq <= prev.seq)
-        report(["events", i, "seq"], `> ${prev.seq}`, event.seq, "events are not in seq order");
-      else if (event.seq === prev.seq + 1 && event.prevHash !== prev.hash) {
-        report(["events", i, "prevHash"], prev.hash, event.prevHash, "does not link to the previous event");
-      }
-    }
-  });
-
-  // 3. The anchor and the hash triangle: section ↔ recorded hash ↔ chain.
-  const decided = events.filter((e) => e.type === EVENT_TYPES.intentDecided);
-  const anchor = decided.length === 1 ? decided[0]! : null;
-  if (!anchor)
-    report(
-      "events",
-      "exactly one intent.decided event",
-      decided.length,
-      "the decision event is missing or repeated",
-    );
-  const anchorPayload = anchor && isObject(anchor.payload) ? anchor.payload : {};
-  const sections: [PathSegment[], string][] = [
-    [["input", "intent"], "intentHash"],
-    [["input", "policy"], "policyHash"],
-    [["input"], "inputHash"],
-    [["output"], "outputHash"],
-  ];
-  for (const [sectionPath, hashField] of sections) {
-    const recomputed = hashOf(at(b, sectionPath));
-    const recorded = b[hashField];
-    if (anchor) {
-      const anchored = anchorPayload[hashField];
-      if (recorded !== anchored)
-        report(hashField, anchored, recorded, "differs from the hash recorded in the chain");
-      if (recomputed !== anchored)
-        report(sectionPath, anchored, recomputed, "content does not hash to the value recorded in the chain");
-    } else if (recomputed !== recorded) {
-      report(sectionPath, recorded, recomputed, "content does not hash to its recorded hash");
-    }
-  }
-
-  // 4. The subject agrees with the content and the chain.
-  const intentTenant = at(b, ["input", "intent", "tenantId"]);
-  if (subject.tenantId !== intentTenant)
-    report("subject.tenantId", intentTenant, subject.tenantId, "is not the intent's tenant");
-  if (anchor) {
-    if (subject.decisionId !== anchor.subjectId)
-      report("subject.decisionId", anchor.subjectId, subject.decisionId, "is not the decision in the chain");
-    if (subject.intentId !== anchorPayload.intentId)
-      report("subject.intentId", anchorPayload.intentId, subject.intentId, "is not the intent in the chain");
-    if (subject.policyVersion !== anchorPayload.policyVersion) {
-      report(
-        "subject.policyVersion",
-        anchorPayload.policyVersion,
-        subject.policyVersion,
-        "is not the policy version in the chain",
-      );
-    }
-  }
-
-  // 5. Re-run the decision.
-  const input = shape.success
-    ? { success: true as const, data: shape.data.input }
-    : decisionInputSchema.safeParse(b.input);
-  let output: DecisionOutput | null = decisionOutputSchema.safeParse(b.output).success
-    ? (b.output as DecisionOutput)
-    : null;
-  if (input.success) {
-    const reproduced = decide(input.data);
-    for (const m of diffJson(reproduced, b.output, ["output"])) {
-      report(m.path, m.expected, m.actual, "re-evaluating the input gives a different result");
-    }
-    output = reproduced;
-  }
-
-  // 6. Replay the approval over its votes.
-  const approval = b.approval;
-  if (output) {
-    if (output.verdict === "REQUIRE_APPROVAL" && !isObject(approval)) {
-      report(
-        "approval",
-        "an approval record",
-        approval ?? null,
-        "a REQUIRE_APPROVAL decision must carry its approval",
-      );
-    }
-    if (output.verdict !== "REQUIRE_APPROVAL" && approval !== null && approval !== undefined) {
-      report("approval", null, approval, `a ${output.verdict} decision has no approval`);
-    }
-  }
-  const approvalRecord = approvalRecordSchema.safeParse(approval);
-  let approved = false;
-  if (isObject(approval)) {
-    if (output?.approval) {
-      for (const m of diffJson(output.approval, { quorum: approval.quorum, roles: approval.roles }, [
-        "approval",
-      ])) {
-        report(m.path, m.expected, m.actual, "is not what the deciding rule requires");
-      }
-    }
-    const requested = events.filter((e) => e.type === EVENT_TYPES.approvalRequested);
-    if (requested.length !== 1) {
-      report(
-        "events",
-        "exactly one approval.requested event",
-        requested.length,
-        "the approval request event is missing or repeated",
-      );
-    } else {
-      const req = requested[0]!;
-      if (req.subjectId !== approval.id)
-        report("approval.id", req.subjectId, approval.id, "is not the approval in the chain");
-      const reqPayload = isObject(req.payload) ? req.payload : {};
-      if (reqPayload.expiresAt !== approval.expiresAt) {
-        report(
-          "approval.expiresAt",
-          reqPayload.expiresAt,
-          approval.expiresAt,
-          "is not the expiry recorded in the chain",
-        );
-      }
-    }
-    const voted = events.filter((e) => e.type === EVENT_TYPES.approvalVoted);
-    const votes = Array.isArray(approval.votes) ? approval.votes : [];
-    if (voted.length !== votes.length)
-      report(
-        "approval.votes",
-        `${voted.length} votes (as in the chain)`,
-        votes.length,
-        "vote count differs from the chain",
-      );
-    voted.forEach((event, i) => {
-      if (i >= votes.length) return;
-      const fromChain = { ...(isObject(event.payload) ? event.payload : {}), at: event.at };
-      for (const m of diffJson(fromChain, votes[i], ["approval", "votes", i]))
-        report(m.path, m.expected, m.actual, "differs from the vote recorded in the chain");
-    });
-    const intentActor = at(b, ["input", "intent", "actor", "id"]);
-    if (approvalRecord.success && typeof intentActor === "string") {
-      const record = approvalRecord.data;
-      const spec: ApprovalSpec = {
-        quorum: record.quorum,
-        roles: record.roles,
-        expiresAt: record.expiresAt,
-        requesterId: intentActor,
-      };
-      const resolved = events.find((e) => e.type === EVENT_TYPES.approvalResolved);
-      const expiredAt =
-        resolved && isObject(resolved.payload) && resolved.payload.status === "EXPIRED"
-          ? String(resolved.at)
-          : undefined;
-      let tally: ReturnType<typeof tallyApproval> | null = null;
-      try {
-        tally = tallyApproval(spec, record.votes as Vote[], expiredAt);
-      } catch {}
-      if (tally) {
-        tally.refusals.forEach((refusal, i) => {
-          if (refusal)
-            report(
-              ["approval", "votes", i],
-              "a vote the approval rules accept",
-              refusal,
-              "this vote would have been refused",
-            );
-        });
-        if (tally.status !== record.status)
-          report(
-            "approval.status",
-            tally.status,
-            record.status,
-            "replaying the votes gives a different outcome",
-          );
-        approved = tally.status === "APPROVED";
-        if (resolved && isObject(resolved.payload) && resolved.payload.status !== tally.status) {
-          report(
-            ["events", events.indexOf(resolved), "payload", "status"],
-            tally.status,
-            resolved.payload.status,
-            "the chain records a different outcome",
-          );
-        }
-      }
-    }
-  }
-
-  // 7. Nothing ran without permission.
-  if (output) {
-    const permitted = output.verdict === "ALLOW" || approved;
-    events.forEach((event, i) => {
-      if (!permitted && typeof event.type === "string" && event.type.startsWith(EXECUTION_EVENT_PREFIX)) {
-        report(
-          ["events", i],
-          "no execution",
-          event.type,
-          "an execution event without an ALLOW decision or an APPROVED approval",
-        );
-      }
-    });
-  }
-
-  // 8. The signature.
-  const signature = isObject(b.signature) ? b.signature : {};
-  const trustedKey = options.publicKey?.toLowerCase();
-  if (typeof signature.publicKey === "string" && signature.keyId !== keyIdOf(crypto, signature.publicKey)) {
-    report(
-      "signature",
-      keyIdOf(crypto, signature.publicKey),
-      signature.keyId,
-      "keyId is not the sha256 of publicKey",
-    );
-  }
-  if (trustedKey !== undefined && signature.publicKey !== trustedKey) {
-    report("signature.publicKey", trustedKey, signature.publicKey, "bundle is not signed by the trusted key");
-  }
-  const key = trustedKey ?? (typeof signature.publicKey === "string" ? signature.publicKey : "");
-  let signedOk = false;
-  try {
-    signedOk =
-      typeof signature.value === "string" && crypto.verifyEd25519(key, signedBytes(b, memo), signature.value);
-  } catch {}
-  if (!signedOk)
-    report(
-      "signature.value",
-      "a valid Ed25519 signature over JCS(bundle without signature)",
-      signature.value,
-      "signature does not verify",
-    );
-
-  return {
-    ok: mismatches.length === 0,
-    mismatches,
-    summary: {
-      tenantId: subject.tenantId,
-      intentId: subject.intentId,
-      decisionId: subject.decisionId,
-      verdict: at(b, ["output", "verdict"]),
-      reason: at(b, ["output", "reason"]),
-      decidingRule: at(b, ["output", "decidingRule"]),
-      events: events.length,
-      keyId: signature.keyId,
-      trusted: trustedKey !== undefined && signedOk && signature.publicKey === trustedKey,
-    },
-  };
 }

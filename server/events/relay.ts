@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
 import type { JetStream } from "./jetstream";
 import { subjectFor } from "./jetstream";
 
@@ -28,17 +29,6 @@ export interface Relay {
   readonly published: () => number;
 }
 
-interface OutboxRow {
-  seq: number;
-  tenantId: string;
-  type: string;
-  subjectId: string;
-  at: string;
-  payload: unknown;
-  prevHash: string;
-  hash: string;
-}
-
 const LEADER_LOCK = "exoarmur outbox relay";
 
 export function startRelay(options: RelayOptions): Relay {
@@ -56,10 +46,9 @@ export function startRelay(options: RelayOptions): Relay {
   let leader: pg.PoolClient | null = null;
 
   async function publishBatch(sql: pg.PoolClient): Promise<number> {
-    const { rows } = await sql.query<OutboxRow>({
+    const { rows } = await sql.query<EventRow>({
       name: "outbox_batch",
-      text: `SELECT seq, "tenantId", type, "subjectId", at, payload, "prevHash", hash FROM "Event"
-              WHERE "publishedAt" IS NULL ORDER BY "tenantId", seq LIMIT $1`,
+      text: `SELECT ${EVENT_COLUMNS} FROM "Event" WHERE "publishedAt" IS NULL ORDER BY "tenantId", seq LIMIT $1`,
       values: [batch],
     });
     if (rows.length === 0) return 0;
@@ -68,18 +57,7 @@ export function startRelay(options: RelayOptions): Relay {
       rows.map((e) =>
         jetstream.js.publish(
           subjectFor(e.tenantId, e.type),
-          encoder.encode(
-            JSON.stringify({
-              tenantId: e.tenantId,
-              seq: e.seq,
-              type: e.type,
-              subjectId: e.subjectId,
-              at: e.at,
-              payload: e.payload,
-              prevHash: e.prevHash,
-              hash: e.hash,
-            }),
-          ),
+          encoder.encode(JSON.stringify(toChainEvent(e))),
           { msgID: e.hash },
         ),
       ),

@@ -1,7 +1,7 @@
 import { type ChainEvent, canonicalJson, verifyChainSegment } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import type { Db } from "../db/client";
-import { toChainEvent } from "../services/chain/chain";
+import { toChainEvent } from "../services/chain/append";
 import { type JetStream, STREAM } from "./jetstream";
 
 /**

@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy } from "../../server/core";
-import { nodeCrypto, nodeSigner } from "../../server/crypto/node";
-import { EXAMPLE_SECRET_KEY_HEX, exampleBundles } from "../support/examples";
 
 /** Runs the real `exoarmur` bin as a user would: a child process, its exit code and output. */
 function exoarmur(...args: string[]) {
@@ -32,17 +30,6 @@ describe("docs/examples", () => {
   it("policy.json (used in the README) is a valid policy", () => {
     const parsed = parsePolicy(JSON.parse(readFileSync("docs/examples/policy.json", "utf8")));
     expect(parsed.ok).toBe(true);
-  });
-
-  it("are exactly what scripts/make-examples.ts produces (the committed bundles are reproducible)", () => {
-    const signer = nodeSigner(EXAMPLE_SECRET_KEY_HEX);
-    const bundles = exampleBundles(nodeCrypto, signer);
-    for (const name of EXAMPLES) {
-      expect(readFileSync(`docs/examples/evidence-${name}.json`, "utf8")).toBe(
-        `${JSON.stringify(bundles[name], null, 2)}\n`,
-      );
-    }
-    expect(readFileSync("docs/examples/example-public-key.txt", "utf8").trim()).toBe(signer.publicKeyHex);
   });
 });
 

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
-import { verifyChain } from "../../server/services/chain/chain";
+import { verifyChain } from "../../server/services/chain/verify";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setExecutorConfig } from "../../server/services/executors/executors";
 import { createTestDatabase } from "../support/db";

@@ -4,7 +4,7 @@ import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { startWorker, type Worker } from "../../server/exec/worker";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
-import { verifyChain } from "../../server/services/chain/chain";
+import { verifyChain } from "../../server/services/chain/verify";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setExecutorConfig } from "../../server/services/executors/executors";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../server/db/client";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "../../server/db/embedded";
 import { freePort } from "../../server/net/free-port";
-import { verifyChain } from "../../server/services/chain/chain";
+import { verifyChain } from "../../server/services/chain/verify";
 import { DEMO_POLICY, intentBody } from "../support/fixtures";
 import { call, startServer, type TestServer } from "../support/server";
 

@@ -4,7 +4,7 @@ import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { voteOnApproval } from "../../server/services/approvals/vote";
-import { verifyChain } from "../../server/services/chain/chain";
+import { verifyChain } from "../../server/services/chain/verify";
 import { exportEvidence, getDecision } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";

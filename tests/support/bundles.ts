@@ -3,17 +3,17 @@ import {
   buildEvidence,
   type ChainEvent,
   type CryptoProvider,
+  chainEvent,
   type DecisionInput,
   decide,
   decisionHashes,
-  EVENT_TYPES,
+  type EventBody,
   type EvidenceBundle,
-  type NewEvent,
   type Signer,
   sealEvent,
   tallyApproval,
   type Vote,
-  votePayload,
+  voteEvent,
 } from "../../server/core";
 import { isoPlusSeconds } from "./arbitraries";
 
@@ -38,47 +38,39 @@ export function scenarioBundle(
 ): EvidenceBundle {
   const tenantId = input.intent.tenantId;
   let last: ChainEvent | null = null;
-  const append = (event: Omit<NewEvent, "tenantId">) => {
+  const append = (event: EventBody) => {
     last = sealEvent(crypto, last, { tenantId, ...event });
     return last;
   };
-  const unrelated = () =>
-    append({
-      type: "intent.decided",
-      subjectId: "dec_other",
-      at: input.evaluatedAt,
-      payload: { note: "another intent" },
-    });
+  const unrelated = () => append(chainEvent("apikey.revoked", "key_other", input.evaluatedAt, { by: "cli" }));
   for (let i = 0; i < scenario.priorEvents; i++) unrelated();
 
   const output = decide(input);
   const events: ChainEvent[] = [];
-  const own = (event: Omit<NewEvent, "tenantId">) => {
+  const own = (event: EventBody) => {
     if (scenario.interleave) unrelated();
     events.push(append(event));
   };
-  own({
-    type: EVENT_TYPES.intentDecided,
-    subjectId: "dec_1",
-    at: input.evaluatedAt,
-    payload: {
+  own(
+    chainEvent("intent.decided", "dec_1", input.evaluatedAt, {
       intentId: "int_1",
       policyVersion: 3,
       verdict: output.verdict,
       reason: output.reason,
       ...decisionHashes(crypto, input, output),
-    },
-  });
+    }),
+  );
 
   let approval: ApprovalRecord | null = null;
   if (output.approval) {
     const expiresAt = isoPlusSeconds(input.evaluatedAt, 3600);
-    own({
-      type: EVENT_TYPES.approvalRequested,
-      subjectId: "apr_1",
-      at: input.evaluatedAt,
-      payload: { decisionId: "dec_1", ...output.approval, expiresAt },
-    });
+    own(
+      chainEvent("approval.requested", "apr_1", input.evaluatedAt, {
+        decisionId: "dec_1",
+        ...output.approval,
+        expiresAt,
+      }),
+    );
     const spec = { ...output.approval, expiresAt, requesterId: input.intent.actor.id };
     const votes: Vote[] = [];
     const role = output.approval.roles[0]!;
@@ -104,32 +96,21 @@ export function scenarioBundle(
     for (const vote of candidates) {
       if (tallyApproval(spec, votes).status !== "PENDING") break;
       votes.push(vote);
-      own({
-        type: EVENT_TYPES.approvalVoted,
-        subjectId: "apr_1",
-        at: vote.at,
-        payload: { ...votePayload(vote) },
-      });
+      own(voteEvent("apr_1", vote));
     }
     let status = tallyApproval(spec, votes).status;
     if (status === "PENDING" && scenario.expire) status = "EXPIRED";
     if (status !== "PENDING")
-      own({
-        type: EVENT_TYPES.approvalResolved,
-        subjectId: "apr_1",
-        at: status === "EXPIRED" ? expiresAt : votes.at(-1)!.at,
-        payload: { status },
-      });
+      own(
+        chainEvent("approval.resolved", "apr_1", status === "EXPIRED" ? expiresAt : votes.at(-1)!.at, {
+          status,
+        }),
+      );
     approval = { id: "apr_1", ...output.approval, expiresAt, votes, status };
   }
   if (output.verdict === "ALLOW" || approval?.status === "APPROVED") {
-    own({
-      type: "execution.queued",
-      subjectId: "exe_1",
-      at: input.evaluatedAt,
-      payload: { executor: "record" },
-    });
-    own({ type: "execution.succeeded", subjectId: "exe_1", at: input.evaluatedAt, payload: { attempt: 1 } });
+    own(chainEvent("execution.queued", "exe_1", input.evaluatedAt, { decisionId: "dec_1" }));
+    own(chainEvent("execution.succeeded", "exe_1", input.evaluatedAt, { attempt: 1 }));
   }
   return buildEvidence(
     {

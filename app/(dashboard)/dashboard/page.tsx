@@ -1,9 +1,8 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { EmptyState } from "@/components/ui";
+import { serverCaller } from "@/server/api/prefetch";
 import { currentUser } from "@/server/auth/current-user";
-import { getDb } from "@/server/db/client";
-import { userAccess } from "@/server/services/users/users";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function DashboardHome() {
   const user = await currentUser();
   if (!user) redirect("/sign-in");
-  const access = await userAccess(getDb(), user.id, user.platformAdmin);
+  const access = await (await serverCaller()).me.get();
   const first = access.memberships[0];
   if (first) redirect(`/t/${encodeURIComponent(first.tenantId)}/decisions`);
   return (

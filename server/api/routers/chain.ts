@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { verifyChain } from "../../services/chain/chain";
+import { verifyChain } from "../../services/chain/verify";
 import { ANY_ROLE, router, tenantProcedure } from "../trpc";
 
 const verifying = new Set<string>();

@@ -1,10 +1,6 @@
 import { z } from "zod";
-import { principalNames } from "../../services/access/principal-names";
-import {
-  killSwitchHistory,
-  listKillSwitches,
-  setKillSwitch,
-} from "../../services/kill-switches/kill-switches";
+import { setKillSwitch } from "../../services/kill-switches/kill-switches";
+import { killSwitchOverview } from "../../services/kill-switches/overview";
 import { ANY_ROLE, OPERATORS, platformAdminProcedure, router, tenantProcedure } from "../trpc";
 
 const reason = z.string().trim().min(1, { error: "a reason is required" }).max(1024);
@@ -13,17 +9,9 @@ const expectedChangedAt = z.iso.datetime({ offset: true }).nullable().optional()
 
 export const killSwitchesRouter = router({
   /** The switches that apply to a tenant (its own and the global one) and their full history. */
-  list: tenantProcedure(ANY_ROLE).query(async ({ ctx, input }) => {
-    const switches = (await listKillSwitches(ctx.db, ctx.principal)).filter(
-      (s) => s.scope === "global" || s.tenantId === input.tenantId,
-    );
-    const history = await killSwitchHistory(ctx.db, ctx.principal, input.tenantId);
-    const names = await principalNames(ctx.db, [
-      ...switches.map((s) => s.changedBy),
-      ...history.map((h) => h.by),
-    ]);
-    return { switches, history, names };
-  }),
+  list: tenantProcedure(ANY_ROLE).query(({ ctx, input }) =>
+    killSwitchOverview(ctx.db, ctx.principal, input.tenantId),
+  ),
 
   setTenant: tenantProcedure(OPERATORS, {
     engaged: z.boolean(),

@@ -1,20 +1,22 @@
 import { z } from "zod";
 import {
-  EVENT_TYPES,
+  chainEvent,
+  type EventBody,
   nameString,
   parseWith,
   tallyApproval,
   type Vote,
   type VoteRefusal,
-  votePayload,
+  voteEvent,
   voteRefusal,
 } from "../../core";
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { blockingSwitch, engagedSwitchesFor } from "../kill-switches/kill-switches";
 import { forbidden, invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 import { approvalSpec, votesOf } from "./rows";
 
 /**
@@ -67,12 +69,7 @@ export async function voteOnApproval(
         data: { status: "EXPIRED", resolvedAt: approval.expiresAt },
       });
       await appendEvents(tx, approval.tenantId, [
-        {
-          type: EVENT_TYPES.approvalResolved,
-          subjectId: approvalId,
-          at: iso(approval.expiresAt),
-          payload: { status: "EXPIRED" },
-        },
+        chainEvent("approval.resolved", approvalId, iso(approval.expiresAt), { status: "EXPIRED" }),
       ]);
       return { refusal: "APPROVAL_EXPIRED" as const };
     }
@@ -103,9 +100,7 @@ export async function voteOnApproval(
         at: now,
       },
     });
-    const events: Parameters<typeof appendEvents>[2] = [
-      { type: EVENT_TYPES.approvalVoted, subjectId: approvalId, at, payload: { ...votePayload(vote) } },
-    ];
+    const events: EventBody[] = [voteEvent(approvalId, vote)];
     const after = tallyApproval(spec, [...votes, vote]);
     let executionId: string | undefined;
     let executionStatus: string | undefined;
@@ -114,12 +109,7 @@ export async function voteOnApproval(
         where: { id: approvalId },
         data: { status: after.status, resolvedAt: now },
       });
-      events.push({
-        type: EVENT_TYPES.approvalResolved,
-        subjectId: approvalId,
-        at,
-        payload: { status: after.status },
-      });
+      events.push(chainEvent("approval.resolved", approvalId, at, { status: after.status }));
       if (after.status === "APPROVED") {
         executionId = newId("exe");
         const blocker = blockingSwitch(
@@ -140,18 +130,12 @@ export async function voteOnApproval(
         });
         events.push(
           blocker
-            ? {
-                type: "execution.blocked",
-                subjectId: executionId,
-                at,
-                payload: { decisionId: approval.decisionId, killSwitch: blocker.id, failureClass: "BLOCKED" },
-              }
-            : {
-                type: "execution.queued",
-                subjectId: executionId,
-                at,
-                payload: { decisionId: approval.decisionId },
-              },
+            ? chainEvent("execution.blocked", executionId, at, {
+                decisionId: approval.decisionId,
+                killSwitch: blocker.id,
+                failureClass: "BLOCKED",
+              })
+            : chainEvent("execution.queued", executionId, at, { decisionId: approval.decisionId }),
         );
       }
     }

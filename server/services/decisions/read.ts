@@ -4,13 +4,14 @@ import {
   type DecisionInput,
   type DecisionOutput,
   type EvidenceBundle,
+  type Signer,
   tallyApproval,
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
 import { approvalSpec, votesOf } from "../approvals/rows";
-import { toChainEvent } from "../chain/chain";
+import { toChainEvent } from "../chain/append";
 import { getSigner } from "../keys/signing-key";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
@@ -50,7 +51,16 @@ export async function getDecision(db: Db, principal: Principal, decisionId: stri
       }
     : null;
   return {
-    ...intentResult(d),
+    ...intentResult({
+      intentId: d.intentId,
+      decisionId: d.id,
+      verdict: d.verdict,
+      reason: d.reason,
+      matchedRules: (d.output as unknown as DecisionOutput).matchedRules,
+      decidingRule: d.decidingRule,
+      approvalId: d.approval?.id,
+      executionId: d.execution?.id,
+    }),
     tenantId: d.tenantId,
     policyVersion: d.policyVersion,
     evaluatedAt: iso(d.evaluatedAt),
@@ -103,6 +113,8 @@ export async function exportEvidence(
   db: Db,
   principal: Principal,
   decisionId: string,
+  /** Another key than the server's: the documentation examples are signed with a published one. */
+  signer?: Signer,
 ): Promise<EvidenceBundle> {
   const d = await db.decision.findFirst({
     where: { id: decisionId, ...tenantScope(principal) },
@@ -138,6 +150,6 @@ export async function exportEvidence(
       events: rows.map(toChainEvent),
     },
     nodeCrypto,
-    await getSigner(db),
+    signer ?? (await getSigner(db)),
   );
 }

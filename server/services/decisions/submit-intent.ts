@@ -1,25 +1,26 @@
 import type pg from "pg";
 import {
   type ActionIntent,
+  chainEvent,
   type DecisionInput,
   decideCompiled,
   decisionHashes,
-  EVENT_TYPES,
+  type EventBody,
   hashJson,
   idempotencyKeySchema,
   type KillSwitchState,
-  type NewEvent,
   parseIntentSubmission,
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
-import { inTransaction, lockHeadAndSeal } from "../chain/chain-sql";
+import { insertSealedCte, insertSealedParams, sealAfterHead } from "../chain/append";
 import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
 import { loadPolicy } from "../policies/versions";
 import { conflict, forbidden, invalid, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
-import type { IntentResult } from "./intent-result";
+import { inTransaction } from "../shared/transaction";
+import { type IntentResult, intentResult } from "./intent-result";
 
 export const DEFAULT_TTL_SECONDS = 600;
 export const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
@@ -101,41 +102,27 @@ export async function submitIntent(
     const executionId = output.verdict === "ALLOW" ? newId("exe") : null;
     const expiresAt = new Date(now.getTime() + approvalTtlSeconds() * 1000);
 
-    const events: Omit<NewEvent, "tenantId">[] = [
-      {
-        type: EVENT_TYPES.intentDecided,
-        subjectId: decisionId,
-        at: evaluatedAt,
-        payload: {
-          intentId,
-          policyVersion: policy.version,
-          verdict: output.verdict,
-          reason: output.reason,
-          ...hashes,
-        },
-      },
+    const events: EventBody[] = [
+      chainEvent("intent.decided", decisionId, evaluatedAt, {
+        intentId,
+        policyVersion: policy.version,
+        verdict: output.verdict,
+        reason: output.reason,
+        ...hashes,
+      }),
     ];
     if (approvalId && output.approval) {
-      events.push({
-        type: EVENT_TYPES.approvalRequested,
-        subjectId: approvalId,
-        at: evaluatedAt,
-        payload: {
+      events.push(
+        chainEvent("approval.requested", approvalId, evaluatedAt, {
           decisionId,
           quorum: output.approval.quorum,
           roles: output.approval.roles,
           expiresAt: iso(expiresAt),
-        },
-      });
+        }),
+      );
     }
-    if (executionId)
-      events.push({
-        type: "execution.queued",
-        subjectId: executionId,
-        at: evaluatedAt,
-        payload: { decisionId },
-      });
-    const sealed = await lockHeadAndSeal(sql, tenantId, events);
+    if (executionId) events.push(chainEvent("execution.queued", executionId, evaluatedAt, { decisionId }));
+    const sealed = await sealAfterHead(sql, tenantId, events);
 
     await sql.query({
       name: "intent_insert",
@@ -165,21 +152,19 @@ export async function submitIntent(
         output.approval?.roles ?? null,
         expiresAt,
         executionId,
-        JSON.stringify(sealed),
-        sealed.at(-1)!.seq,
-        sealed.at(-1)!.hash,
+        ...insertSealedParams(sealed),
       ],
     });
-    const result: IntentResult = {
+    const result = intentResult({
       intentId,
       decisionId,
       verdict: output.verdict,
       reason: output.reason,
       matchedRules: output.matchedRules,
       decidingRule: output.decidingRule,
-      ...(approvalId ? { approvalId } : {}),
-      ...(executionId ? { executionId } : {}),
-    };
+      approvalId,
+      executionId,
+    });
     return { status: 201 as const, result };
   });
 }
@@ -286,12 +271,7 @@ WITH i AS (
 ), x AS (
   INSERT INTO "Execution" (id, "tenantId", "decisionId", status, attempts, "nextAttemptAt", "createdAt", "updatedAt")
   SELECT $24, $2, $9, 'QUEUED', 0, $8, $8, $8 WHERE $24::text IS NOT NULL
-), ev AS (
-  INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash)
-  SELECT r."tenantId", r.seq, r.type, r."subjectId", r.at, r.payload, r."prevHash", r.hash
-    FROM jsonb_to_recordset($25::jsonb) AS r("tenantId" text, seq int, type text, "subjectId" text, at text, payload jsonb, "prevHash" text, hash text)
-)
-UPDATE "ChainHead" SET seq = $26, hash = $27 WHERE "tenantId" = $2`;
+), ${insertSealedCte({ events: "$25", seq: "$26", hash: "$27", tenant: "$2" })}`;
 
 function resolveIdempotencyKey(header: string | null | undefined, fromBody: string | undefined): string {
   if (header !== undefined && header !== null) {
@@ -342,17 +322,5 @@ async function findReplay(
       "IDEMPOTENCY_KEY_REUSED",
     );
   }
-  return {
-    status: 200,
-    result: {
-      intentId: row.intentId,
-      decisionId: row.decisionId,
-      verdict: row.verdict,
-      reason: row.reason,
-      matchedRules: row.matchedRules,
-      decidingRule: row.decidingRule,
-      ...(row.approvalId ? { approvalId: row.approvalId } : {}),
-      ...(row.executionId ? { executionId: row.executionId } : {}),
-    },
-  };
+  return { status: 200, result: intentResult(row) };
 }

@@ -1,11 +1,12 @@
-import { parseWith } from "../../core";
+import { chainEvent, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 import { executorConfigSchema, redactConfig } from "./config";
 
 /** A tenant's executor routes: validated on write, secrets never returned. */
@@ -28,12 +29,7 @@ export async function setExecutorConfig(
     });
     const shown = redactConfig(parsed.value);
     await appendEvents(tx, tenantId, [
-      {
-        type: "tenant.executors_set",
-        subjectId: tenantId,
-        at: iso(now),
-        payload: { ...shown, by: principalLabel(principal) },
-      },
+      chainEvent("tenant.executors_set", tenantId, iso(now), { ...shown, by: principalLabel(principal) }),
     ]);
     return { tenantId, ...shown };
   }, TX_OPTIONS);

@@ -1,12 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { nameString, parseWith } from "../../core";
+import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { KEY_ROLES, type KeyRole, PLATFORM_ADMIN, type Principal, principalLabel } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /**
  * API keys look like `exo_<keyId>_<secret>`; only sha256(key) is stored, so a database leak does not
@@ -38,12 +39,11 @@ export async function createApiKey(
       data: { id, tenantId, name: parsed.value.name, role: parsed.value.role, keyHash: hashKey(key) },
     });
     await appendEvents(tx, tenantId, [
-      {
-        type: "apikey.created",
-        subjectId: id,
-        at: iso(now),
-        payload: { role: parsed.value.role, name: parsed.value.name, by: principalLabel(principal) },
-      },
+      chainEvent("apikey.created", id, iso(now), {
+        role: parsed.value.role,
+        name: parsed.value.name,
+        by: principalLabel(principal),
+      }),
     ]);
     return { id, tenantId, role: parsed.value.role, name: parsed.value.name, key };
   }, TX_OPTIONS);
@@ -107,7 +107,7 @@ export async function revokeApiKey(
     if (key.revokedAt) return { id: key.id, revokedAt: iso(key.revokedAt) };
     await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: now } });
     await appendEvents(tx, tenantId, [
-      { type: "apikey.revoked", subjectId: keyId, at: iso(now), payload: { by: principalLabel(principal) } },
+      chainEvent("apikey.revoked", keyId, iso(now), { by: principalLabel(principal) }),
     ]);
     return { id: key.id, revokedAt: iso(now) };
   }, TX_OPTIONS);

@@ -1,7 +1,7 @@
 import { keyIdOf, type Signer } from "../../core";
 import { generateSecretKeyHex, nodeCrypto, nodeSigner } from "../../crypto/node";
 import type { Db } from "../../db/client";
-import { TX_OPTIONS, type Tx } from "../chain/chain";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /**
  * The server's Ed25519 evidence-signing key, shared by every app instance through the database

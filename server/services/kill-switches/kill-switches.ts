@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  chainEvent,
   globMatch,
   globSchema,
   type KillSwitchState,
@@ -9,9 +10,10 @@ import {
 } from "../../core";
 import type { Db } from "../../db/client";
 import { type Principal, principalLabel } from "../access/principal";
-import { appendEvents, PLATFORM_CHAIN, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents, PLATFORM_CHAIN } from "../chain/append";
 import { conflict, forbidden, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /**
  * Kill switches: the current state is one row per switch; every engage/release is a chain event
@@ -128,18 +130,13 @@ export async function setKillSwitch(
     };
     const row = await tx.killSwitch.upsert({ where: { id }, create: { id, ...data }, update: data });
     await appendEvents(tx, tenantId ?? PLATFORM_CHAIN, [
-      {
-        type: input.engaged ? "killswitch.engaged" : "killswitch.released",
-        subjectId: id,
-        at: iso(now),
-        payload: {
-          scope: input.scope,
-          ...(tenantId ? { tenantId } : {}),
-          ...(input.action ? { action: input.action } : {}),
-          reason: input.reason,
-          by,
-        },
-      },
+      chainEvent(input.engaged ? "killswitch.engaged" : "killswitch.released", id, iso(now), {
+        scope: input.scope,
+        ...(tenantId ? { tenantId } : {}),
+        ...(input.action ? { action: input.action } : {}),
+        reason: input.reason,
+        by,
+      }),
     ]);
     return killSwitchView(row);
   }, TX_OPTIONS);

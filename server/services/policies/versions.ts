@@ -1,5 +1,6 @@
 import {
   type CompiledPolicy,
+  chainEvent,
   compilePolicy,
   hashJson,
   type Policy,
@@ -11,9 +12,10 @@ import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /**
  * Policy versions are immutable: applying a document creates version N+1 and activates it;
@@ -92,12 +94,12 @@ export async function applyPolicy(
     });
     await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
     await appendEvents(tx, tenantId, [
-      {
-        type: "policy.activated",
-        subjectId: `${tenantId}:v${version}`,
-        at: iso(now),
-        payload: { version, hash, rules: parsed.value.rules.length, by: principalLabel(principal) },
-      },
+      chainEvent("policy.activated", `${tenantId}:v${version}`, iso(now), {
+        version,
+        hash,
+        rules: parsed.value.rules.length,
+        by: principalLabel(principal),
+      }),
     ]);
     return { tenantId, version, hash, active: true };
   }, TX_OPTIONS);
@@ -116,12 +118,11 @@ export async function activatePolicyVersion(
     if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
     await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
     await appendEvents(tx, tenantId, [
-      {
-        type: "policy.activated",
-        subjectId: `${tenantId}:v${version}`,
-        at: iso(now),
-        payload: { version, hash: row.hash, by: principalLabel(principal) },
-      },
+      chainEvent("policy.activated", `${tenantId}:v${version}`, iso(now), {
+        version,
+        hash: row.hash,
+        by: principalLabel(principal),
+      }),
     ]);
     return { tenantId, version, hash: row.hash, active: true };
   }, TX_OPTIONS);

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../../core";
+import { chainEvent, nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../../core";
 import type { Db } from "../../db/client";
 import { requirePlatformAdmin, requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { conflict, forbidden, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /** Per-tenant admission limits (DESIGN.md Defaults, raised to what the benchmarks hold). */
 export const limitsSchema = z.strictObject({
@@ -74,12 +75,11 @@ export async function createTenant(db: Db, principal: Principal, body: unknown, 
       // A full bucket, stamped with the database clock that refills it.
       await tx.$executeRaw`INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES (${id}, ${effective.burst}, clock_timestamp())`;
       await appendEvents(tx, id, [
-        {
-          type: "tenant.created",
-          subjectId: id,
-          at: iso(now),
-          payload: { name, limits: effective, by: principalLabel(principal) },
-        },
+        chainEvent("tenant.created", id, iso(now), {
+          name,
+          limits: effective,
+          by: principalLabel(principal),
+        }),
       ]);
       return tenantView(tenant);
     }, TX_OPTIONS)
@@ -125,12 +125,7 @@ export async function updateTenant(
           ? "tenant.activated"
           : "tenant.updated";
     await appendEvents(tx, tenantId, [
-      {
-        type,
-        subjectId: tenantId,
-        at: iso(now),
-        payload: { changes, by: principalLabel(principal) },
-      },
+      chainEvent(type, tenantId, iso(now), { changes, by: principalLabel(principal) }),
     ]);
     return tenantView(updated);
   }, TX_OPTIONS);

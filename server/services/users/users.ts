@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
-import { nameString, parseWith } from "../../core";
+import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "../access/principal";
-import { appendEvents, TX_OPTIONS, type Tx } from "../chain/chain";
+import { appendEvents } from "../chain/append";
 import { conflict, invalid, notFound } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
+import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /**
  * Dashboard users and their per-tenant memberships. Passwords are hashed with better-auth's own
@@ -45,7 +46,7 @@ export const membershipSchema = z.strictObject({ email, role });
 export const generatePassword = () => randomBytes(18).toString("base64url");
 
 /** Creates a user with a password; trusted callers only (the CLI, the first-start seed). */
-export async function createUser(db: Db, body: unknown) {
+export async function createUser(db: Db, body: unknown, now = new Date()) {
   const parsed = parseWith(createUserSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const input = parsed.value;
@@ -67,12 +68,7 @@ export async function createUser(db: Db, body: unknown) {
     for (const m of input.memberships ?? []) {
       await tx.membership.create({ data: { userId: id, tenantId: m.tenantId, role: m.role } });
       await appendEvents(tx, m.tenantId, [
-        {
-          type: "member.added",
-          subjectId: id,
-          at: iso(new Date()),
-          payload: { email: input.email, role: m.role, by: "cli" },
-        },
+        chainEvent("member.added", id, iso(now), { email: input.email, role: m.role, by: "cli" }),
       ]);
     }
     return { id, email: input.email, name: input.name, platformAdmin: input.platformAdmin ?? false };
@@ -175,12 +171,11 @@ export async function setMembership(
       update: { role: parsed.value.role },
     });
     await appendEvents(tx, tenantId, [
-      {
-        type: "member.set",
-        subjectId: user.id,
-        at: iso(now),
-        payload: { email: user.email, role: parsed.value.role, by: principalLabel(principal) },
-      },
+      chainEvent("member.set", user.id, iso(now), {
+        email: user.email,
+        role: parsed.value.role,
+        by: principalLabel(principal),
+      }),
     ]);
     return { userId: user.id, email: user.email, role: parsed.value.role };
   }, TX_OPTIONS);
@@ -199,7 +194,7 @@ export async function removeMembership(
     const deleted = await tx.membership.deleteMany({ where: { userId, tenantId } });
     if (deleted.count === 0) throw notFound(`member ${userId}`);
     await appendEvents(tx, tenantId, [
-      { type: "member.removed", subjectId: userId, at: iso(now), payload: { by: principalLabel(principal) } },
+      chainEvent("member.removed", userId, iso(now), { by: principalLabel(principal) }),
     ]);
     return { userId, removed: true };
   }, TX_OPTIONS);

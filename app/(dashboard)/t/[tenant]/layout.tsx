@@ -2,9 +2,8 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { safeDecode } from "@/components/shell/safe-decode";
+import { serverCaller } from "@/server/api/prefetch";
 import { currentUser } from "@/server/auth/current-user";
-import { getDb } from "@/server/db/client";
-import { memberRole } from "@/server/services/users/users";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +22,7 @@ export default async function TenantLayout({
   const user = await currentUser();
   if (!user) redirect("/sign-in");
   const tenantId = safeDecode((await params).tenant);
-  const role = await memberRole(getDb(), user.id, user.platformAdmin, tenantId);
+  const role = await (await serverCaller()).me.tenantRole({ tenantId });
   if (!role) {
     return (
       <div

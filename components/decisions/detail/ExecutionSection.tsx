@@ -1,0 +1,68 @@
+import type { DecisionDetailData } from "@/components/trpc/types";
+import { Badge, Card, Time } from "@/components/ui";
+
+/** What ran: the execution's status, its attempts and each execution event. */
+export function ExecutionSection({ decision: d }: { decision: DecisionDetailData }) {
+  return (
+    <Card title="Execution">
+      {!d.execution ? (
+        <p className="text-sm text-slate-400">
+          {d.verdict === "DENY"
+            ? "Denied: nothing runs."
+            : d.approval
+              ? "Runs once the approval is granted."
+              : "No execution."}
+        </p>
+      ) : (
+        <>
+          <p className="mb-2 text-sm" data-testid="execution-status">
+            <Badge
+              tone={
+                d.execution.status === "SUCCEEDED"
+                  ? "emerald"
+                  : d.execution.status === "FAILED" || d.execution.status === "BLOCKED"
+                    ? "rose"
+                    : "amber"
+              }
+            >
+              {d.execution.status}
+            </Badge>{" "}
+            {d.execution.attempts} attempt{d.execution.attempts === 1 ? "" : "s"}
+            {d.execution.failureClass && (
+              <>
+                {" "}
+                · failure class <span className="font-mono">{d.execution.failureClass}</span>
+              </>
+            )}
+          </p>
+          <ol className="flex flex-col gap-1 text-sm" aria-label="Execution events">
+            {d.execution.events.map((e) => {
+              const p = e.payload as {
+                attempt?: number;
+                class?: string;
+                failureClass?: string;
+                status?: number;
+                error?: string;
+              };
+              return (
+                <li key={e.seq} className="flex flex-wrap items-center gap-2">
+                  <span className="font-mono text-xs text-slate-500">#{e.seq}</span>
+                  <span className="font-mono">{e.type.replace("execution.", "")}</span>
+                  {p.attempt !== undefined && <span className="text-slate-400">attempt {p.attempt}</span>}
+                  {(p.class ?? p.failureClass) && (
+                    <Badge tone={p.class === "SUCCESS" ? "emerald" : "rose"}>
+                      {p.class ?? p.failureClass}
+                    </Badge>
+                  )}
+                  {p.status !== undefined && <span className="text-slate-400">HTTP {p.status}</span>}
+                  {p.error && <span className="text-rose-300">{p.error}</span>}
+                  <Time at={e.at} />
+                </li>
+              );
+            })}
+          </ol>
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,111 @@
+// Claim: one transaction takes due QUEUED/RETRY_WAIT executions and RUNNING ones whose lease
+// expired (their worker died), FOR UPDATE SKIP LOCKED, so any number of workers share the queue.
+// Kill switches and the approval are checked again here; the core's `claimTransition` says what
+// each becomes, and this module writes that.
+
+import type pg from "pg";
+import { type ClaimCandidate, claimTransition, type RetryConfig } from "../core";
+import { appendToChains, ChainBatch } from "../services/chain/append";
+import { type ExecutorConfig, executorConfigSchema } from "../services/executors/config";
+import { blockingSwitch, toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { iso } from "../services/shared/ids";
+import { inTransaction } from "../services/shared/transaction";
+import type { ExecutionCall } from "./executors";
+
+export interface Claimed {
+  /** The tenant's stored executor configuration no longer validates: the attempt fails INVALID. */
+  invalidConfig: boolean;
+  id: string;
+  tenantId: string;
+  decisionId: string;
+  attempt: number;
+  intent: ExecutionCall["intent"];
+  config: ExecutorConfig | null;
+}
+
+export interface ClaimContext {
+  pool: pg.Pool;
+  workerId: string;
+  leaseMs: number;
+  retry: RetryConfig;
+  clock: () => Date;
+}
+
+// Two index-friendly probes (due work; expired leases), each locking with SKIP LOCKED, then the
+// details; the intent comes from Intent.body (small), not from the decision input (whole policy).
+const CLAIM = `
+WITH due AS (
+  SELECT id FROM "Execution"
+   WHERE status IN ('QUEUED', 'RETRY_WAIT') AND "nextAttemptAt" <= now()
+   ORDER BY "nextAttemptAt" LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), expired AS (
+  SELECT id FROM "Execution"
+   WHERE status = 'RUNNING' AND "leaseExpiresAt" < now()
+   LIMIT $1
+     FOR UPDATE SKIP LOCKED
+), picked AS (
+  SELECT id FROM due UNION ALL SELECT id FROM expired
+)
+SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
+       d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t."executorConfig"
+  FROM picked
+  JOIN "Execution" e ON e.id = picked.id
+  JOIN "Decision" d ON d.id = e."decisionId"
+  JOIN "Intent" i ON i.id = d."intentId"
+  JOIN "Tenant" t ON t.id = e."tenantId"
+  LEFT JOIN "Approval" a ON a."decisionId" = d.id
+ ORDER BY e."nextAttemptAt"
+ LIMIT $1`;
+
+const SWITCHES = `SELECT id, scope, "tenantId", action, engaged, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`;
+
+const END = `UPDATE "Execution" SET status = $2, "failureClass" = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`;
+
+const START = `UPDATE "Execution" SET status = 'RUNNING', attempts = $2, "leaseOwner" = $3, "leaseExpiresAt" = now() + ($4::int * interval '1 millisecond'), "updatedAt" = now() WHERE id = $1`;
+
+/** Claims up to `limit` executions; those that may run are RUNNING under this worker's lease when it returns. */
+export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claimed[]> {
+  return inTransaction(ctx.pool, async (sql) => {
+    const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
+    if (rows.length === 0) return [];
+    const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
+    const switches = (await sql.query(SWITCHES, [tenants])).rows.map(toKillSwitchState);
+    const at = iso(ctx.clock());
+    const claimed: Claimed[] = [];
+    const events = new ChainBatch();
+    for (const row of rows) {
+      const candidate: ClaimCandidate = {
+        executionId: row.id,
+        attempts: row.attempts,
+        status: row.status,
+        leaseOwner: row.leaseOwner,
+        permitted: row.verdict === "ALLOW" || row.approvalStatus === "APPROVED",
+        blockedBy: blockingSwitch(switches, row.tenantId, row.action)?.id ?? null,
+      };
+      const next = claimTransition(candidate, ctx.workerId, at, ctx.retry);
+      events.add(row.tenantId, next.event);
+      if (next.kind === "end") {
+        await sql.query(END, [row.id, next.status, next.failureClass]);
+        continue;
+      }
+      await sql.query({
+        name: "exec_start",
+        text: START,
+        values: [row.id, next.attempt, ctx.workerId, ctx.leaseMs],
+      });
+      const parsed = row.executorConfig ? executorConfigSchema.safeParse(row.executorConfig) : null;
+      claimed.push({
+        invalidConfig: parsed !== null && !parsed.success,
+        id: row.id,
+        tenantId: row.tenantId,
+        decisionId: row.decisionId,
+        attempt: next.attempt,
+        intent: row.intent,
+        config: parsed?.success ? parsed.data : null,
+      });
+    }
+    await appendToChains(sql, events);
+    return claimed;
+  });
+}

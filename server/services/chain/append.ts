@@ -1,0 +1,145 @@
+// The one writer of the per-tenant hash chain. Every service, the dispatcher and the example
+// script append here, so the head-lock protocol and the Event row mapping have a single owner.
+//
+// Protocol, inside the caller's transaction:
+//   1. lock the tenant's ChainHead row FOR UPDATE (created at genesis the first time), so
+//      concurrent transactions of one tenant take seqs one after another, gapless; a rolled-back
+//      transaction gives its seqs back;
+//   2. seal the events after the head (core `sealEvent`);
+//   3. insert them and move the head — in one statement, which a caller that writes its own rows
+//      in one statement too (submitIntent) embeds as `insertSealedCte`.
+// Several chains in one transaction are locked in tenant-id order, so two such transactions
+// cannot deadlock on each other's heads.
+
+import type pg from "pg";
+import { type ChainEvent, type EventBody, GENESIS_HASH, sealEvent } from "../../core";
+import { nodeCrypto } from "../../crypto/node";
+import type { Tx } from "../shared/transaction";
+
+/** The chain that holds platform-wide changes (the global kill switch); tenant ids cannot start with "_". */
+export const PLATFORM_CHAIN = "_platform";
+
+/** A transaction's connection: raw pg on the hot paths, a Prisma interactive transaction elsewhere. */
+export type ChainConnection = pg.PoolClient | Tx;
+
+interface Query {
+  name?: string;
+  text: string;
+  values: unknown[];
+}
+
+async function run(conn: ChainConnection, query: Query): Promise<Record<string, unknown>[]> {
+  if ("$queryRawUnsafe" in conn) return conn.$queryRawUnsafe(query.text, ...query.values);
+  return (await conn.query(query as pg.QueryConfig)).rows;
+}
+
+const LOCK_HEAD = `SELECT seq, hash FROM "ChainHead" WHERE "tenantId" = $1 FOR UPDATE`;
+const CREATE_HEAD = `INSERT INTO "ChainHead" ("tenantId", seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`;
+
+/** Steps 1 and 2: lock the head and seal `events` after it. The caller must write them in this transaction. */
+export async function sealAfterHead(
+  conn: ChainConnection,
+  tenantId: string,
+  events: readonly EventBody[],
+): Promise<ChainEvent[]> {
+  let [head] = await run(conn, { name: "chain_head_lock", text: LOCK_HEAD, values: [tenantId] });
+  if (!head) {
+    await run(conn, { text: CREATE_HEAD, values: [tenantId, GENESIS_HASH] });
+    [head] = await run(conn, { name: "chain_head_lock", text: LOCK_HEAD, values: [tenantId] });
+  }
+  let previous = head && Number(head.seq) > 0 ? { seq: Number(head.seq), hash: String(head.hash) } : null;
+  return events.map((event) => {
+    const next = sealEvent(nodeCrypto, previous, { tenantId, ...event });
+    previous = next;
+    return next;
+  });
+}
+
+/**
+ * Step 3 as a CTE for a caller's own statement: inserts the sealed events given as the jsonb
+ * parameter `$events` and moves the head of `$tenant` to `$seq`/`$hash` (see `insertSealedParams`).
+ * Ends the statement (it is its final UPDATE).
+ */
+export function insertSealedCte(params: {
+  events: string;
+  seq: string;
+  hash: string;
+  tenant: string;
+}): string {
+  return `ev AS (
+  INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash)
+  SELECT r."tenantId", r.seq, r.type, r."subjectId", r.at, r.payload, r."prevHash", r.hash
+    FROM jsonb_to_recordset(${params.events}::jsonb) AS r("tenantId" text, seq int, type text, "subjectId" text, at text, payload jsonb, "prevHash" text, hash text)
+)
+UPDATE "ChainHead" SET seq = ${params.seq}, hash = ${params.hash} WHERE "tenantId" = ${params.tenant}`;
+}
+
+/** The values of `insertSealedCte`'s parameters, in the order events, seq, hash. */
+export function insertSealedParams(sealed: readonly ChainEvent[]): [string, number, string] {
+  const last = sealed.at(-1);
+  if (!last) throw new Error("insertSealedParams: nothing sealed");
+  return [JSON.stringify(sealed), last.seq, last.hash];
+}
+
+const INSERT_SEALED = `WITH ${insertSealedCte({ events: "$1", seq: "$2", hash: "$3", tenant: "$4" })}`;
+
+/** The whole protocol for one tenant's chain. */
+export async function appendEvents(
+  conn: ChainConnection,
+  tenantId: string,
+  events: readonly EventBody[],
+): Promise<ChainEvent[]> {
+  if (events.length === 0) return [];
+  const sealed = await sealAfterHead(conn, tenantId, events);
+  await run(conn, {
+    name: "chain_append",
+    text: INSERT_SEALED,
+    values: [...insertSealedParams(sealed), tenantId],
+  });
+  return sealed;
+}
+
+/** Events of several chains in one transaction, heads locked in tenant-id order. */
+export async function appendToChains(
+  conn: ChainConnection,
+  byTenant: ReadonlyMap<string, readonly EventBody[]>,
+): Promise<void> {
+  for (const tenantId of [...byTenant.keys()].sort())
+    await appendEvents(conn, tenantId, byTenant.get(tenantId)!);
+}
+
+/** Collects events per chain for `appendToChains`. */
+export class ChainBatch extends Map<string, EventBody[]> {
+  add(tenantId: string, event: EventBody): void {
+    const list = this.get(tenantId);
+    if (list) list.push(event);
+    else this.set(tenantId, [event]);
+  }
+}
+
+/** The Event columns that make a chain event, for every reader (verification, evidence, the relay). */
+export const EVENT_COLUMNS = `"tenantId", seq, type, "subjectId", at, payload, "prevHash", hash`;
+
+export interface EventRow {
+  tenantId: string;
+  seq: number;
+  type: string;
+  subjectId: string;
+  at: string;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export function toChainEvent(row: EventRow): ChainEvent {
+  return {
+    tenantId: row.tenantId,
+    seq: row.seq,
+    type: row.type,
+    subjectId: row.subjectId,
+    at: row.at,
+    payload: row.payload as Record<string, unknown>,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}

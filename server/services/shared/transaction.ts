@@ -1,0 +1,29 @@
+// Transactions, in the two styles of the data-access rule (docs/ARCHITECTURE.md): Prisma
+// interactive transactions for use cases, raw pg BEGIN … COMMIT for the measured hot paths.
+
+import type pg from "pg";
+import type { Prisma } from "../../db/generated/client";
+
+export type Tx = Prisma.TransactionClient;
+
+/** Interactive transactions wait for a pooled connection under load rather than failing after Prisma's 2 s default. */
+export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
+
+/** BEGIN … COMMIT on one pooled connection; a connection whose ROLLBACK failed is discarded. */
+export async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient) => Promise<T>): Promise<T> {
+  const sql = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await sql.query("BEGIN");
+    const result = await work(sql);
+    await sql.query("COMMIT");
+    return result;
+  } catch (error) {
+    await sql.query("ROLLBACK").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    sql.release(broken);
+  }
+}
