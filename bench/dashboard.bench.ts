@@ -1,3 +1,9 @@
+// The dashboard with 100,000 stored decisions: `npm start` on a fresh embedded database (which seeds
+// the demo tenant and users), 100k decisions inserted in bulk, then
+//   - the decisions list tRPC query, over HTTP with a real session cookie: first page, each filter,
+//     and 100 pages deep by cursor — p50/p95 per kind and overall;
+//   - the decisions page in Debian's chromium: first contentful paint and "first row visible".
+
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,13 +12,6 @@ import pg from "pg";
 import { startServer } from "../tests/support/server";
 import { emit, isMain } from "./harness";
 
-/**
- * The dashboard with 100,000 stored decisions: `npm start` on a fresh embedded database (which seeds
- * the demo tenant and users), 100k decisions inserted in bulk, then
- *   - the decisions list tRPC query, over HTTP with a real session cookie: first page, each filter,
- *     and 100 pages deep by cursor — p50/p95 per kind and overall;
- *   - the decisions page in Debian's chromium: first contentful paint and "first row visible".
- */
 const DECISIONS = Number(process.env.BENCH_DASHBOARD_DECISIONS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_DASHBOARD_SAMPLES ?? 40);
 

@@ -1,3 +1,7 @@
+// decide on a realistic 50-rule policy: the compiled path (what the gateway runs per request) and
+// the reference interpreter (what the verifier re-runs), over 1,024 prepared inputs that exercise
+// every precedence step and every verdict.
+
 import {
   compilePolicy,
   type DecisionInput,
@@ -12,12 +16,6 @@ import {
   type TenantState,
 } from "../server/core";
 import { emit, isMain, measure, printMachineContext } from "./harness";
-
-/**
- * decide on a realistic 50-rule policy: the compiled path (what the gateway runs per request) and
- * the reference interpreter (what the verifier re-runs), over 1,024 prepared inputs that exercise
- * every precedence step and every verdict.
- */
 
 const operator = (quorum: number) => ({ quorum, roles: ["operator" as const] });
 const admin = (quorum: number) => ({ quorum, roles: ["admin" as const] });

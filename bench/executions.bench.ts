@@ -1,3 +1,8 @@
+// Execution throughput and crash recovery: executions queued in an embedded PostgreSQL 17
+// (durable settings), run through the webhook executor against a local receiver by two
+// `exoarmur worker` processes; then a worker is SIGKILLed mid-attempt and we time how long its
+// executions take to be attempted again by another worker (lease expiry + claim).
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,12 +21,6 @@ import { applyPolicy } from "../server/services/policies/versions";
 import { createTenant } from "../server/services/tenants/tenants";
 import { emit, isMain } from "./harness";
 
-/**
- * Execution throughput and crash recovery: executions queued in an embedded PostgreSQL 17
- * (durable settings), run through the webhook executor against a local receiver by two
- * `exoarmur worker` processes; then a worker is SIGKILLed mid-attempt and we time how long its
- * executions take to be attempted again by another worker (lease expiry + claim).
- */
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 3000);
 const CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? "64";
 

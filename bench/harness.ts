@@ -1,12 +1,11 @@
+// A tiny measuring helper for `npm run bench`. Everything runs on the main thread: the figures are
+// single-core figures. Machine-readable output is one `BENCH <name> <value> <unit>` line per figure;
+// everything else printed is for humans.
+
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/**
- * A tiny measuring helper for `npm run bench`. Everything runs on the main thread: the figures are
- * single-core figures. Machine-readable output is one `BENCH <name> <value> <unit>` line per figure;
- * everything else printed is for humans.
- */
 export interface MeasureOptions {
   /** Minimum duration of one timed round, in ms. */
   minMs?: number;

@@ -1,3 +1,8 @@
+// POST /api/v1/intents under load: `npm start` exactly as a user runs it (embedded PostgreSQL 17,
+// next start), 10 tenants, a mixed workload (ALLOW, REQUIRE_APPROVAL, DENY), every request a new
+// idempotency key, driven by autocannon on the same 2-core machine. Reports sustained decisions/s,
+// latency percentiles and the server's peak RSS.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -7,12 +12,6 @@ import autocannon from "autocannon";
 import { freePort } from "../server/net/free-port";
 import { emit, isMain } from "./harness";
 
-/**
- * POST /api/v1/intents under load: `npm start` exactly as a user runs it (embedded PostgreSQL 17,
- * next start), 10 tenants, a mixed workload (ALLOW, REQUIRE_APPROVAL, DENY), every request a new
- * idempotency key, driven by autocannon on the same 2-core machine. Reports sustained decisions/s,
- * latency percentiles and the server's peak RSS.
- */
 const TENANTS = 10;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);

@@ -1,3 +1,7 @@
+// The outbox relay: (1) draining a backlog of committed events into JetStream (events/s), and
+// (2) commit-to-stream latency while intents are being decided as fast as this machine decides
+// them, measured by a plain NATS subscriber on `exoarmur.>` against each event's commit time.
+
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,19 +11,15 @@ import { startEmbeddedPostgres } from "../server/db/embedded";
 import { migrate } from "../server/db/migrate";
 import { connectJetStream } from "../server/events/jetstream";
 import { findNatsServer, startNatsServer } from "../server/events/nats-server";
-import { outboxLag, startRelay } from "../server/events/relay";
+import { startRelay } from "../server/events/relay";
 import { PLATFORM_ADMIN, type Principal } from "../server/services/access/principal";
+import { outboxLag } from "../server/services/chain/outbox";
 import { submitIntent } from "../server/services/decisions/submit-intent";
 import { createApiKey } from "../server/services/keys/api-keys";
 import { applyPolicy } from "../server/services/policies/versions";
 import { createTenant } from "../server/services/tenants/tenants";
 import { emit, isMain } from "./harness";
 
-/**
- * The outbox relay: (1) draining a backlog of committed events into JetStream (events/s), and
- * (2) commit-to-stream latency while intents are being decided as fast as this machine decides
- * them, measured by a plain NATS subscriber on `exoarmur.>` against each event's commit time.
- */
 const BACKLOG_INTENTS = Number(process.env.BENCH_RELAY_BACKLOG ?? 3000);
 const LIVE_SECONDS = Number(process.env.BENCH_RELAY_SECONDS ?? 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,6 @@
+// `npm run bench`: decide, then verifyBundle, then a summary against the targets. Benchmarks are not
+// tests: the exit code is 0 even when a target is missed, but a miss is printed loudly.
+
 import { run as runDashboard } from "./dashboard.bench";
 import { run as runDecide } from "./decide.bench";
 import { run as runExecutions } from "./executions.bench";
@@ -6,10 +9,6 @@ import { run as runIntents } from "./intents.bench";
 import { run as runRelay } from "./relay.bench";
 import { run as runVerify } from "./verify.bench";
 
-/**
- * `npm run bench`: decide, then verifyBundle, then a summary against the targets. Benchmarks are not
- * tests: the exit code is 0 even when a target is missed, but a miss is printed loudly.
- */
 interface Target {
   figure: string;
   /** Met when measured ≥ atLeast (or ≤ atMost). */

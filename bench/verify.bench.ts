@@ -1,3 +1,8 @@
+// verifyBundle over the three example bundles (allow, approved, deny), as a verifier reads them from
+// files: parsed JSON, no shared references with the objects that built them. Measured with the
+// server's node:crypto provider and with the pure-JS noble provider the browser uses, plus the
+// primitives a verification is made of, so a reader sees where the time goes.
+
 import { readFileSync } from "node:fs";
 import {
   type CanonicalMemo,
@@ -15,12 +20,6 @@ import {
 import { nodeCrypto } from "../server/crypto/node";
 import { emit, isMain, type Measurement, measure, printMachineContext } from "./harness";
 
-/**
- * verifyBundle over the three example bundles (allow, approved, deny), as a verifier reads them from
- * files: parsed JSON, no shared references with the objects that built them. Measured with the
- * server's node:crypto provider and with the pure-JS noble provider the browser uses, plus the
- * primitives a verification is made of, so a reader sees where the time goes.
- */
 export interface VerifyFigures {
   node: number;
   noble: number;

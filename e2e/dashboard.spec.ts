@@ -68,6 +68,8 @@ test("two operators approve a quorum-2 intent submitted via REST and its executi
 
   await omar.goto(demo(`decisions/${submitted.decisionId}`));
   await expect(omar.getByTestId("execution-status")).toContainText("SUCCEEDED");
+  // The demo tenant runs the built-in record executor: the page shows the call it stored.
+  await expect(omar.getByRole("region", { name: "Recorded call" })).toContainText('"target": "db-quorum"');
   await expect(omar.getByRole("table", { name: "Votes" })).toContainText("operator");
   await snap(omar, "decision-detail");
 

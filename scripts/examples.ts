@@ -18,7 +18,7 @@ import { createTenant } from "../server/services/tenants/tenants";
 import { createUser, setMembership } from "../server/services/users/users";
 
 /** The example key is public on purpose: it signs documentation, never a real deployment. */
-export const EXAMPLE_SECRET_KEY_HEX = "4578616d706c65206b6579202d2d206e6f742061207365637265742021212121";
+const EXAMPLE_SECRET_KEY_HEX = "4578616d706c65206b6579202d2d206e6f742061207365637265742021212121";
 
 const TENANT = "acme";
 const at = (time: string) => new Date(`2026-11-26T${time}Z`);

@@ -1,3 +1,8 @@
+// Server start-up, run once per process from instrumentation.ts before Next serves a request:
+// database (DATABASE_URL, or an embedded PostgreSQL 17 under $EXOARMUR_DATA_DIR), migrations,
+// the signing key, and an ordered shutdown on SIGTERM/SIGINT (Next's own handlers are off:
+// NEXT_MANUAL_SIG_HANDLE=1, set by scripts/start.sh).
+
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -6,12 +11,6 @@ import type { EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
 import { getSigner } from "./services/keys/signing-key";
 
-/**
- * Server start-up, run once per process from instrumentation.ts before Next serves a request:
- * database (DATABASE_URL, or an embedded PostgreSQL 17 under $EXOARMUR_DATA_DIR), migrations,
- * the signing key, and an ordered shutdown on SIGTERM/SIGINT (Next's own handlers are off:
- * NEXT_MANUAL_SIG_HANDLE=1, set by scripts/start.sh).
- */
 const log = (line: string) => console.log(`[exoarmur] ${line}`);
 
 const holder = globalThis as unknown as { __exoarmurBoot?: Promise<void> };

@@ -1,6 +1,6 @@
 import type { DecisionFilter } from "@/components/trpc/types";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 export const VERDICTS = ["ALLOW", "DENY", "REQUIRE_APPROVAL"] as const;
 
 /** datetime-local (the viewer's local time) → ISO instant for the API. */

@@ -5,7 +5,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 
-export type LiveState = "connecting" | "live" | "polling";
+type LiveState = "connecting" | "live" | "polling";
 
 /**
  * Keeps a tenant's views fresh: committed events arrive over the tRPC SSE feed (from JetStream) and

@@ -12,7 +12,7 @@ export type DraftCheck =
   | { kind: "valid"; document: unknown; rules: number };
 
 /** JSON syntax first (with position), then the policy schema (path + message), as the server checks. */
-export function checkDraft(text: string): DraftCheck {
+function checkDraft(text: string): DraftCheck {
   if (!text.trim()) return { kind: "empty" };
   const json = parseJson(text);
   if (!json.ok) return { kind: "syntax", error: json.error };

@@ -1,8 +1,7 @@
-/**
- * Where a JSON text stops being JSON. Browsers word (and position) JSON.parse errors differently,
- * some without any position at all, so the editor finds the offending offset itself with a small
- * scanner that follows RFC 8259 exactly.
- */
+// Where a JSON text stops being JSON. Browsers word (and position) JSON.parse errors differently,
+// some without any position at all, so the editor finds the offending offset itself with a small
+// scanner that follows RFC 8259 exactly.
+
 export interface JsonSyntaxError {
   /** Offset of the offending character (the text's length when it ended too early). */
   offset: number;
@@ -162,7 +161,7 @@ function scan(text: string): void {
 }
 
 /** Line and column (both from 1) of an offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let k = 0; k < offset && k < text.length; k++) {

@@ -1,11 +1,10 @@
+// A readable diff between two policy documents: rules are matched by id (not by position), then
+// each changed rule lists its differing fields. jsondiffpatch computes the deltas; this module turns
+// them into "what changed where", which is what a reviewer reads.
+
 import { create } from "jsondiffpatch";
 import { formatPath, type PathSegment } from "@/server/core";
 
-/**
- * A readable diff between two policy documents: rules are matched by id (not by position), then
- * each changed rule lists its differing fields. jsondiffpatch computes the deltas; this module turns
- * them into "what changed where", which is what a reviewer reads.
- */
 export type LeafChange =
   | { kind: "added"; path: string; after: unknown }
   | { kind: "removed"; path: string; before: unknown }
@@ -43,7 +42,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Flattens a jsondiffpatch delta into leaf changes with readable paths. */
-export function leafChanges(delta: unknown, path: PathSegment[] = []): LeafChange[] {
+function leafChanges(delta: unknown, path: PathSegment[] = []): LeafChange[] {
   if (delta === undefined) return [];
   if (Array.isArray(delta)) {
     const where = formatPath(path) || "(document)";

@@ -13,7 +13,7 @@ const MAX_LIMIT = 10_000;
 const EMPTY_POLICY = { rules: [] };
 
 /** A `datetime-local` value (the user's local time) as an ISO instant in UTC ("…Z"), or an error. */
-export function localToIso(value: string): { iso: string | null; error: string | null } {
+function localToIso(value: string): { iso: string | null; error: string | null } {
   if (!value) return { iso: null, error: null };
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return { iso: null, error: "is not a valid date and time" };

@@ -18,7 +18,7 @@ import {
   TextField,
   Time,
 } from "@/components/ui";
-import { MEMBER_ROLES, type MemberRole } from "@/server/services/access/principal";
+import { MEMBER_ROLES, type MemberRole } from "@/server/core";
 import { fieldError, InlineForm, SelectField } from "./form-bits";
 
 const isMemberRole = (value: string): value is MemberRole =>

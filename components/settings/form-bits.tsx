@@ -8,7 +8,7 @@ import { Button, ErrorState } from "@/components/ui";
 type FieldError = { path: string; message: string };
 
 /** The server's field errors (from a failed mutation). */
-export function serverFields(error: unknown): FieldError[] {
+function serverFields(error: unknown): FieldError[] {
   return (error as { data?: { fields?: FieldError[] | null } } | null)?.data?.fields ?? [];
 }
 

@@ -22,7 +22,7 @@ const TENANT_PAGES = [
 ] as const;
 
 /** The tenant in the URL (/t/<tenant>/...), if any. */
-export function useTenantFromPath(): string | null {
+function useTenantFromPath(): string | null {
   const match = /^\/t\/([^/]+)/.exec(usePathname() ?? "");
   return match ? safeDecode(match[1]!) : null;
 }

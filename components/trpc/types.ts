@@ -1,10 +1,9 @@
+// What the dashboard's tRPC procedures take and answer, named once. Components import these rather
+// than re-deriving them from the router (or reaching into server modules for their shapes).
+
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 
-/**
- * What the dashboard's tRPC procedures take and answer, named once. Components import these rather
- * than re-deriving them from the router (or reaching into server modules for their shapes).
- */
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 

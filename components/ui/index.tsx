@@ -109,7 +109,7 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   );
 }
 
-export function FieldErrors({ error }: { error: unknown }) {
+function FieldErrors({ error }: { error: unknown }) {
   const fields = (error as { data?: { fields?: { path: string; message: string }[] | null } })?.data?.fields;
   if (!fields?.length) return null;
   return (

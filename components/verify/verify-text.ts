@@ -1,3 +1,9 @@
+// The browser's `exoarmur verify`: text in, the CLI's verdict out, with nothing but the pure core
+// (no server, no network). It classifies its input exactly as server/cli/verify-command.ts does —
+// not JSON or not an evidence bundle is "unreadable" (the CLI's exit 2); a bundle is then checked
+// by `verifyBundle`, which passes (exit 0) or lists every mismatch (exit 1). No React here, so the
+// same function is tested against the CLI on the committed example bundles.
+
 import {
   type CryptoProvider,
   EVIDENCE_SCHEMA,
@@ -6,13 +12,6 @@ import {
   verifyBundle,
 } from "../../server/core";
 
-/**
- * The browser's `exoarmur verify`: text in, the CLI's verdict out, with nothing but the pure core
- * (no server, no network). It classifies its input exactly as server/cli/verify-command.ts does —
- * not JSON or not an evidence bundle is "unreadable" (the CLI's exit 2); a bundle is then checked
- * by `verifyBundle`, which passes (exit 0) or lists every mismatch (exit 1). No React here, so the
- * same function is tested against the CLI on the committed example bundles.
- */
 export type VerifyOutcome =
   | { kind: "verified"; source: string; report: VerifyReport }
   | { kind: "mismatch"; source: string; report: VerifyReport }

@@ -1,3 +1,6 @@
+// The REST plumbing every /api/v1 route shares: auth, bounded JSON bodies, error mapping and
+// latency metrics. Handlers stay one line: parse params, call a service, return its result.
+
 import type { FieldError } from "../core";
 import { type Db, getDb } from "../db/client";
 import type { Principal } from "../services/access/principal";
@@ -5,11 +8,7 @@ import { authenticate } from "../services/keys/api-keys";
 import { ServiceError } from "../services/shared/errors";
 import { metrics } from "./metrics";
 
-/**
- * The REST plumbing every /api/v1 route shares: auth, bounded JSON bodies, error mapping and
- * latency metrics. Handlers stay one line: parse params, call a service, return its result.
- */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ErrorBody {
   error: { code: string; message: string; reason?: string; fields?: FieldError[] };
@@ -58,7 +57,7 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /** Whether an error means "the database is not there right now" (→ 503), as opposed to a bug (→ 500). */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
     const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
@@ -117,10 +116,15 @@ export async function readJson(request: Request): Promise<unknown> {
 
 const STATUS_FOR_REASON: Record<string, number> = { PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415 };
 
-export interface RouteContext {
+interface RouteContext {
   db: Db;
   principal: Principal;
   request: Request;
+}
+
+/** An unauthenticated probe (health): the handler gets the database and nothing else. */
+export async function probe(handler: (db: Db) => Promise<Response>): Promise<Response> {
+  return handler(getDb());
 }
 
 /** Runs an authenticated REST handler with error mapping and metrics. */

@@ -1,6 +1,7 @@
+// Prometheus metrics, one registry per process (kept on globalThis: Next may load this module twice).
+
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
-/** Prometheus metrics, one registry per process (kept on globalThis: Next may load this module twice). */
 interface Metrics {
   registry: Registry;
   decisions: Counter<"verdict" | "reason">;

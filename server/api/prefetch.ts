@@ -1,3 +1,7 @@
+// Server-side prefetch for dashboard pages: a server component runs the same tRPC procedures the
+// page will ask for (same context, same checks, in-process), and hands the results to the client
+// cache, so the first render already has its data instead of waiting for hydration and a round trip.
+
 import { dehydrate, QueryClient } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cache } from "react";
@@ -6,11 +10,6 @@ import { getDb } from "../db/client";
 import { appRouter } from "./root";
 import { type Context, createCallerFactory } from "./trpc";
 
-/**
- * Server-side prefetch for dashboard pages: a server component runs the same tRPC procedures the
- * page will ask for (same context, same checks, in-process), and hands the results to the client
- * cache, so the first render already has its data instead of waiting for hydration and a round trip.
- */
 const queryClient = cache(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000 } } }));
 
 // A page render: the session cookie's user (already looked up by the layout), no Bearer, and no

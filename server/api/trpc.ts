@@ -1,3 +1,7 @@
+// tRPC for the dashboard and live clients. The context carries who is calling: a dashboard user
+// (better-auth session cookie) or an API key / the platform admin token (Bearer). Which tenant a
+// procedure acts in, and with which role, is decided here in middleware — never by the page.
+
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { getSessionUser, type SessionUser } from "../auth/auth";
@@ -13,11 +17,6 @@ import { authenticate } from "../services/keys/api-keys";
 import { ServiceError, type ServiceErrorCode } from "../services/shared/errors";
 import { memberRole } from "../services/users/users";
 
-/**
- * tRPC for the dashboard and live clients. The context carries who is calling: a dashboard user
- * (better-auth session cookie) or an API key / the platform admin token (Bearer). Which tenant a
- * procedure acts in, and with which role, is decided here in middleware — never by the page.
- */
 export interface Context {
   db: Db;
   /** Bearer credentials (API key or platform admin token). */

@@ -1,3 +1,8 @@
+// Dashboard sign-in: better-auth with email + password and server-side sessions in PostgreSQL
+// (Session rows; the cookie holds only a signed token). Sign-up is closed: users are created by
+// `exoarmur user create`, a tenant admin, or the embedded first start (server/auth/users.ts).
+// Per-tenant roles live in Membership and are enforced in tRPC middleware (server/api/trpc.ts).
+
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
@@ -5,13 +10,7 @@ import { getDb } from "../db/client";
 import { originOf, trustedOrigins } from "./origins";
 import { signInLimit } from "./sign-in-throttle";
 
-/**
- * Dashboard sign-in: better-auth with email + password and server-side sessions in PostgreSQL
- * (Session rows; the cookie holds only a signed token). Sign-up is closed: users are created by
- * `exoarmur user create`, a tenant admin, or the embedded first start (server/auth/users.ts).
- * Per-tenant roles live in Membership and are enforced in tRPC middleware (server/api/trpc.ts).
- */
-export const SESSION_TTL_SECONDS = Number(process.env.EXOARMUR_SESSION_TTL_SECONDS ?? 8 * 3600);
+const SESSION_TTL_SECONDS = Number(process.env.EXOARMUR_SESSION_TTL_SECONDS ?? 8 * 3600);
 
 const list = (value: string | undefined) => {
   const items = (value ?? "")

@@ -5,7 +5,7 @@ import { applyPolicy } from "../services/policies/versions";
 import { createTenant } from "../services/tenants/tenants";
 import { createUser, generatePassword } from "../services/users/users";
 
-export const DEMO_TENANT = "demo";
+const DEMO_TENANT = "demo";
 
 /** A tenant policy that exercises every verdict: allow, two-operator approval, deny. */
 export const DEMO_POLICY = {
@@ -32,7 +32,7 @@ export const DEMO_POLICY = {
   ],
 };
 
-export const DEMO_USERS = [
+const DEMO_USERS = [
   { email: "admin@demo.exoarmur.local", name: "Demo Admin", role: "admin", platformAdmin: true },
   { email: "operator1@demo.exoarmur.local", name: "Olga Operator", role: "operator", platformAdmin: false },
   { email: "operator2@demo.exoarmur.local", name: "Omar Operator", role: "operator", platformAdmin: false },

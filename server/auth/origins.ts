@@ -1,8 +1,7 @@
-/**
- * Which browser origins may send cookie-carrying mutations: the server's own origin (from the Host
- * header a browser sets and a page on another site cannot forge), BETTER_AUTH_URL, and
- * EXOARMUR_TRUSTED_ORIGINS (comma-separated, for proxies that rewrite Host).
- */
+// Which browser origins may send cookie-carrying mutations: the server's own origin (from the Host
+// header a browser sets and a page on another site cannot forge), BETTER_AUTH_URL, and
+// EXOARMUR_TRUSTED_ORIGINS (comma-separated, for proxies that rewrite Host).
+
 export function originOf(request: Request): string | null {
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   if (!host) return null;

@@ -1,9 +1,8 @@
-/**
- * Sign-in attempts per account, on top of better-auth's per-IP limit: the client IP is only as good
- * as the forwarding headers a deployment can trust, while the account being guessed is always known.
- * A fixed one-minute window per email (lower-cased), in memory: per app instance, which bounds a
- * guesser to (instances × limit) tries a minute.
- */
+// Sign-in attempts per account, on top of better-auth's per-IP limit: the client IP is only as good
+// as the forwarding headers a deployment can trust, while the account being guessed is always known.
+// A fixed one-minute window per email (lower-cased), in memory: per app instance, which bounds a
+// guesser to (instances × limit) tries a minute.
+
 const WINDOW_MS = 60_000;
 const windows = new Map<string, { start: number; count: number }>();
 

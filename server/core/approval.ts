@@ -1,20 +1,19 @@
+// Approval rules as a pure fold over the votes, so the server (when a vote arrives) and the
+// verifier (when it replays an evidence bundle) cannot disagree about the outcome:
+//   - votes are taken in order; once APPROVED, DENIED or EXPIRED, no vote counts;
+//   - a vote at or after expiresAt is refused; an approval past expiresAt is EXPIRED;
+//   - only the allowed roles vote; the requesting actor never votes on its own intent;
+//   - one vote per principal; a deny needs a reason and ends the approval DENIED;
+//   - `quorum` approvals end it APPROVED.
+
 import { z } from "zod";
 import { type APPROVER_ROLES, nameString, timestampSchema } from "./schemas";
 import { compareInstants, parseInstant } from "./time";
 
-/**
- * Approval rules as a pure fold over the votes, so the server (when a vote arrives) and the
- * verifier (when it replays an evidence bundle) cannot disagree about the outcome:
- *   - votes are taken in order; once APPROVED, DENIED or EXPIRED, no vote counts;
- *   - a vote at or after expiresAt is refused; an approval past expiresAt is EXPIRED;
- *   - only the allowed roles vote; the requesting actor never votes on its own intent;
- *   - one vote per principal; a deny needs a reason and ends the approval DENIED;
- *   - `quorum` approvals end it APPROVED.
- */
 export const APPROVAL_STATUSES = ["PENDING", "APPROVED", "DENIED", "EXPIRED"] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
-export const VOTE_REFUSALS = [
+const VOTE_REFUSALS = [
   "APPROVAL_CLOSED",
   "APPROVAL_EXPIRED",
   "ROLE_NOT_ALLOWED",
@@ -24,7 +23,7 @@ export const VOTE_REFUSALS = [
 ] as const;
 export type VoteRefusal = (typeof VOTE_REFUSALS)[number];
 
-export const principalSchema = z.strictObject({
+const principalSchema = z.strictObject({
   type: z.enum(["user", "apiKey"], { error: "must be user or apiKey" }),
   id: nameString(),
 });

@@ -1,13 +1,12 @@
-/**
- * RFC 8785 (JCS) canonical JSON. Every hash and signature in ExoArmur is taken over this form,
- * so two machines that agree on a value agree on its bytes.
- *
- * Written here rather than taken from the `canonicalize` package (which the tests use as the
- * oracle, with RFC 8785's own vectors) for one reason: verifying a bundle canonicalizes the same
- * sub-objects several times (intent inside input inside the signed bundle), and an optional memo
- * turns that into one pass. Numbers and strings use ECMAScript's JSON serialization, which is
- * exactly what RFC 8785 specifies; keys sort by UTF-16 code units, as `Array.prototype.sort` does.
- */
+// RFC 8785 (JCS) canonical JSON. Every hash and signature in ExoArmur is taken over this form,
+// so two machines that agree on a value agree on its bytes.
+//
+// Written here rather than taken from the `canonicalize` package (which the tests use as the
+// oracle, with RFC 8785's own vectors) for one reason: verifying a bundle canonicalizes the same
+// sub-objects several times (intent inside input inside the signed bundle), and an optional memo
+// turns that into one pass. Numbers and strings use ECMAScript's JSON serialization, which is
+// exactly what RFC 8785 specifies; keys sort by UTF-16 code units, as `Array.prototype.sort` does.
+
 export type CanonicalMemo = WeakMap<object, string>;
 
 const SURROGATE = /[\uD800-\uDFFF]/;

@@ -1,13 +1,12 @@
+// The per-tenant hash chain. Each event commits to its predecessor:
+//   hash = sha256(prevHash ‖ JCS(event without hash))
+// so rewriting, dropping or reordering any past event breaks every hash after it.
+
 import { z } from "zod";
 import { type CanonicalMemo, canonicalJson } from "./canonical";
 import type { CryptoProvider } from "./crypto";
 import { nameString, tenantIdSchema, timestampSchema } from "./schemas";
 
-/**
- * The per-tenant hash chain. Each event commits to its predecessor:
- *   hash = sha256(prevHash ‖ JCS(event without hash))
- * so rewriting, dropping or reordering any past event breaks every hash after it.
- */
 export const GENESIS_HASH = "0".repeat(64);
 
 const hashSchema = z
@@ -30,8 +29,8 @@ export const chainEventSchema = z.strictObject({
   hash: hashSchema,
 });
 export type ChainEvent = z.infer<typeof chainEventSchema>;
-export type UnsealedEvent = Omit<ChainEvent, "hash">;
-export type NewEvent = Omit<ChainEvent, "seq" | "prevHash" | "hash">;
+type UnsealedEvent = Omit<ChainEvent, "hash">;
+type NewEvent = Omit<ChainEvent, "seq" | "prevHash" | "hash">;
 
 export function eventHash(crypto: CryptoProvider, event: UnsealedEvent, memo?: CanonicalMemo): string {
   const { tenantId, seq, type, subjectId, at, payload, prevHash } = event;
@@ -54,7 +53,7 @@ export function sealEvent(
   return { ...unsealed, hash: eventHash(crypto, unsealed) };
 }
 
-export type ChainBreak = { seq: number; problem: string };
+type ChainBreak = { seq: number; problem: string };
 
 /**
  * Checks a run of consecutive events (a whole chain from seq 1, or a window that continues from

@@ -1,13 +1,12 @@
+// Hashing and signature checks reach the core through this interface, so the same code runs in the
+// browser (pure-JS noble, below) and on the server (node:crypto, ~6x faster for SHA-256 and ~11x for
+// Ed25519 verification — see server/crypto/node.ts). Both must give identical answers.
+
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { utf8 } from "./canonical";
 
-/**
- * Hashing and signature checks reach the core through this interface, so the same code runs in the
- * browser (pure-JS noble, below) and on the server (node:crypto, ~6x faster for SHA-256 and ~11x for
- * Ed25519 verification — see server/crypto/node.ts). Both must give identical answers.
- */
 export interface CryptoProvider {
   sha256Hex(data: string | Uint8Array): string;
   /** Ed25519 verification; keys and signatures are lowercase hex. Never throws on malformed input. */
@@ -39,15 +38,6 @@ export const nobleCrypto: CryptoProvider = {
     }
   },
 };
-
-/** A signer from a 32-byte Ed25519 secret key (hex). Used by tests and tools; the server uses node:crypto. */
-export function nobleSigner(secretKeyHex: string): Signer {
-  const secret = hexToBytes(secretKeyHex);
-  return {
-    publicKeyHex: bytesToHex(ed25519.getPublicKey(secret)),
-    sign: (message) => bytesToHex(ed25519.sign(message, secret)),
-  };
-}
 
 /** Key id = sha256 of the raw 32-byte public key, hex. */
 export function keyIdOf(crypto: CryptoProvider, publicKeyHex: string): string {

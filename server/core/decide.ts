@@ -1,3 +1,11 @@
+// decide(input) → verdict. Pure: the same input gives the same output on any machine, because
+// everything that varies (the clock included) is part of the input. Precedence, first that applies:
+//   1. tenant unknown / suspended        4. policy: deny > require_approval (largest quorum)
+//   2. kill switch: global > tenant > action               > allow > no match (fail closed)
+//   3. intent expired (evaluatedAt > requestedAt + ttlSeconds)
+// The rule trail (every matching rule, in policy order) is computed in every case, so a replay can
+// show what the policy alone would have said even when a switch or the tenant decided.
+
 import { compileGlob, globMatch } from "./glob";
 import type {
   ActionIntent,
@@ -11,15 +19,6 @@ import type {
 import { addSeconds, compareInstants, parseInstant } from "./time";
 import { ENGINE_VERSION } from "./version";
 
-/**
- * decide(input) → verdict. Pure: the same input gives the same output on any machine, because
- * everything that varies (the clock included) is part of the input. Precedence, first that applies:
- *   1. tenant unknown / suspended        4. policy: deny > require_approval (largest quorum)
- *   2. kill switch: global > tenant > action               > allow > no match (fail closed)
- *   3. intent expired (evaluatedAt > requestedAt + ttlSeconds)
- * The rule trail (every matching rule, in policy order) is computed in every case, so a replay can
- * show what the policy alone would have said even when a switch or the tenant decided.
- */
 export type Verdict = "ALLOW" | "DENY" | "REQUIRE_APPROVAL";
 
 export const REASON_CODES = [
@@ -34,7 +33,7 @@ export const REASON_CODES = [
   "POLICY_ALLOW",
   "POLICY_NO_MATCH",
 ] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+type ReasonCode = (typeof REASON_CODES)[number];
 
 export interface MatchedRule {
   id: string;
@@ -64,7 +63,7 @@ function conditionHolds(condition: Condition, parameters: Record<string, unknown
   return condition === value;
 }
 
-export function ruleMatches(rule: Rule, intent: ActionIntent): boolean {
+function ruleMatches(rule: Rule, intent: ActionIntent): boolean {
   const m = rule.match;
   if (!m) return true;
   if (m.actions && !m.actions.some((glob) => globMatch(glob, intent.action))) return false;

@@ -5,7 +5,7 @@ import type { CryptoProvider } from "./crypto";
 import { chainEvent, type EventBody } from "./events";
 import { type ExecutorOutcome, type FailureClass, nextStep, type RetryConfig } from "./retry";
 
-export type ExecutionStatus = "QUEUED" | "RUNNING" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "BLOCKED";
+type ExecutionStatus = "QUEUED" | "RUNNING" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "BLOCKED";
 
 /** A due (or lease-expired) execution as the claim read it, with what applies to it now. */
 export interface ClaimCandidate {
@@ -21,7 +21,7 @@ export interface ClaimCandidate {
   blockedBy: string | null;
 }
 
-export type ClaimTransition =
+type ClaimTransition =
   | { kind: "end"; status: "BLOCKED" | "FAILED"; failureClass: FailureClass; event: EventBody }
   | { kind: "start"; attempt: number; event: EventBody };
 
@@ -80,7 +80,7 @@ export function claimTransition(
   };
 }
 
-export interface AttemptTransition {
+interface AttemptTransition {
   status: "SUCCEEDED" | "RETRY_WAIT" | "FAILED";
   failureClass: FailureClass | null;
   /** Delay before the next attempt, for RETRY_WAIT. */

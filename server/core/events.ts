@@ -32,7 +32,7 @@ type By = { by: string };
  * Payload of each event type, by name. The subject of each is named beside it; `at` is the
  * logical time of the change (a vote's own time for `approval.voted`).
  */
-export interface EventPayloads {
+interface EventPayloads {
   /** subject: the decision — the anchor every bundle hash is checked against. */
   "intent.decided": DecisionHashes & {
     intentId: string;
@@ -83,7 +83,7 @@ export interface EventPayloads {
   "killswitch.released": By & { scope: string; tenantId?: string; action?: string; reason: string };
 }
 
-export type EventType = keyof EventPayloads;
+type EventType = keyof EventPayloads;
 
 /** An event before the chain gives it a tenant, seq and hashes. */
 export interface EventBody {

@@ -1,3 +1,7 @@
+// The evidence bundle: one self-contained JSON document per intent from which a cold reviewer,
+// with no server, database or network, re-runs the decision and checks every hash, chain link,
+// approval vote and the server's Ed25519 signature over JCS(bundle without signature).
+
 import { z } from "zod";
 import { APPROVAL_STATUSES, voteSchema } from "./approval";
 import { type CanonicalMemo, canonicalJson, utf8 } from "./canonical";
@@ -15,11 +19,6 @@ import {
 } from "./schemas";
 import { EVIDENCE_SCHEMA } from "./version";
 
-/**
- * The evidence bundle: one self-contained JSON document per intent from which a cold reviewer,
- * with no server, database or network, re-runs the decision and checks every hash, chain link,
- * approval vote and the server's Ed25519 signature over JCS(bundle without signature).
- */
 const hex = (bytes: number) =>
   z
     .string({ error: "must be a string" })
@@ -50,15 +49,15 @@ export const approvalRecordSchema = z.strictObject({
 });
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
 
-export const evidenceSubjectSchema = z.strictObject({
+const evidenceSubjectSchema = z.strictObject({
   tenantId: tenantIdSchema,
   intentId: nameString(),
   decisionId: nameString(),
   policyVersion: z.number({ error: "must be a number or null" }).int().nullable(),
 });
-export type EvidenceSubject = z.infer<typeof evidenceSubjectSchema>;
+type EvidenceSubject = z.infer<typeof evidenceSubjectSchema>;
 
-export const signatureSchema = z.strictObject({
+const signatureSchema = z.strictObject({
   alg: z.literal("Ed25519", { error: "must be Ed25519" }),
   keyId: hex(32),
   publicKey: hex(32),
@@ -105,7 +104,7 @@ export function signedBytes(bundle: Record<string, unknown>, memo?: CanonicalMem
   return utf8(canonicalJson(rest, memo));
 }
 
-export interface EvidenceParts {
+interface EvidenceParts {
   subject: EvidenceSubject;
   input: DecisionInput;
   output: DecisionOutput;

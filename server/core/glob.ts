@@ -1,11 +1,10 @@
-/**
- * Globs for actions, targets and kill-switch scopes. Deliberately tiny and frozen with the engine
- * version (a library upgrade must not change which rules match a past decision):
- *   `*` any run of characters (dots included), `?` exactly one character, anything else literal.
- * `[ ] { } \` are reserved for future syntax and rejected, as is `**` (ambiguous intent).
- */
+// Globs for actions, targets and kill-switch scopes. Deliberately tiny and frozen with the engine
+// version (a library upgrade must not change which rules match a past decision):
+//   `*` any run of characters (dots included), `?` exactly one character, anything else literal.
+// `[ ] { } \` are reserved for future syntax and rejected, as is `**` (ambiguous intent).
+
 const RESERVED = /[[\]{}\\]/;
-export const MAX_GLOB_LENGTH = 256;
+const MAX_GLOB_LENGTH = 256;
 
 /** Why a pattern is not a valid glob, or null when it is. */
 export function globProblem(pattern: string): string | null {

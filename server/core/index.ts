@@ -1,4 +1,5 @@
-/** server/core: the pure, isomorphic engine. Data in, verdict out; no I/O, clock or randomness. */
+// server/core: the pure, isomorphic engine. Data in, verdict out; no I/O, clock or randomness.
+
 export * from "./approval";
 export * from "./canonical";
 export * from "./chain";

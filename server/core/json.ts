@@ -1,12 +1,11 @@
+// Limits on free-form JSON (intent parameters): what a gateway should refuse before it hashes.
+
 import { hasLoneSurrogate, utf8 } from "./canonical";
 
-/** Limits on free-form JSON (intent parameters): what a gateway should refuse before it hashes. */
 export const MAX_PARAMETERS_BYTES = 64 * 1024;
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-export interface JsonProblem {
+interface JsonProblem {
   path: (string | number)[];
   message: string;
 }

@@ -1,12 +1,11 @@
+// What an executor attempt came to, classified by a fixed table (DESIGN.md, Defaults):
+//   2xx → success; 408, 429, 5xx, network error, timeout → TRANSIENT (retried);
+//   other 4xx (and 1xx/3xx: a webhook must not redirect) → PERMANENT; executor refused → PERMANENT;
+//   bad executor config or parameters → INVALID; kill switch → BLOCKED; attempts used up → EXHAUSTED.
+
 import type { CryptoProvider } from "./crypto";
 
-/**
- * What an executor attempt came to, classified by a fixed table (DESIGN.md, Defaults):
- *   2xx → success; 408, 429, 5xx, network error, timeout → TRANSIENT (retried);
- *   other 4xx (and 1xx/3xx: a webhook must not redirect) → PERMANENT; executor refused → PERMANENT;
- *   bad executor config or parameters → INVALID; kill switch → BLOCKED; attempts used up → EXHAUSTED.
- */
-export const FAILURE_CLASSES = ["TRANSIENT", "PERMANENT", "INVALID", "BLOCKED", "EXHAUSTED"] as const;
+const FAILURE_CLASSES = ["TRANSIENT", "PERMANENT", "INVALID", "BLOCKED", "EXHAUSTED"] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 export type ExecutorOutcome =
@@ -47,7 +46,7 @@ export interface RetryConfig {
 
 export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5000 };
 
-export type RetryDecision =
+type RetryDecision =
   | { action: "succeed" }
   | { action: "retry"; failureClass: "TRANSIENT"; delayMs: number }
   | { action: "fail"; failureClass: Exclude<FailureClass, "TRANSIENT"> };

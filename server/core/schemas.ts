@@ -1,3 +1,7 @@
+// The contracts of DESIGN.md as zod schemas. Every object is strict (unknown fields are errors, so
+// a typo like `actionclass` is refused instead of silently ignored) and every message names what
+// was expected, so `{path, message}` is enough for a client to fix its request.
+
 import { z } from "zod";
 import { canonicalJson } from "./canonical";
 import { globProblem } from "./glob";
@@ -5,21 +9,22 @@ import { jsonByteLength, jsonProblem, MAX_PARAMETERS_BYTES } from "./json";
 import { formatPath } from "./paths";
 import { timestampProblem } from "./time";
 
-/**
- * The contracts of DESIGN.md as zod schemas. Every object is strict (unknown fields are errors, so
- * a typo like `actionclass` is refused instead of silently ignored) and every message names what
- * was expected, so `{path, message}` is enough for a client to fix its request.
- */
-export const MAX_NAME_LENGTH = 256;
-export const MAX_TTL_SECONDS = 7 * 24 * 3600;
-export const MAX_RULES = 1000;
-export const MAX_LIST = 100;
+const MAX_NAME_LENGTH = 256;
+const MAX_TTL_SECONDS = 7 * 24 * 3600;
+const MAX_RULES = 1000;
+const MAX_LIST = 100;
 
 export const ACTION_CLASSES = ["A0_observe", "A1_soft", "A2_hard", "A3_irreversible"] as const;
 export const EFFECTS = ["allow", "deny", "require_approval"] as const;
 export const APPROVER_ROLES = ["admin", "operator"] as const;
+/** Roles of an API key in its tenant. */
+export const KEY_ROLES = ["client", "operator", "auditor", "admin"] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+/** Roles of a dashboard user's membership in a tenant. */
+export const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
 export const TENANT_STATUSES = ["active", "suspended"] as const;
-export const KILL_SWITCH_SCOPES = ["global", "tenant", "action"] as const;
+const KILL_SWITCH_SCOPES = ["global", "tenant", "action"] as const;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -40,7 +45,7 @@ export const tenantIdSchema = z
     error: "must be a slug: lowercase letters, digits and inner hyphens (e.g. acme-prod)",
   });
 
-export const actionNameSchema = z
+const actionNameSchema = z
   .string({ error: "must be a string" })
   .min(1, { error: "must not be empty" })
   .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })
@@ -48,7 +53,7 @@ export const actionNameSchema = z
     error: "must be a dotted name of letters, digits, '_' and '-' (e.g. host.isolate)",
   });
 
-export const actorTypeSchema = z.string({ error: "must be a string" }).regex(/^[a-z][a-z0-9_-]{0,63}$/, {
+const actorTypeSchema = z.string({ error: "must be a string" }).regex(/^[a-z][a-z0-9_-]{0,63}$/, {
   error: "must be a lowercase word of at most 64 characters (e.g. agent, script, playbook, human)",
 });
 
@@ -57,7 +62,7 @@ export const timestampSchema = z.string({ error: "must be a string" }).superRefi
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-export const actionClassSchema = z.enum(ACTION_CLASSES, {
+const actionClassSchema = z.enum(ACTION_CLASSES, {
   error: `must be one of ${ACTION_CLASSES.join(", ")}`,
 });
 
@@ -98,9 +103,9 @@ const parametersObjectSchema = z
   });
 
 /** A JSON object of at most 64 KiB (canonical form) with nothing JSON cannot carry. */
-export const parametersSchema = withoutProtoKey(parametersObjectSchema);
+const parametersSchema = withoutProtoKey(parametersObjectSchema);
 
-export const actorSchema = z.strictObject(
+const actorSchema = z.strictObject(
   { type: actorTypeSchema, id: nameString() },
   { error: "must be an object {type, id}" },
 );
@@ -118,7 +123,7 @@ export const idempotencyKeySchema = z
   .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" });
 
 /** An intent exactly as evaluated: every field the decision depends on is present. */
-export const actionIntentSchema = z.strictObject({
+const actionIntentSchema = z.strictObject({
   tenantId: tenantIdSchema,
   actor: actorSchema,
   action: actionNameSchema,
@@ -153,7 +158,7 @@ export type IntentSubmission = z.infer<typeof intentSubmissionSchema>;
 const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: "must be a string, number, boolean or null",
 });
-export const conditionSchema = z.union(
+const conditionSchema = z.union(
   [
     scalarSchema,
     z.strictObject({
@@ -173,7 +178,7 @@ const list = <T extends z.ZodType>(item: T) =>
     .min(1, { error: "must not be empty (omit the field to match anything)" })
     .max(MAX_LIST, { error: `must have at most ${MAX_LIST} entries` });
 
-export const matchSchema = z.strictObject({
+const matchSchema = z.strictObject({
   actions: list(globSchema).optional(),
   actionClasses: list(actionClassSchema).optional(),
   targets: list(globSchema).optional(),
@@ -182,7 +187,6 @@ export const matchSchema = z.strictObject({
     z.record(nameString(), conditionSchema, { error: "must be an object of parameter conditions" }),
   ).optional(),
 });
-export type RuleMatch = z.infer<typeof matchSchema>;
 
 export const approvalRequirementSchema = z.strictObject({
   quorum: z
@@ -194,7 +198,7 @@ export const approvalRequirementSchema = z.strictObject({
 });
 export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 
-export const ruleSchema = z
+const ruleSchema = z
   .strictObject(
     {
       id: z
@@ -254,7 +258,7 @@ export const policySchema = z
   });
 export type Policy = z.infer<typeof policySchema>;
 
-export const tenantSchema = z.strictObject({
+const tenantSchema = z.strictObject({
   id: tenantIdSchema,
   status: z.enum(TENANT_STATUSES, { error: `must be one of ${TENANT_STATUSES.join(", ")}` }),
 });
@@ -312,7 +316,7 @@ export interface FieldError {
   message: string;
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
+function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path as (string | number)[];
     // Name each unknown field itself, so the client sees exactly what to remove.

@@ -1,9 +1,8 @@
-/**
- * Strict ISO-8601 UTC timestamps ("2026-11-26T09:00:00Z", up to 9 fractional digits), parsed
- * without Date so that validity and ordering are the same on every engine. Represented as whole
- * epoch seconds plus nanoseconds, which compares exactly where milliseconds would round.
- */
-export interface Instant {
+// Strict ISO-8601 UTC timestamps ("2026-11-26T09:00:00Z", up to 9 fractional digits), parsed
+// without Date so that validity and ordering are the same on every engine. Represented as whole
+// epoch seconds plus nanoseconds, which compares exactly where milliseconds would round.
+
+interface Instant {
   readonly seconds: number;
   readonly nanos: number;
 }

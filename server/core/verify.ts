@@ -30,7 +30,7 @@ import { formatPath, type PathSegment } from "./paths";
 import { decisionInputSchema } from "./schemas";
 import { ENGINE_VERSION, EVIDENCE_SCHEMA } from "./version";
 
-export interface VerifyOptions {
+interface VerifyOptions {
   crypto?: CryptoProvider;
   /** The server's public key (hex) obtained out of band; without it the embedded key is used and `trusted` is false. */
   publicKey?: string;

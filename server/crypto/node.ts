@@ -1,3 +1,6 @@
+// node:crypto behind the core's CryptoProvider: same answers as the browser's noble provider,
+// but ~6x faster SHA-256 and ~11x faster Ed25519 verification (see docs/BENCHMARKS.md).
+
 import {
   createHash,
   createPrivateKey,
@@ -10,10 +13,6 @@ import {
 import type { CryptoProvider, Signer } from "../core/crypto";
 import { isHex } from "../core/crypto";
 
-/**
- * node:crypto behind the core's CryptoProvider: same answers as the browser's noble provider,
- * but ~6x faster SHA-256 and ~11x faster Ed25519 verification (see docs/BENCHMARKS.md).
- */
 const publicKeys = new Map<string, KeyObject>();
 
 function publicKeyObject(publicKeyHex: string): KeyObject {

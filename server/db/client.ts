@@ -1,13 +1,12 @@
+// The database handle: Prisma for the use cases, and its underlying `pg` pool for the one hot path
+// (submitIntent) that is written as a few hand-made statements. One per process, kept on
+// globalThis: Next can instantiate a module more than once, and DATABASE_URL is known only after
+// the embedded server is up, so it is created lazily.
+
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/client";
 
-/**
- * The database handle: Prisma for the use cases, and its underlying `pg` pool for the one hot path
- * (submitIntent) that is written as a few hand-made statements. One per process, kept on
- * globalThis: Next can instantiate a module more than once, and DATABASE_URL is known only after
- * the embedded server is up, so it is created lazily.
- */
 export type Db = PrismaClient & { readonly pool: pg.Pool };
 
 export function createDb(url: string, poolSize = 20): Db {

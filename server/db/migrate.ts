@@ -1,15 +1,14 @@
+// Applies prisma/migrations/<name>/migration.sql in order and records each in `_prisma_migrations`
+// exactly as `prisma migrate deploy` does (checksum = sha256 of the file), so an online machine's
+// Prisma CLI sees the same state. A PostgreSQL advisory lock makes concurrent starts safe: the
+// second process waits, then finds nothing left to apply.
+
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-/**
- * Applies prisma/migrations/<name>/migration.sql in order and records each in `_prisma_migrations`
- * exactly as `prisma migrate deploy` does (checksum = sha256 of the file), so an online machine's
- * Prisma CLI sees the same state. A PostgreSQL advisory lock makes concurrent starts safe: the
- * second process waits, then finds nothing left to apply.
- */
 const LOCK_KEY = 7_260_417_001; // arbitrary, fixed: "exoarmur migrations"
 
 export function migrationsDir(): string {
@@ -34,7 +33,7 @@ interface Migration {
   checksum: string;
 }
 
-export function localMigrations(dir = migrationsDir()): Migration[] {
+function localMigrations(dir = migrationsDir()): Migration[] {
   if (!existsSync(dir)) throw new Error(`migrations directory ${dir} not found`);
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))

@@ -1,10 +1,9 @@
+// Where a running embedded database can be found: `<dataDir>/runtime.json`, written by the server
+// while its embedded PostgreSQL runs. Kept apart from embedded.ts so that reading it loads nothing heavy.
+
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-/**
- * Where a running embedded database can be found: `<dataDir>/runtime.json`, written by the server
- * while its embedded PostgreSQL runs. Kept apart from embedded.ts so that reading it loads nothing heavy.
- */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,3 +1,9 @@
+// The stream every committed event is published to: `EXOARMUR_EVENTS`, subjects
+// `exoarmur.<tenantId>.<eventType>`, file storage. Its duplicate window must outlast the relay's
+// retry horizon: a relay that crashed after publishing re-publishes the same events (same
+// `Nats-Msg-Id` = event hash) when it comes back, and the stream must still recognise them.
+// Works with nats-server 2.9 (no 2.10-only settings).
+
 import {
   type JetStreamClient,
   type JetStreamManager,
@@ -8,15 +14,8 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connect } from "@nats-io/transport-node";
 
-/**
- * The stream every committed event is published to: `EXOARMUR_EVENTS`, subjects
- * `exoarmur.<tenantId>.<eventType>`, file storage. Its duplicate window must outlast the relay's
- * retry horizon: a relay that crashed after publishing re-publishes the same events (same
- * `Nats-Msg-Id` = event hash) when it comes back, and the stream must still recognise them.
- * Works with nats-server 2.9 (no 2.10-only settings).
- */
 export const STREAM = "EXOARMUR_EVENTS";
-export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 export const subjectFor = (tenantId: string, type: string) => `exoarmur.${tenantId}.${type}`;
 
@@ -33,7 +32,7 @@ export async function connectJetStream(servers: string, name = "exoarmur"): Prom
   return { nc, js: jetstream(nc), jsm };
 }
 
-export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+async function ensureStream(jsm: JetStreamManager): Promise<void> {
   const duplicateWindowNs = DUPLICATE_WINDOW_MS * 1_000_000;
   try {
     const info = await jsm.streams.info(STREAM);

@@ -1,6 +1,7 @@
+// The process's JetStream connection, once boot has made one (null: JetStream disabled or not yet connected).
+
 import type { JetStream } from "./jetstream";
 
-/** The process's JetStream connection, once boot has made one (null: JetStream disabled or not yet connected). */
 const holder = globalThis as unknown as { __exoarmurJetStream?: JetStream | null };
 
 export function setLiveJetStream(js: JetStream | null): void {

@@ -1,3 +1,5 @@
+// The embedded default: a local `nats-server -js` child with its store under the data dir, if the binary is installed.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, constants, mkdirSync } from "node:fs";
@@ -5,7 +7,6 @@ import { connect as tcpConnect } from "node:net";
 import { delimiter, join } from "node:path";
 import { freePort } from "../net/free-port";
 
-/** The embedded default: a local `nats-server -js` child with its store under the data dir, if the binary is installed. */
 export function findNatsServer(): string | null {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     const candidate = join(dir, "nats-server");

@@ -1,19 +1,18 @@
+// The outbox relay: committed events, per tenant in seq order, to JetStream, then marked published.
+//
+// Several relays may run (one per server and per `exoarmur worker`): one is the leader (it holds a
+// session advisory lock) and publishes every tenant's events in seq order; the others stand by and
+// take over when the leader's connection goes away. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
+// publishing but before marking, the next one publishes the same events again and JetStream drops
+// them as duplicates — each event is in the stream once. While NATS is down events simply wait:
+// deciding and storing go on.
+
 import type pg from "pg";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
 import type { JetStream } from "./jetstream";
 import { subjectFor } from "./jetstream";
 
-/**
- * The outbox relay: committed events, per tenant in seq order, to JetStream, then marked published.
- *
- * Several relays may run (one per server and per `exoarmur worker`): one is the leader (it holds a
- * session advisory lock) and publishes every tenant's events in seq order; the others stand by and
- * take over when the leader's connection goes away. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
- * publishing but before marking, the next one publishes the same events again and JetStream drops
- * them as duplicates — each event is in the stream once. While NATS is down events simply wait:
- * deciding and storing go on.
- */
-export interface RelayOptions {
+interface RelayOptions {
   pool: pg.Pool;
   jetstream: JetStream;
   batch?: number;
@@ -23,7 +22,7 @@ export interface RelayOptions {
   afterPublish?: () => void;
 }
 
-export interface Relay {
+interface Relay {
   stop(): Promise<void>;
   /** Events this relay has published and marked. */
   readonly published: () => number;
@@ -127,10 +126,4 @@ export function startRelay(options: RelayOptions): Relay {
       await loop;
     },
   };
-}
-
-/** How far the stream is behind the database: events committed but not yet published. */
-export async function outboxLag(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "Event" WHERE "publishedAt" IS NULL`);
-  return rows[0].n;
 }

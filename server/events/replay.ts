@@ -1,15 +1,14 @@
+// `exoarmur replay --from-stream`: rebuild each tenant's chain from JetStream alone, verify it, and
+// cross-check it with the database, event by event. The stream is an independent copy: a row
+// altered in the database after it was published shows up as a difference here.
+
 import { type ChainEvent, canonicalJson, verifyChainSegment } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import type { Db } from "../db/client";
 import { toChainEvent } from "../services/chain/append";
 import { type JetStream, STREAM } from "./jetstream";
 
-/**
- * `exoarmur replay --from-stream`: rebuild each tenant's chain from JetStream alone, verify it, and
- * cross-check it with the database, event by event. The stream is an independent copy: a row
- * altered in the database after it was published shows up as a difference here.
- */
-export interface TenantReplay {
+interface TenantReplay {
   tenantId: string;
   streamEvents: number;
   databaseEvents: number;
@@ -24,10 +23,7 @@ export interface TenantReplay {
   unpublished: number;
 }
 
-export async function readStream(
-  jetstream: JetStream,
-  tenantId?: string,
-): Promise<Map<string, ChainEvent[]>> {
+async function readStream(jetstream: JetStream, tenantId?: string): Promise<Map<string, ChainEvent[]>> {
   const info = await jetstream.jsm.streams.info(STREAM);
   const byTenant = new Map<string, ChainEvent[]>();
   if (info.state.messages === 0) return byTenant;

@@ -23,7 +23,7 @@ export interface Claimed {
   config: ExecutorConfig | null;
 }
 
-export interface ClaimContext {
+interface ClaimContext {
   pool: pg.Pool;
   workerId: string;
   leaseMs: number;

@@ -1,13 +1,12 @@
+// Executors perform an allowed action. Each attempt of one execution carries the same
+// `Idempotency-Key: <executionId>`, so a downstream that deduplicates by it applies the effect
+// once however often a crash or timeout makes ExoArmur retry.
+
 import { createHmac } from "node:crypto";
 import type pg from "pg";
 import type { ExecutorOutcome } from "../core";
 import type { ExecutorRoute } from "../services/executors/config";
 
-/**
- * Executors perform an allowed action. Each attempt of one execution carries the same
- * `Idempotency-Key: <executionId>`, so a downstream that deduplicates by it applies the effect
- * once however often a crash or timeout makes ExoArmur retry.
- */
 export interface ExecutionCall {
   executionId: string;
   tenantId: string;

@@ -11,7 +11,7 @@ import { inTransaction } from "../services/shared/transaction";
 import type { Claimed } from "./claim";
 import type { AttemptResult } from "./executors";
 
-export interface RecordContext {
+interface RecordContext {
   pool: pg.Pool;
   workerId: string;
   retry: RetryConfig;
@@ -28,7 +28,7 @@ const WRITE = `UPDATE "Execution" e
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, status, class, delay)
  WHERE e.id = v.id`;
 
-export function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: AttemptResult }[]) {
+function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: AttemptResult }[]) {
   return inTransaction(ctx.pool, async (sql) => {
     const { rows } = await sql.query({
       name: "exec_lock_batch",

@@ -23,7 +23,7 @@ import { batchingRecorder } from "./record";
 
 export { defaultLeaseMs };
 
-export interface WorkerOptions {
+interface WorkerOptions {
   pool: pg.Pool;
   workerId?: string;
   /** Executions in flight at once. */
@@ -46,7 +46,7 @@ export interface Worker {
   readonly attempts: () => number;
 }
 
-export function retryConfigFromEnv(): RetryConfig {
+function retryConfigFromEnv(): RetryConfig {
   const number = (name: string, fallback: number) => {
     const value = Number(process.env[name]);
     return Number.isFinite(value) && value > 0 ? value : fallback;

@@ -74,7 +74,7 @@ describe("exoarmur verify", () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({
       ok: true,
       mismatches: [],
-      summary: { verdict: "REQUIRE_APPROVAL", events: 8 },
+      summary: { verdict: "REQUIRE_APPROVAL", events: 9 },
     });
     const bundle = JSON.parse(readFileSync("docs/examples/evidence-allow.json", "utf8"));
     bundle.inputHash = "f".repeat(64);

@@ -1,7 +1,7 @@
 import type { DecisionDetailData } from "@/components/trpc/types";
 import { Badge, Card, Time } from "@/components/ui";
 
-/** What ran: the execution's status, its attempts and each execution event. */
+/** What ran: the execution's status, its attempts, each execution event and, for the `record` executor, the call it stored. */
 export function ExecutionSection({ decision: d }: { decision: DecisionDetailData }) {
   return (
     <Card title="Execution">
@@ -61,6 +61,16 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
               );
             })}
           </ol>
+          {d.execution.recordedCall && (
+            <section aria-label="Recorded call" className="mt-3">
+              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">
+                Recorded by the built-in executor <Time at={d.execution.recordedCall.recordedAt} />
+              </h3>
+              <pre className="max-h-60 overflow-auto rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
+                {JSON.stringify(d.execution.recordedCall.request, null, 2)}
+              </pre>
+            </section>
+          )}
         </>
       )}
     </Card>

@@ -1,3 +1,7 @@
+// The live feed: committed events as they reach JetStream, read with an ordered consumer, filtered
+// to the principal's tenant (a platform admin sees every tenant). Each event is tracked by its
+// stream sequence, so a client that reconnects with `lastEventId` resumes right after it.
+
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
@@ -9,11 +13,6 @@ import { liveJetStream } from "../../events/live";
 import { memberRole } from "../../services/users/users";
 import { publicProcedure, router, tenantPrincipal } from "../trpc";
 
-/**
- * The live feed: committed events as they reach JetStream, read with an ordered consumer, filtered
- * to the principal's tenant (a platform admin sees every tenant). Each event is tracked by its
- * stream sequence, so a client that reconnects with `lastEventId` resumes right after it.
- */
 const RECHECK_MS = 30_000;
 
 async function stillAllowed(db: Db, user: SessionUser, tenantId: string): Promise<boolean> {

@@ -1,14 +1,11 @@
-/**
- * Who is calling. A platform admin (EXOARMUR_ADMIN_TOKEN, or a user with platformAdmin) may act on
- * every tenant; an API key belongs to exactly one tenant and has one role there; a dashboard user
- * acts in one tenant at a time, with the role of their membership there (resolved by the tRPC
- * middleware before a service is called).
- */
-export const KEY_ROLES = ["client", "operator", "auditor", "admin"] as const;
-export type KeyRole = (typeof KEY_ROLES)[number];
+// Who is calling. A platform admin (EXOARMUR_ADMIN_TOKEN, or a user with platformAdmin) may act on
+// every tenant; an API key belongs to exactly one tenant and has one role there; a dashboard user
+// acts in one tenant at a time, with the role of their membership there (resolved by the tRPC
+// middleware before a service is called).
 
-export const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
+import type { KeyRole, MemberRole } from "../../core";
+
+export { KEY_ROLES, type KeyRole, MEMBER_ROLES, type MemberRole } from "../../core";
 
 export type Principal =
   | { kind: "platform-admin"; id: string }

@@ -1,3 +1,6 @@
+// The pending-approval queue as one principal sees it: for each approval, whether this principal
+// could vote now and, if not, why — computed with the same core rule the vote itself is checked by.
+
 import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
@@ -6,10 +9,6 @@ import { iso } from "../shared/ids";
 import { approvalSpec, votesOf } from "./rows";
 import { isOwnIntent } from "./vote";
 
-/**
- * The pending-approval queue as one principal sees it: for each approval, whether this principal
- * could vote now and, if not, why — computed with the same core rule the vote itself is checked by.
- */
 export type VoteUnavailable = VoteRefusal | "AUDITOR" | null;
 
 export async function listPendingApprovals(db: Db, principal: Principal, tenantId: string, now = new Date()) {

@@ -1,7 +1,8 @@
+// Stored approval rows as the core's approval fold takes them (one mapping for every reader).
+
 import type { ApprovalSpec, Vote } from "../../core";
 import { iso } from "../shared/ids";
 
-/** Stored approval rows as the core's approval fold takes them (one mapping for every reader). */
 export function approvalSpec(row: {
   quorum: number;
   roles: string[];

@@ -1,3 +1,7 @@
+// Votes, under the core's approval rules (the same fold the evidence verifier replays): quorum,
+// allowed roles, no self-approval, one vote per principal, a deny needs a reason, expiry.
+// APPROVED queues the execution — unless a kill switch now applies, then it is recorded BLOCKED.
+
 import { z } from "zod";
 import {
   chainEvent,
@@ -19,11 +23,6 @@ import { iso, newId } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 import { approvalSpec, votesOf } from "./rows";
 
-/**
- * Votes, under the core's approval rules (the same fold the evidence verifier replays): quorum,
- * allowed roles, no self-approval, one vote per principal, a deny needs a reason, expiry.
- * APPROVED queues the execution — unless a kill switch now applies, then it is recorded BLOCKED.
- */
 export const voteBodySchema = z.strictObject({
   vote: z.enum(["approve", "deny"], { error: "must be approve or deny" }),
   reason: nameString(1024).optional(),

@@ -12,11 +12,7 @@ const VOTING_ROLES: readonly string[] = ["admin", "operator"];
  * A quorum counts people by their membership: a platform admin's implied admin role does not vote.
  * The role a platform admin user votes with in a tenant (their operator/admin membership), or null.
  */
-export async function platformAdminVotingRole(
-  db: Db,
-  userId: string,
-  tenantId: string,
-): Promise<MemberRole | null> {
+async function platformAdminVotingRole(db: Db, userId: string, tenantId: string): Promise<MemberRole | null> {
   const member = await db.membership.findUnique({ where: { userId_tenantId: { userId, tenantId } } });
   return member && VOTING_ROLES.includes(member.role) ? (member.role as MemberRole) : null;
 }

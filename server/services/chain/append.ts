@@ -20,7 +20,7 @@ import type { Tx } from "../shared/transaction";
 export const PLATFORM_CHAIN = "_platform";
 
 /** A transaction's connection: raw pg on the hot paths, a Prisma interactive transaction elsewhere. */
-export type ChainConnection = pg.PoolClient | Tx;
+type ChainConnection = pg.PoolClient | Tx;
 
 interface Query {
   name?: string;

@@ -17,7 +17,7 @@ export const intentResultSchema = z.object({
 export type IntentResult = z.infer<typeof intentResultSchema>;
 
 /** The stored (or just decided) facts of one decision, however they were read. */
-export interface DecisionFacts {
+interface DecisionFacts {
   intentId: string;
   decisionId: string;
   verdict: string;

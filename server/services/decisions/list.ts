@@ -1,3 +1,7 @@
+// The decisions list: filters that each hit an index (tenantId + verdict | action | actorId,
+// createdAt DESC) and keyset pagination on (createdAt, id), so page 1 and page 5,000 of 100,000
+// rows cost the same.
+
 import { z } from "zod";
 import { REASON_CODES } from "../../core";
 import type { Db } from "../../db/client";
@@ -6,11 +10,6 @@ import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
 import { iso } from "../shared/ids";
 
-/**
- * The decisions list: filters that each hit an index (tenantId + verdict | action | actorId,
- * createdAt DESC) and keyset pagination on (createdAt, id), so page 1 and page 5,000 of 100,000
- * rows cost the same.
- */
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
 export const decisionFilterSchema = z.strictObject({

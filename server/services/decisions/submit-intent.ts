@@ -22,16 +22,16 @@ import { iso, newId } from "../shared/ids";
 import { inTransaction } from "../shared/transaction";
 import { type IntentResult, intentResult } from "./intent-result";
 
-export const DEFAULT_TTL_SECONDS = 600;
-export const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
+const DEFAULT_TTL_SECONDS = 600;
+const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
 
-export interface SubmitOptions {
+interface SubmitOptions {
   /** The Idempotency-Key header, if the client sent one. */
   idempotencyKey?: string | null;
   now?: Date;
 }
 
-export type SubmitOutcome = { status: 201 | 200; result: IntentResult };
+type SubmitOutcome = { status: 201 | 200; result: IntentResult };
 
 /**
  * submitIntent: validate → idempotency on (tenant, key) → admission (rate, pending cap) → tenant,

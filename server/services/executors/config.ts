@@ -1,18 +1,17 @@
+// Which executor runs an allowed action, per tenant: an ordered list of routes from action globs to
+// an executor; the first match wins, and an action no route matches (or a tenant without
+// configuration) uses the built-in `record` executor. A webhook's secret signs each request
+// (HMAC-SHA256) and is never returned by the API.
+
 import { z } from "zod";
 import { globMatch, globSchema } from "../../core";
 
-/**
- * Which executor runs an allowed action, per tenant: an ordered list of routes from action globs to
- * an executor; the first match wins, and an action no route matches (or a tenant without
- * configuration) uses the built-in `record` executor. A webhook's secret signs each request
- * (HMAC-SHA256) and is never returned by the API.
- */
 const actions = z
   .array(globSchema, { error: "must be an array of action globs" })
   .min(1, { error: "must list at least one action glob" })
   .max(100, { error: "must list at most 100 globs" });
 
-export const webhookRouteSchema = z.strictObject({
+const webhookRouteSchema = z.strictObject({
   type: z.literal("webhook"),
   actions,
   url: z
@@ -42,7 +41,7 @@ export const webhookRouteSchema = z.strictObject({
     .optional(),
 });
 
-export const recordRouteSchema = z.strictObject({ type: z.literal("record"), actions });
+const recordRouteSchema = z.strictObject({ type: z.literal("record"), actions });
 
 export const executorConfigSchema = z.strictObject({
   routes: z
@@ -59,7 +58,7 @@ export const executorConfigSchema = z.strictObject({
 export type ExecutorConfig = z.infer<typeof executorConfigSchema>;
 export type ExecutorRoute = ExecutorConfig["routes"][number];
 
-export const RECORD_ROUTE: ExecutorRoute = { type: "record", actions: ["*"] };
+const RECORD_ROUTE: ExecutorRoute = { type: "record", actions: ["*"] };
 
 export function routeFor(config: ExecutorConfig | null, action: string): ExecutorRoute {
   return (

@@ -1,3 +1,6 @@
+// API keys look like `exo_<keyId>_<secret>`; only sha256(key) is stored, so a database leak does not
+// leak usable keys, and the key is shown once, at creation.
+
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
@@ -9,10 +12,6 @@ import { invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-/**
- * API keys look like `exo_<keyId>_<secret>`; only sha256(key) is stored, so a database leak does not
- * leak usable keys, and the key is shown once, at creation.
- */
 export const createApiKeySchema = z.strictObject({
   role: z.enum(KEY_ROLES, { error: `must be one of ${KEY_ROLES.join(", ")}` }),
   name: nameString(),

@@ -1,13 +1,12 @@
+// The server's Ed25519 evidence-signing key, shared by every app instance through the database
+// (or given as EXOARMUR_SIGNING_KEY, 64 hex digits, to keep it out of the database). Created once,
+// under an advisory lock so two instances starting together agree on one key.
+
 import { keyIdOf, type Signer } from "../../core";
 import { generateSecretKeyHex, nodeCrypto, nodeSigner } from "../../crypto/node";
 import type { Db } from "../../db/client";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-/**
- * The server's Ed25519 evidence-signing key, shared by every app instance through the database
- * (or given as EXOARMUR_SIGNING_KEY, 64 hex digits, to keep it out of the database). Created once,
- * under an advisory lock so two instances starting together agree on one key.
- */
 const holder = globalThis as unknown as { __exoarmurSigner?: Signer };
 
 export async function getSigner(db: Db): Promise<Signer> {

@@ -1,3 +1,7 @@
+// Kill switches: the current state is one row per switch; every engage/release is a chain event
+// (the tenant's chain, or the platform chain for the global switch). Decisions read the rows in
+// their own transaction, so every decision whose transaction starts after an engage commits sees it.
+
 import { z } from "zod";
 import {
   chainEvent,
@@ -15,11 +19,6 @@ import { conflict, forbidden, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-/**
- * Kill switches: the current state is one row per switch; every engage/release is a chain event
- * (the tenant's chain, or the platform chain for the global switch). Decisions read the rows in
- * their own transaction, so every decision whose transaction starts after an engage commits sees it.
- */
 export const setKillSwitchSchema = z
   .strictObject({
     scope: z.enum(["global", "tenant", "action"], { error: "must be global, tenant or action" }),
@@ -54,7 +53,7 @@ export function switchId(scope: string, tenantId?: string, action?: string): str
       : `action:${tenantId}:${action}`;
 }
 
-export function killSwitchView(row: {
+function killSwitchView(row: {
   id: string;
   scope: string;
   tenantId: string | null;

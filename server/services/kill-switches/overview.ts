@@ -1,12 +1,11 @@
+// The kill-switch page of one tenant: the switches that apply to it (its own and the global one),
+// their full history, newest first, and the names of whoever changed them.
+
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
 import { killSwitchHistory, listKillSwitches } from "./kill-switches";
 
-/**
- * The kill-switch page of one tenant: the switches that apply to it (its own and the global one),
- * their full history, newest first, and the names of whoever changed them.
- */
 export async function killSwitchOverview(db: Db, principal: Principal, tenantId: string) {
   const switches = (await listKillSwitches(db, principal)).filter(
     (s) => s.scope === "global" || s.tenantId === tenantId,

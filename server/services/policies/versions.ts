@@ -1,3 +1,7 @@
+// Policy versions are immutable: applying a document creates version N+1 and activates it;
+// activating an older version never edits it. Compiled forms are cached per (tenant, version),
+// which is safe precisely because versions never change.
+
 import {
   type CompiledPolicy,
   chainEvent,
@@ -17,12 +21,7 @@ import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-/**
- * Policy versions are immutable: applying a document creates version N+1 and activates it;
- * activating an older version never edits it. Compiled forms are cached per (tenant, version),
- * which is safe precisely because versions never change.
- */
-export interface ActivePolicy {
+interface ActivePolicy {
   version: number | null;
   document: Policy;
   compiled: CompiledPolicy;

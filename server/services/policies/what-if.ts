@@ -1,3 +1,8 @@
+// Replay: re-run recorded decisions through the pure core. "Replay now" re-evaluates one decision's
+// exact recorded input (it must agree, or something is wrong); a what-if replay swaps in another
+// policy — a draft or a past version — and keeps everything else as recorded (intent, kill
+// switches, tenant state, clock), so any difference is the policy's alone.
+
 import { z } from "zod";
 import {
   compilePolicy,
@@ -17,19 +22,13 @@ import { conflict, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { MAX_POLICY_BYTES } from "./versions";
 
-/**
- * Replay: re-run recorded decisions through the pure core. "Replay now" re-evaluates one decision's
- * exact recorded input (it must agree, or something is wrong); a what-if replay swaps in another
- * policy — a draft or a past version — and keeps everything else as recorded (intent, kill
- * switches, tenant state, clock), so any difference is the policy's alone.
- */
 /** Bounds that keep one what-if from monopolising a server that also decides live intents. */
-export const MAX_REPLAY = 10_000;
+const MAX_REPLAY = 10_000;
 const YIELD_EVERY = 250;
 const running = new Set<string>();
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
-export const replayRequestSchema = z
+const replayRequestSchema = z
   .strictObject({
     policy: z.unknown().optional(),
     version: z.number().int().min(1).optional(),
@@ -41,7 +40,6 @@ export const replayRequestSchema = z
     error: "give either a candidate policy or a version, not both",
     path: ["policy"],
   });
-export type ReplayRequest = z.input<typeof replayRequestSchema>;
 
 /** What a decision's outcome is, for comparing before and after (who must approve included). */
 function outcome(o: Pick<DecisionOutput, "verdict" | "reason" | "decidingRule" | "approval">) {
@@ -61,7 +59,7 @@ export async function replayDecision(db: Db, principal: Principal, tenantId: str
   return { recorded, replayed, same: differences.length === 0, differences };
 }
 
-export interface ReplayChange {
+interface ReplayChange {
   decisionId: string;
   createdAt: string;
   action: string;

@@ -1,9 +1,8 @@
+// What a use case refuses, with the HTTP status a REST handler answers. Services throw these
+// inside their transaction, so a refusal rolls back everything the request had started to write.
+
 import type { FieldError } from "../../core";
 
-/**
- * What a use case refuses, with the HTTP status a REST handler answers. Services throw these
- * inside their transaction, so a refusal rolls back everything the request had started to write.
- */
 export type ServiceErrorCode =
   | "INVALID"
   | "UNAUTHENTICATED"

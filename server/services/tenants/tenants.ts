@@ -9,7 +9,7 @@ import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
 /** Per-tenant admission limits (DESIGN.md Defaults, raised to what the benchmarks hold). */
-export const limitsSchema = z.strictObject({
+const limitsSchema = z.strictObject({
   ratePerSecond: z
     .number({ error: "must be a number" })
     .positive({ error: "must be greater than 0" })
@@ -27,7 +27,7 @@ export const limitsSchema = z.strictObject({
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
-export const DEFAULT_LIMITS: Limits = { ratePerSecond: 200, burst: 400, maxPending: 10_000 };
+const DEFAULT_LIMITS: Limits = { ratePerSecond: 200, burst: 400, maxPending: 10_000 };
 
 export const createTenantSchema = z.strictObject({
   id: tenantIdSchema,
@@ -41,7 +41,7 @@ export const updateTenantSchema = z.strictObject({
   limits: limitsSchema.partial().optional(),
 });
 
-export function tenantView(t: {
+function tenantView(t: {
   id: string;
   name: string;
   status: string;

@@ -1,3 +1,6 @@
+// Dashboard users and their per-tenant memberships. Passwords are hashed with better-auth's own
+// scrypt (the same function its sign-in verifies with) and stored in its Account table.
+
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
@@ -10,10 +13,6 @@ import { conflict, invalid, notFound } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-/**
- * Dashboard users and their per-tenant memberships. Passwords are hashed with better-auth's own
- * scrypt (the same function its sign-in verifies with) and stored in its Account table.
- */
 const email = z
   .string({ error: "must be a string" })
   .trim()
@@ -26,7 +25,7 @@ const password = z
   .max(256, { error: "must be at most 256 characters" });
 const role = z.enum(MEMBER_ROLES, { error: `must be one of ${MEMBER_ROLES.join(", ")}` });
 
-export const createUserSchema = z.strictObject({
+const createUserSchema = z.strictObject({
   email,
   name: nameString(),
   password,
@@ -39,9 +38,8 @@ export const createUserSchema = z.strictObject({
     })
     .optional(),
 });
-export type CreateUser = z.input<typeof createUserSchema>;
 
-export const membershipSchema = z.strictObject({ email, role });
+const membershipSchema = z.strictObject({ email, role });
 
 export const generatePassword = () => randomBytes(18).toString("base64url");
 
@@ -75,7 +73,7 @@ export async function createUser(db: Db, body: unknown, now = new Date()) {
   }, TX_OPTIONS);
 }
 
-export interface UserAccess {
+interface UserAccess {
   platformAdmin: boolean;
   memberships: { tenantId: string; tenantName: string; tenantStatus: string; role: MemberRole }[];
 }
