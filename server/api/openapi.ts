@@ -1,66 +1,20 @@
+// The OpenAPI 3.1 document of /api/v1. Every body with a zod schema is generated from it: requests
+// from the schemas the handlers validate with (io "input"), responses from the schemas their types
+// derive from (io "output"), so the documentation cannot drift from what the server accepts and
+// answers. Responses without a schema are described in words only.
+
 import { z } from "zod";
-import { ENGINE_VERSION, intentSubmissionSchema, policySchema, REASON_CODES } from "../core";
+import { ENGINE_VERSION, evidenceBundleSchema, intentSubmissionSchema, policySchema } from "../core";
 import { voteBodySchema } from "../services/approvals/vote";
+import { intentResultSchema } from "../services/decisions/intent-result";
 import { executorConfigSchema } from "../services/executors/config";
 import { createApiKeySchema } from "../services/keys/api-keys";
 import { setKillSwitchSchema } from "../services/kill-switches/kill-switches";
 import { createTenantSchema, updateTenantSchema } from "../services/tenants/tenants";
+import { errorBodySchema } from "./error-body";
 
-/**
- * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers validate
- * with, so the documentation cannot drift from what the server accepts.
- */
-const schema = (s: z.ZodType) =>
-  z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
-
-const errorSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", examples: ["INVALID", "NOT_FOUND", "CONFLICT", "RATE_LIMITED"] },
-        message: { type: "string" },
-        reason: {
-          type: "string",
-          description:
-            "machine-readable refusal, e.g. RATE_LIMITED, QUEUE_FULL, IDEMPOTENCY_KEY_REUSED, SELF_APPROVAL",
-        },
-        fields: {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["path", "message"],
-            properties: { path: { type: "string" }, message: { type: "string" } },
-          },
-        },
-      },
-    },
-  },
-};
-
-const intentResultSchema = {
-  type: "object",
-  required: ["intentId", "decisionId", "verdict", "reason", "matchedRules", "decidingRule"],
-  properties: {
-    intentId: { type: "string" },
-    decisionId: { type: "string" },
-    verdict: { enum: ["ALLOW", "DENY", "REQUIRE_APPROVAL"] },
-    reason: { enum: [...REASON_CODES] },
-    matchedRules: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: { id: { type: "string" }, effect: { enum: ["allow", "deny", "require_approval"] } },
-      },
-    },
-    decidingRule: { type: ["string", "null"] },
-    approvalId: { type: "string" },
-    executionId: { type: "string" },
-  },
-};
+const schema = (s: z.ZodType, io: "input" | "output" = "input") =>
+  z.toJSONSchema(s, { io, unrepresentable: "any", target: "draft-2020-12" });
 
 const err = (description: string) => ({
   description,
@@ -105,9 +59,10 @@ export function openApiDocument() {
         },
       },
       schemas: {
-        Error: errorSchema,
+        Error: schema(errorBodySchema, "output"),
         IntentSubmission: schema(intentSubmissionSchema),
-        IntentResult: intentResultSchema,
+        IntentResult: schema(intentResultSchema, "output"),
+        EvidenceBundle: schema(evidenceBundleSchema, "output"),
         Policy: schema(policySchema),
         CreateTenant: schema(createTenantSchema),
         UpdateTenant: schema(updateTenantSchema),
@@ -155,7 +110,7 @@ export function openApiDocument() {
           summary: "The signed evidence bundle (verify offline with `exoarmur verify`)",
           parameters: [idParam("decision id")],
           responses: {
-            "200": ok("exoarmur.evidence.v1 bundle"),
+            "200": ok("exoarmur.evidence.v1 bundle", { $ref: "#/components/schemas/EvidenceBundle" }),
             "404": err("no such decision in your tenant"),
             ...common,
           },

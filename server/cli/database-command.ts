@@ -1,3 +1,11 @@
+// Running a CLI command against the database and reporting its failures: how a command finds its
+// database, opens and always closes it, and maps what went wrong to an exit code and a message (or,
+// with --json, an `{error: {code, message, fields?}}` document). The database client is imported
+// lazily, so commands that never touch the database do not pay for Prisma.
+//
+// Exit codes: 0 ok, 1 refused by the service (invalid, not found, conflict...), 2 usage error
+// (bad arguments, unreadable input, no database).
+
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { FieldError } from "../core";
@@ -6,15 +14,6 @@ import { runningEmbeddedUrl } from "../db/runtime";
 import { ServiceError } from "../services/shared/errors";
 import type { CommandIO } from "./verify-command";
 
-/**
- * Running a CLI command against the database and reporting its failures: how a command finds its
- * database, opens and always closes it, and maps what went wrong to an exit code and a message (or,
- * with --json, an `{error: {code, message, fields?}}` document). The database client is imported
- * lazily, so commands that never touch the database do not pay for Prisma.
- *
- * Exit codes: 0 ok, 1 refused by the service (invalid, not found, conflict...), 2 usage error
- * (bad arguments, unreadable input, no database).
- */
 export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;

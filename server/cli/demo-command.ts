@@ -1,3 +1,7 @@
+// `exoarmur demo`: the golden demo. Against a running server (--url / EXOARMUR_URL with
+// EXOARMUR_ADMIN_TOKEN) or, with neither, one it starts itself (embedded PostgreSQL, and JetStream
+// when nats-server is installed). Every step is checked, printed, and the run ends PASS or FAIL.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -7,11 +11,6 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { CommandIO } from "./verify-command";
 
-/**
- * `exoarmur demo`: the golden demo. Against a running server (--url / EXOARMUR_URL with
- * EXOARMUR_ADMIN_TOKEN) or, with neither, one it starts itself (embedded PostgreSQL, and JetStream
- * when nats-server is installed). Every step is checked, printed, and the run ends PASS or FAIL.
- */
 // biome-ignore lint/suspicious/noExplicitAny: API responses, checked field by field below
 type Json = Record<string, any>;
 

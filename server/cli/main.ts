@@ -1,8 +1,23 @@
+// The `exoarmur` CLI: one file per noun — `tenant` (tenant-commands.ts), `keys` (key-commands.ts),
+// `policy`, `kill-switch`, `chain`, `migrate`, `user`, `worker`, `replay`, `verify`, `demo`.
+// Operator commands run as the platform admin, straight against the database, through the same
+// services the REST API uses (so every change writes its chain event); their database plumbing and
+// failure-to-exit-code mapping are in database-command.ts, and the database client and services
+// are imported lazily, so `exoarmur verify` (offline) does not pay for Prisma.
+//
+// Exit codes: 0 ok, 1 refused by the service (invalid, not found, conflict...), 2 usage error
+// (bad arguments, unreadable input, no database).
+
 import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
+import { registerChainCommands } from "./chain-commands";
 import { registerDemoCommand } from "./demo-command";
-import { registerOperatorCommands } from "./operator-commands";
+import { registerKeyCommands } from "./key-commands";
+import { registerKillSwitchCommands } from "./kill-switch-commands";
+import { registerMigrateCommand } from "./migrate-commands";
+import { registerPolicyCommands } from "./policy-commands";
 import { registerReplayCommand } from "./replay-command";
+import { registerTenantCommands } from "./tenant-commands";
 import { registerUserCommands } from "./user-commands";
 import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
 import { registerWorkerCommand } from "./worker-command";
@@ -36,21 +51,23 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       exitCode = verifyCommand(bundle, options, io);
     });
 
-  registerOperatorCommands(program, io, (code) => {
+  // In this order in `exoarmur --help`.
+  const setExit = (code: number) => {
     exitCode = code;
-  });
-  registerUserCommands(program, io, (code) => {
-    exitCode = code;
-  });
-  registerWorkerCommand(program, io, (code) => {
-    exitCode = code;
-  });
-  registerReplayCommand(program, io, (code) => {
-    exitCode = code;
-  });
-  registerDemoCommand(program, io, (code) => {
-    exitCode = code;
-  });
+  };
+  for (const register of [
+    registerTenantCommands,
+    registerKeyCommands,
+    registerPolicyCommands,
+    registerKillSwitchCommands,
+    registerChainCommands,
+    registerMigrateCommand,
+    registerUserCommands,
+    registerWorkerCommand,
+    registerReplayCommand,
+    registerDemoCommand,
+  ])
+    register(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,8 +1,9 @@
+// `exoarmur replay --from-stream`: the stream as an independent copy of every tenant's chain.
+
 import type { Command } from "commander";
-import { resolveDatabaseUrl } from "./operator-commands";
+import { resolveDatabaseUrl } from "./database-command";
 import type { CommandIO } from "./verify-command";
 
-/** `exoarmur replay --from-stream`: the stream as an independent copy of every tenant's chain. */
 export function registerReplayCommand(
   program: Command,
   io: CommandIO,

@@ -1,3 +1,10 @@
+// `exoarmur user create | add-member`: dashboard users and their tenant memberships, created on the
+// server as the platform admin, straight against the database (like the operator commands, and
+// through the same services, so each membership writes its chain event).
+//
+// Exit codes: 0 ok, 1 refused by the service (invalid field, duplicate email, unknown tenant), 2 usage
+// error (bad arguments, unreadable stdin, no database).
+
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { MEMBER_ROLES, type MemberRole, PLATFORM_ADMIN } from "../services/access/principal";
 import {
@@ -9,15 +16,6 @@ import {
   withDatabase,
 } from "./database-command";
 import type { CommandIO } from "./verify-command";
-
-/**
- * `exoarmur user create | add-member`: dashboard users and their tenant memberships, created on the
- * server as the platform admin, straight against the database (like the operator commands, and
- * through the same services, so each membership writes its chain event).
- *
- * Exit codes: 0 ok, 1 refused by the service (invalid field, duplicate email, unknown tenant), 2 usage
- * error (bad arguments, unreadable stdin, no database).
- */
 
 /** A password is at most 256 characters; stdin beyond this is not a password. */
 const MAX_STDIN_BYTES = 64 * 1024;

@@ -1,11 +1,10 @@
+// `exoarmur worker`: a dispatcher process. Runs until SIGTERM/SIGINT, then stops claiming, lets
+// running attempts finish (or hands them back), and exits 0. Any number may run, on any machine.
+
 import type { Command } from "commander";
-import { resolveDatabaseUrl } from "./operator-commands";
+import { resolveDatabaseUrl } from "./database-command";
 import type { CommandIO } from "./verify-command";
 
-/**
- * `exoarmur worker`: a dispatcher process. Runs until SIGTERM/SIGINT, then stops claiming, lets
- * running attempts finish (or hands them back), and exits 0. Any number may run, on any machine.
- */
 export function registerWorkerCommand(
   program: Command,
   io: CommandIO,
