@@ -53,16 +53,12 @@ export function switchId(scope: string, tenantId?: string, action?: string): str
       : `action:${tenantId}:${action}`;
 }
 
-function killSwitchView(row: {
-  id: string;
-  scope: string;
-  tenantId: string | null;
-  action: string | null;
-  engaged: boolean;
-  reason: string;
-  changedBy: string;
-  changedAt: Date;
-}) {
+function killSwitchView(
+  row: KillSwitchRow & {
+    changedBy: string;
+    changedAt: Date;
+  },
+) {
   return {
     id: row.id,
     scope: row.scope,
