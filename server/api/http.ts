@@ -122,9 +122,9 @@ interface RouteContext {
   request: Request;
 }
 
-/** An unauthenticated probe (health): the handler gets the database and nothing else. */
-export async function probe(handler: (db: Db) => Promise<Response>): Promise<Response> {
-  return handler(getDb());
+/** An unauthenticated probe (health): the handler opens the database itself, so it can report failing to. */
+export async function probe(handler: (openDb: () => Db) => Promise<Response>): Promise<Response> {
+  return handler(getDb);
 }
 
 /** Runs an authenticated REST handler with error mapping and metrics. */

@@ -68,14 +68,14 @@ export function claimTransition(
     };
   }
   const attempt = c.attempts + 1;
-  const reclaimed = c.status === "RUNNING" && c.leaseOwner !== null;
+  const reclaimed = c.status === "RUNNING";
   return {
     kind: "start",
     attempt,
     event: chainEvent("execution.started", c.executionId, at, {
       attempt,
       worker: workerId,
-      ...(reclaimed ? { reclaimedFrom: c.leaseOwner as string } : {}),
+      ...(reclaimed ? { reclaimedFrom: c.leaseOwner } : {}),
     }),
   };
 }

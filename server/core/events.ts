@@ -50,7 +50,7 @@ interface EventPayloads {
   /** subject: the execution, here and below. */
   "execution.queued": { decisionId: string };
   "execution.blocked": { decisionId?: string; killSwitch: string; failureClass: "BLOCKED" };
-  "execution.started": { attempt: number; worker: string; reclaimedFrom?: string };
+  "execution.started": { attempt: number; worker: string; reclaimedFrom?: string | null };
   /** `detail` is what the executor saw (status and body excerpt, or the error). */
   "execution.attempted": { attempt: number; class: Classification; delayMs?: number } & Record<
     string,

@@ -7,10 +7,11 @@ import { pendingMigrations } from "../db/migrate";
 import { outboxLag } from "./chain/outbox";
 
 export async function healthReport(
-  db: Db,
+  openDb: () => Db,
   streamEnabled: boolean,
 ): Promise<{ status: 200 | 503; body: unknown }> {
   try {
+    const db = openDb();
     const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
     const behind = await outboxLag(db.pool);
     const ok = pending.length === 0;

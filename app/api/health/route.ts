@@ -5,8 +5,8 @@ export const dynamic = "force-dynamic";
 
 /** 200 when the database answers and every migration is applied; 503 otherwise, saying which. */
 export function GET() {
-  return probe(async (db) => {
-    const report = await healthReport(db, process.env.EXOARMUR_STREAM === "enabled");
+  return probe(async (openDb) => {
+    const report = await healthReport(openDb, process.env.EXOARMUR_STREAM === "enabled");
     return json(report.body, report.status);
   });
 }

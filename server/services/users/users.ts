@@ -63,7 +63,9 @@ export async function createUser(db: Db, body: unknown, now = new Date()) {
     await tx.account.create({
       data: { id: newId("acc"), userId: id, accountId: id, providerId: "credential", password: hash },
     });
-    for (const m of input.memberships ?? []) {
+    // In tenant order, as every multi-chain writer locks heads (services/chain/append.ts).
+    const memberships = [...(input.memberships ?? [])].sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
+    for (const m of memberships) {
       await tx.membership.create({ data: { userId: id, tenantId: m.tenantId, role: m.role } });
       await appendEvents(tx, m.tenantId, [
         chainEvent("member.added", id, iso(now), { email: input.email, role: m.role, by: "cli" }),
