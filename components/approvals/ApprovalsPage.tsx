@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import { LiveIndicator, useLiveRefresh } from "@/components/decisions/live";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
-import type { VoteUnavailable } from "@/components/trpc/types";
+import type { VoteResult, VoteUnavailable } from "@/components/trpc/types";
 import {
   Badge,
   Button,
@@ -17,6 +17,16 @@ import {
   PageHeader,
   Time,
 } from "@/components/ui";
+
+/** What a vote came to, in words: an approved action a kill switch covers is BLOCKED, not queued. */
+function voteOutcomeText(result: VoteResult): string {
+  const execution = !result.executionId
+    ? ""
+    : result.executionStatus === "BLOCKED"
+      ? `; execution ${result.executionId} BLOCKED by kill switch ${result.blockedBy ?? "(unknown)"}: it will not run`
+      : `; execution ${result.executionId} queued`;
+  return `Vote recorded. Approval is ${result.status}${execution}.`;
+}
 
 /** Why this user cannot vote on an approval, in words. */
 const UNAVAILABLE: Record<Exclude<VoteUnavailable, null>, string> = {
@@ -61,10 +71,7 @@ export function ApprovalsPage() {
   const vote = useMutation(
     trpc.approvals.vote.mutationOptions({
       onSuccess: (result) => {
-        const r = result as { status?: string; executionId?: string };
-        setMessage(
-          `Vote recorded. Approval is ${r.status ?? "updated"}${r.executionId ? `; execution ${r.executionId} queued` : ""}.`,
-        );
+        setMessage(voteOutcomeText(result));
         setDenying(null);
         void queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.decisions.pathKey() });

@@ -51,3 +51,6 @@ export type TenantMember = RouterOutputs["tenants"]["members"][number];
 export type ApiKey = RouterOutputs["tenants"]["apiKeys"]["keys"][number];
 /** A key just created: the only time its secret is in an answer. */
 export type CreatedApiKey = RouterOutputs["tenants"]["createApiKey"];
+
+/** What a vote came to (`approvals.vote`). */
+export type VoteResult = RouterOutputs["approvals"]["vote"];

@@ -160,17 +160,18 @@ export function decideCompiled(compiled: CompiledPolicy, input: DecisionInput): 
 
 // ---- precedence: shared by both paths, so they can differ only in which rules match ----
 
-/** Engaged switches of one scope that apply to the intent; the smallest id decides, independent of order. */
+/** Engaged switches of one scope that apply; the smallest id decides, independent of order. */
 function applicableSwitch(
   switches: readonly KillSwitchState[],
   scope: KillSwitchState["scope"],
-  intent: ActionIntent,
+  tenantId: string,
+  action: string,
 ): string | null {
   let chosen: string | null = null;
   for (const ks of switches) {
     if (!ks.engaged || ks.scope !== scope) continue;
-    if (scope !== "global" && ks.tenantId !== intent.tenantId) continue;
-    if (scope === "action" && !globMatch(ks.action!, intent.action)) continue;
+    if (scope !== "global" && ks.tenantId !== tenantId) continue;
+    if (scope === "action" && !globMatch(ks.action!, action)) continue;
     if (chosen === null || ks.id < chosen) chosen = ks.id;
   }
   return chosen;
@@ -181,6 +182,25 @@ const SWITCH_REASONS = [
   ["tenant", "KILL_SWITCH_TENANT"],
   ["action", "KILL_SWITCH_ACTION"],
 ] as const;
+
+export type KillSwitchReason = (typeof SWITCH_REASONS)[number][1];
+
+/**
+ * The kill switch that stops `action` of `tenantId`, if any: global before tenant before action,
+ * the smallest id within a scope. The one answer to "which switch applies" — at decision time,
+ * when an approval completes, at claim time and right before every attempt.
+ */
+export function blockingSwitch(
+  switches: readonly KillSwitchState[],
+  tenantId: string,
+  action: string,
+): { id: string; reason: KillSwitchReason } | null {
+  for (const [scope, reason] of SWITCH_REASONS) {
+    const id = applicableSwitch(switches, scope, tenantId, action);
+    if (id !== null) return { id, reason };
+  }
+  return null;
+}
 
 function conclude(input: DecisionInput, matched: readonly Rule[]): DecisionOutput {
   const { intent, tenant } = input;
@@ -202,10 +222,8 @@ function conclude(input: DecisionInput, matched: readonly Rule[]): DecisionOutpu
   if (!tenant || tenant.id !== intent.tenantId) return result("DENY", "TENANT_UNKNOWN");
   if (tenant.status !== "active") return result("DENY", "TENANT_SUSPENDED");
 
-  for (const [scope, reason] of SWITCH_REASONS) {
-    const killSwitch = applicableSwitch(input.killSwitches, scope, intent);
-    if (killSwitch !== null) return result("DENY", reason, { killSwitch });
-  }
+  const blocker = blockingSwitch(input.killSwitches, intent.tenantId, intent.action);
+  if (blocker) return result("DENY", blocker.reason, { killSwitch: blocker.id });
 
   const deadline = addSeconds(parseInstant(intent.requestedAt), intent.ttlSeconds);
   if (compareInstants(parseInstant(input.evaluatedAt), deadline) > 0) return result("DENY", "INTENT_EXPIRED");

@@ -2,10 +2,40 @@
 // makes of it. The worker (server/exec) only reads rows, calls these and writes what they say.
 
 import type { CryptoProvider } from "./crypto";
+import { blockingSwitch, type KillSwitchReason } from "./decide";
 import { chainEvent, type EventBody } from "./events";
 import { type ExecutorOutcome, type FailureClass, nextStep, type RetryConfig } from "./retry";
+import type { KillSwitchState } from "./schemas";
+import { addSeconds, compareInstants, parseInstant } from "./time";
 
 type ExecutionStatus = "QUEUED" | "RUNNING" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "BLOCKED";
+
+/** Why an allowed action may no longer run: the same precedence as `decide`, re-applied at dispatch. */
+export type DispatchRefusal =
+  | { reason: "TENANT_SUSPENDED" }
+  | { reason: KillSwitchReason; killSwitch: string }
+  | { reason: "INTENT_EXPIRED" };
+
+/** What still has to hold when an execution is claimed and right before each attempt is sent. */
+export interface DispatchConditions {
+  tenantId: string;
+  tenantStatus: string;
+  action: string;
+  requestedAt: string;
+  ttlSeconds: number;
+  /** Engaged switches that may apply (global and the tenant's). */
+  switches: readonly KillSwitchState[];
+  now: string;
+}
+
+export function dispatchRefusal(c: DispatchConditions): DispatchRefusal | null {
+  if (c.tenantStatus !== "active") return { reason: "TENANT_SUSPENDED" };
+  const blocker = blockingSwitch(c.switches, c.tenantId, c.action);
+  if (blocker) return { reason: blocker.reason, killSwitch: blocker.id };
+  const deadline = addSeconds(parseInstant(c.requestedAt), c.ttlSeconds);
+  if (compareInstants(parseInstant(c.now), deadline) > 0) return { reason: "INTENT_EXPIRED" };
+  return null;
+}
 
 /** A due (or lease-expired) execution as the claim read it, with what applies to it now. */
 export interface ClaimCandidate {
@@ -17,8 +47,8 @@ export interface ClaimCandidate {
   leaseOwner: string | null;
   /** An ALLOW decision or an APPROVED approval stands behind it. */
   permitted: boolean;
-  /** The engaged kill switch that covers it now, if any. */
-  blockedBy: string | null;
+  /** Why it may no longer run, if it may not (`dispatchRefusal`). */
+  refusal: DispatchRefusal | null;
 }
 
 type ClaimTransition =
@@ -32,15 +62,12 @@ export function claimTransition(
   at: string,
   retry: RetryConfig,
 ): ClaimTransition {
-  if (c.blockedBy) {
+  if (c.refusal) {
     return {
       kind: "end",
       status: "BLOCKED",
       failureClass: "BLOCKED",
-      event: chainEvent("execution.blocked", c.executionId, at, {
-        killSwitch: c.blockedBy,
-        failureClass: "BLOCKED",
-      }),
+      event: chainEvent("execution.blocked", c.executionId, at, { ...c.refusal, failureClass: "BLOCKED" }),
     };
   }
   if (!c.permitted) {
@@ -81,7 +108,7 @@ export function claimTransition(
 }
 
 interface AttemptTransition {
-  status: "SUCCEEDED" | "RETRY_WAIT" | "FAILED";
+  status: "SUCCEEDED" | "RETRY_WAIT" | "FAILED" | "BLOCKED";
   failureClass: FailureClass | null;
   /** Delay before the next attempt, for RETRY_WAIT. */
   delayMs: number | null;
@@ -97,6 +124,21 @@ export function attemptTransition(
   at: string,
   retry: RetryConfig,
 ): AttemptTransition {
+  if (result.outcome.kind === "blocked") {
+    // Refused right before it was sent: nothing reached the executor.
+    return {
+      status: "BLOCKED",
+      failureClass: "BLOCKED",
+      delayMs: null,
+      events: [
+        chainEvent("execution.blocked", executionId, at, {
+          attempt,
+          ...result.outcome.refusal,
+          failureClass: "BLOCKED",
+        }),
+      ],
+    };
+  }
   const step = nextStep(crypto, executionId, attempt, result.outcome, retry);
   if (step.action === "succeed") {
     return {

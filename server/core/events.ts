@@ -49,7 +49,14 @@ interface EventPayloads {
 
   /** subject: the execution, here and below. */
   "execution.queued": { decisionId: string };
-  "execution.blocked": { decisionId?: string; killSwitch: string; failureClass: "BLOCKED" };
+  /** A switch, an expired intent or a suspended tenant stopped it: at approval, at claim or right before an attempt. */
+  "execution.blocked": {
+    decisionId?: string;
+    attempt?: number;
+    reason?: string;
+    killSwitch?: string;
+    failureClass: "BLOCKED";
+  };
   "execution.started": { attempt: number; worker: string; reclaimedFrom?: string | null };
   /** `detail` is what the executor saw (status and body excerpt, or the error). */
   "execution.attempted": { attempt: number; class: Classification; delayMs?: number } & Record<

@@ -41,7 +41,11 @@ describe("classifyOutcome (DESIGN.md Defaults)", () => {
     ["timeout", { kind: "timeout" }, "TRANSIENT"],
     ["executor refused", { kind: "refused", detail: "not supported" }, "PERMANENT"],
     ["invalid config or parameters", { kind: "invalid", detail: "missing url" }, "INVALID"],
-    ["kill switch", { kind: "blocked", killSwitch: "ks-1" }, "BLOCKED"],
+    [
+      "kill switch",
+      { kind: "blocked", refusal: { reason: "KILL_SWITCH_GLOBAL", killSwitch: "ks-1" } },
+      "BLOCKED",
+    ],
   ])("%s → %s", (_name, outcome, expected) => {
     expect(classifyOutcome(outcome)).toBe(expected);
   });
@@ -88,7 +92,11 @@ describe("nextStep with the default schedule", () => {
     ["http 301", http(301), "PERMANENT"],
     ["refused", { kind: "refused", detail: "no" }, "PERMANENT"],
     ["invalid", { kind: "invalid", detail: "bad url" }, "INVALID"],
-    ["blocked", { kind: "blocked", killSwitch: "ks-1" }, "BLOCKED"],
+    [
+      "blocked",
+      { kind: "blocked", refusal: { reason: "KILL_SWITCH_GLOBAL", killSwitch: "ks-1" } },
+      "BLOCKED",
+    ],
   ])("fails a %s outcome immediately, even on attempt 1", (_name, outcome, failureClass) => {
     expect(nextStep(nobleCrypto, "exec-1", 1, outcome)).toEqual({ action: "fail", failureClass });
   });

@@ -14,7 +14,7 @@ export type ExecutorOutcome =
   | { kind: "timeout" }
   | { kind: "refused"; detail: string }
   | { kind: "invalid"; detail: string }
-  | { kind: "blocked"; killSwitch: string };
+  | { kind: "blocked"; refusal: { reason: string; killSwitch?: string } };
 
 export type Classification = "SUCCESS" | FailureClass;
 

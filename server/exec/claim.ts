@@ -1,13 +1,14 @@
 // Claim: one transaction takes due QUEUED/RETRY_WAIT executions and RUNNING ones whose lease
 // expired (their worker died), FOR UPDATE SKIP LOCKED, so any number of workers share the queue.
-// Kill switches and the approval are checked again here; the core's `claimTransition` says what
+// Kill switches, the tenant's status, the intent's deadline and the approval are checked again
+// here (and once more right before each attempt is sent, in execute.ts); the core's `claimTransition` says what
 // each becomes, and this module writes that.
 
 import type pg from "pg";
-import { type ClaimCandidate, claimTransition, type RetryConfig } from "../core";
+import { type ClaimCandidate, claimTransition, dispatchRefusal, type RetryConfig } from "../core";
 import { appendToChains, ChainBatch } from "../services/chain/append";
 import { type ExecutorConfig, executorConfigSchema } from "../services/executors/config";
-import { blockingSwitch, toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
 import type { ExecutionCall } from "./executors";
@@ -48,7 +49,8 @@ WITH due AS (
   SELECT id FROM due UNION ALL SELECT id FROM expired
 )
 SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
-       d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t."executorConfig"
+       d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t.status AS "tenantStatus",
+       t."executorConfig"
   FROM picked
   JOIN "Execution" e ON e.id = picked.id
   JOIN "Decision" d ON d.id = e."decisionId"
@@ -81,7 +83,15 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         status: row.status,
         leaseOwner: row.leaseOwner,
         permitted: row.verdict === "ALLOW" || row.approvalStatus === "APPROVED",
-        blockedBy: blockingSwitch(switches, row.tenantId, row.action)?.id ?? null,
+        refusal: dispatchRefusal({
+          tenantId: row.tenantId,
+          tenantStatus: row.tenantStatus,
+          action: row.action,
+          requestedAt: row.intent.requestedAt,
+          ttlSeconds: row.intent.ttlSeconds,
+          switches,
+          now: at,
+        }),
       };
       const next = claimTransition(candidate, ctx.workerId, at, ctx.retry);
       events.add(row.tenantId, next.event);

@@ -1,12 +1,39 @@
-// Execute: one attempt through the tenant's executor, outside any transaction. Whatever happens
-// becomes an AttemptResult for the core to classify; nothing here throws.
+// Execute: one attempt through the tenant's executor, outside any transaction. Right before the
+// attempt is sent, one indexed query re-reads what could have changed since the claim (kill
+// switches, the tenant's status) and the core's `dispatchRefusal` decides again, so a switch whose
+// engage committed before this point stops the attempt. Whatever happens becomes an AttemptResult
+// for the core to classify; nothing here throws.
 
 import type pg from "pg";
+import { dispatchRefusal } from "../core";
 import { routeFor } from "../services/executors/config";
+import { toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { iso } from "../services/shared/ids";
 import type { Claimed } from "./claim";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
 
-export async function executeAttempt(pool: pg.Pool, job: Claimed): Promise<AttemptResult> {
+const CONDITIONS = `
+SELECT t.status,
+       (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason)), '[]'::json)
+          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
+  FROM "Tenant" t WHERE t.id = $1`;
+
+/** Why the claimed attempt may not be sent now, read fresh from the database. */
+async function refusalNow(pool: pg.Pool, job: Claimed, now: Date) {
+  const { rows } = await pool.query({ name: "exec_conditions", text: CONDITIONS, values: [job.tenantId] });
+  const row = rows[0];
+  return dispatchRefusal({
+    tenantId: job.tenantId,
+    tenantStatus: row?.status ?? "unknown",
+    action: job.intent.action,
+    requestedAt: job.intent.requestedAt,
+    ttlSeconds: job.intent.ttlSeconds,
+    switches: (row?.switches ?? []).map(toKillSwitchState),
+    now: iso(now),
+  });
+}
+
+export async function executeAttempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {
   if (job.invalidConfig) {
     return {
       outcome: { kind: "invalid", detail: "the tenant's executor configuration is invalid" },
@@ -14,6 +41,12 @@ export async function executeAttempt(pool: pg.Pool, job: Claimed): Promise<Attem
     };
   }
   const route = routeFor(job.config, job.intent.action);
+  if (!route) {
+    return {
+      outcome: { kind: "invalid", detail: `no executor route for action ${job.intent.action}` },
+      detail: { error: `no executor route for action ${job.intent.action}` },
+    };
+  }
   const call: ExecutionCall = {
     executionId: job.id,
     tenantId: job.tenantId,
@@ -22,6 +55,8 @@ export async function executeAttempt(pool: pg.Pool, job: Claimed): Promise<Attem
     intent: job.intent,
   };
   try {
+    const refusal = await refusalNow(pool, job, clock());
+    if (refusal) return { outcome: { kind: "blocked", refusal }, detail: {} };
     return route.type === "webhook" ? await runWebhook(route, call) : await runRecord(pool, call);
   } catch (error) {
     return {

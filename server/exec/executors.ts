@@ -12,7 +12,15 @@ export interface ExecutionCall {
   tenantId: string;
   decisionId: string;
   attempt: number;
-  intent: { action: string; target: string; actor: unknown; parameters: unknown; correlationId?: string };
+  intent: {
+    action: string;
+    target: string;
+    actor: unknown;
+    parameters: unknown;
+    correlationId?: string;
+    requestedAt: string;
+    ttlSeconds: number;
+  };
 }
 
 export interface AttemptResult {

@@ -80,7 +80,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const handle = (job: Claimed) => {
     running.add(job.id);
     const task = (async () => {
-      await record(job, await executeAttempt(pool, job));
+      await record(job, await executeAttempt(pool, job, clock));
       finished++;
     })();
     inflight.add(task);

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import {
+  blockingSwitch,
   chainEvent,
   type EventBody,
   nameString,
@@ -17,7 +18,7 @@ import {
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
 import { appendEvents } from "../chain/append";
-import { blockingSwitch, engagedSwitchesFor } from "../kill-switches/kill-switches";
+import { engagedSwitchesFor } from "../kill-switches/kill-switches";
 import { forbidden, invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
@@ -103,6 +104,7 @@ export async function voteOnApproval(
     const after = tallyApproval(spec, [...votes, vote]);
     let executionId: string | undefined;
     let executionStatus: string | undefined;
+    let blockedBy: string | undefined;
     if (after.status !== "PENDING") {
       await tx.approval.update({
         where: { id: approvalId },
@@ -117,6 +119,7 @@ export async function voteOnApproval(
           approval.decision.action,
         );
         executionStatus = blocker ? "BLOCKED" : "QUEUED";
+        blockedBy = blocker?.id;
         await tx.execution.create({
           data: {
             id: executionId,
@@ -131,6 +134,7 @@ export async function voteOnApproval(
           blocker
             ? chainEvent("execution.blocked", executionId, at, {
                 decisionId: approval.decisionId,
+                reason: blocker.reason,
                 killSwitch: blocker.id,
                 failureClass: "BLOCKED",
               })
@@ -146,6 +150,7 @@ export async function voteOnApproval(
       quorum: approval.quorum,
       executionId,
       executionStatus,
+      blockedBy,
     };
   }, TX_OPTIONS);
 
@@ -161,6 +166,8 @@ export async function voteOnApproval(
     ...(outcome.executionId
       ? { executionId: outcome.executionId, executionStatus: outcome.executionStatus }
       : {}),
+    // Approved, but a kill switch covers the action: it will not run, and the answer says which switch.
+    ...(outcome.blockedBy ? { blockedBy: outcome.blockedBy } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // Which executor runs an allowed action, per tenant: an ordered list of routes from action globs to
-// an executor; the first match wins, and an action no route matches (or a tenant without
-// configuration) uses the built-in `record` executor. A webhook's secret signs each request
+// an executor; the first match wins. A tenant without configuration uses the built-in `record`
+// executor; once it has routes, an action no route matches fails INVALID. A webhook's secret signs each request
 // (HMAC-SHA256) and is never returned by the API.
 
 import { z } from "zod";
@@ -60,10 +60,14 @@ export type ExecutorRoute = ExecutorConfig["routes"][number];
 
 const RECORD_ROUTE: ExecutorRoute = { type: "record", actions: ["*"] };
 
-export function routeFor(config: ExecutorConfig | null, action: string): ExecutorRoute {
-  return (
-    config?.routes.find((route) => route.actions.some((glob) => globMatch(glob, action))) ?? RECORD_ROUTE
-  );
+/**
+ * The route for an action: the first that matches. A tenant without routes uses `record`; once a
+ * tenant has routes, an action none of them matches has no executor (null: the attempt fails
+ * INVALID) — it must not pretend to succeed. A route may send actions to `record` explicitly.
+ */
+export function routeFor(config: ExecutorConfig | null, action: string): ExecutorRoute | null {
+  if (!config || config.routes.length === 0) return RECORD_ROUTE;
+  return config.routes.find((route) => route.actions.some((glob) => globMatch(glob, action))) ?? null;
 }
 
 /** The configuration as the API shows it: secrets replaced by whether one is set. */

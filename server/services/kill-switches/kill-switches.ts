@@ -178,22 +178,6 @@ export async function engagedSwitchesFor(tx: Tx, tenantId: string): Promise<Kill
   return rows.map(toKillSwitchState);
 }
 
-/** The switch that blocks `action` of `tenantId` now, if any (used again at approval and dispatch time). */
-export function blockingSwitch(
-  switches: KillSwitchState[],
-  tenantId: string,
-  action: string,
-): KillSwitchState | null {
-  return (
-    switches.find((s) => s.engaged && s.scope === "global") ??
-    switches.find((s) => s.engaged && s.scope === "tenant" && s.tenantId === tenantId) ??
-    switches.find(
-      (s) => s.engaged && s.scope === "action" && s.tenantId === tenantId && globMatch(s.action!, action),
-    ) ??
-    null
-  );
-}
-
 /** Every engage and release that applies to a tenant (its own switches and the global one), newest first. */
 export async function killSwitchHistory(db: Db, principal: Principal, tenantId: string, limit = 200) {
   if (principal.kind !== "platform-admin" && principal.tenantId !== tenantId)
