@@ -27,7 +27,9 @@ export function votesOf(approval: {
     at: Date;
   }[];
 }): Vote[] {
-  return approval.votes.map((v) => ({
+  // A vote's time is taken under the approval's lock and strictly increases per approval
+  // (services/approvals/vote.ts), so time order is chain order, the order the verifier replays.
+  return [...approval.votes].sort((a, b) => a.at.getTime() - b.at.getTime()).map((v) => ({
     principal: { type: v.principalType as "user" | "apiKey", id: v.principalId },
     role: v.role as Vote["role"],
     vote: v.vote as Vote["vote"],

@@ -38,20 +38,22 @@ const REFUSAL_HTTP: Record<VoteRefusal, { code: "CONFLICT" | "FORBIDDEN" | "INVA
   REASON_REQUIRED: { code: "INVALID", message: "a deny needs a reason" },
 };
 
+/**
+ * `now` fixes the vote's time (reproducible fixtures); otherwise it is read after the approval's
+ * row lock is taken, so concurrent votes get their times in the order they are recorded.
+ */
 export async function voteOnApproval(
   db: Db,
   principal: Principal,
   approvalId: string,
   body: unknown,
-  now = new Date(),
+  now?: Date,
 ) {
   if (principal.kind === "platform-admin")
     throw forbidden("votes are cast by a tenant's operator or admin key, or a signed-in member");
   const principalType = principal.kind === "user" ? ("user" as const) : ("apiKey" as const);
   const parsed = parseWith(voteBodySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
-  const at = iso(now);
-
   const outcome = await db.$transaction(async (tx: Tx) => {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Approval" WHERE id = ${approvalId} AND "tenantId" = ${principal.tenantId} FOR UPDATE`;
@@ -62,6 +64,8 @@ export async function voteOnApproval(
     });
     const spec = approvalSpec(approval);
     const votes = votesOf(approval);
+    const time = voteTime(now ?? new Date(), approval.votes);
+    const at = iso(time);
     const current = tallyApproval(spec, votes, at);
     if (approval.status === "PENDING" && current.status === "EXPIRED") {
       await tx.approval.update({
@@ -97,7 +101,7 @@ export async function voteOnApproval(
         role: vote.role,
         vote: vote.vote,
         reason: vote.reason,
-        at: now,
+        at: time,
       },
     });
     const events: EventBody[] = [voteEvent(approvalId, vote)];
@@ -108,7 +112,7 @@ export async function voteOnApproval(
     if (after.status !== "PENDING") {
       await tx.approval.update({
         where: { id: approvalId },
-        data: { status: after.status, resolvedAt: now },
+        data: { status: after.status, resolvedAt: time },
       });
       events.push(chainEvent("approval.resolved", approvalId, at, { status: after.status }));
       if (after.status === "APPROVED") {
@@ -127,7 +131,7 @@ export async function voteOnApproval(
             decisionId: approval.decisionId,
             status: executionStatus,
             failureClass: blocker ? "BLOCKED" : null,
-            nextAttemptAt: now,
+            nextAttemptAt: time,
           },
         });
         events.push(
@@ -169,6 +173,12 @@ export async function voteOnApproval(
     // Approved, but a kill switch covers the action: it will not run, and the answer says which switch.
     ...(outcome.blockedBy ? { blockedBy: outcome.blockedBy } : {}),
   };
+}
+
+/** Strictly after every earlier vote on the approval (a clock step back or a tie moves it 1 ms on). */
+function voteTime(clock: Date, earlier: readonly { at: Date }[]): Date {
+  const last = Math.max(0, ...earlier.map((v) => v.at.getTime()));
+  return clock.getTime() > last ? clock : new Date(last + 1);
 }
 
 /** The key that submitted an intent, or a user named as its actor, may not approve it. */

@@ -42,5 +42,17 @@ export async function verifyChain(db: Db, tenantId: string, pageSize = 2000): Pr
       problem: `chain head says ${head.seq} events, found ${count}`,
     };
   }
+  // The head is written with every append and nowhere else: a last event rewritten together with
+  // its own hash still chains, but no longer ends where the head says.
+  const recomputed = previous?.hash ?? GENESIS_HASH;
+  if (head && head.hash !== recomputed) {
+    return {
+      ok: false,
+      tenantId,
+      events: count,
+      firstBrokenSeq: count,
+      problem: `chain head hash ${head.hash.slice(0, 16)}… does not match the last event's ${recomputed.slice(0, 16)}…`,
+    };
+  }
   return { ok: true, tenantId, events: count, head: previous?.hash ?? GENESIS_HASH };
 }
