@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
 import { DEFAULT_RETRY, type RetryConfig } from "../core";
+import { expireLapsedApprovals } from "../services/approvals/sweep";
 import { type Claimed, claimExecutions } from "./claim";
 import { executeAttempt } from "./execute";
 import { defaultLeaseMs, releaseLeases, renewLeases } from "./leases";
@@ -36,6 +37,8 @@ interface WorkerOptions {
   log?: (line: string) => void;
   /** The time events are stamped with (a fixed clock makes the example bundles reproducible). */
   clock?: () => Date;
+  /** Closes lapsed approvals this often (0: never). */
+  sweepMs?: number;
 }
 
 export interface Worker {
@@ -92,6 +95,7 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 
   const stopRenewing = renewLeases(pool, id, leaseMs, () => running, log);
+  const stopSweeping = sweepApprovals(options, log);
 
   const loop = (async () => {
     while (!stopping) {
@@ -136,6 +140,7 @@ export function startWorker(options: WorkerOptions): Worker {
         new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
       ]);
       stopRenewing();
+      stopSweeping();
       if (timedOut) {
         // Hand the unfinished attempts back now rather than after the lease: same key, next worker.
         await releaseLeases(pool, id, clock()).catch((error: Error) =>
@@ -144,4 +149,23 @@ export function startWorker(options: WorkerOptions): Worker {
       }
     },
   };
+}
+
+/** Runs the approval sweeper on a timer; several dispatchers sweeping at once skip each other's rows. */
+function sweepApprovals(options: WorkerOptions, log: (line: string) => void): () => void {
+  const every = options.sweepMs ?? 1000;
+  if (every <= 0) return () => {};
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    expireLapsedApprovals(options.pool)
+      .then((n) => n > 0 && log(`expired ${n} lapsed approval${n === 1 ? "" : "s"}`))
+      .catch((error: Error) => log(`expiring lapsed approvals failed: ${error.message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, every);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -16,6 +16,7 @@ import {
   voteRefusal,
 } from "../../core";
 import type { Db } from "../../db/client";
+import { requireActiveTenant } from "../access/authorize";
 import type { Principal } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { engagedSwitchesFor } from "../kill-switches/kill-switches";
@@ -55,6 +56,7 @@ export async function voteOnApproval(
   const parsed = parseWith(voteBodySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const outcome = await db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Approval" WHERE id = ${approvalId} AND "tenantId" = ${principal.tenantId} FOR UPDATE`;
     if (!locked) throw notFound(`approval ${approvalId}`);

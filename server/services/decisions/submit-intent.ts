@@ -13,6 +13,7 @@ import {
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
 import type { Db } from "../../db/client";
+import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
 import { insertSealedCte, insertSealedParams, sealAfterHead } from "../chain/append";
 import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
@@ -23,6 +24,8 @@ import { inTransaction } from "../shared/transaction";
 import { type IntentResult, intentResult } from "./intent-result";
 
 const DEFAULT_TTL_SECONDS = 600;
+/** How far a client's requestedAt may run ahead of the server's clock. */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
 
 interface SubmitOptions {
@@ -60,6 +63,18 @@ export async function submitIntent(
   const submissionHash = hashJson(nodeCrypto, { ...submission, tenantId });
 
   const now = options.now ?? new Date();
+  // A far-future requestedAt would keep the intent's TTL from ever lapsing.
+  if (
+    submission.requestedAt !== undefined &&
+    Date.parse(submission.requestedAt) > now.getTime() + MAX_CLOCK_AHEAD_MS
+  ) {
+    throw invalid([
+      {
+        path: "requestedAt",
+        message: `is more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server's clock (${iso(now)})`,
+      },
+    ]);
+  }
   return inTransaction(db.pool, async (sql) => {
     // Serialize requests carrying the same key, so 20 concurrent retries make exactly one decision.
     await sql.query({
@@ -71,6 +86,7 @@ export async function submitIntent(
     if (replay) return replay;
 
     const state = await admit(sql, tenantId);
+    if (state.status !== "active") throw tenantSuspended(tenantId);
     // Read on this transaction's connection: a second pool checkout per request could deadlock the pool.
     const policy = await loadPolicy(tenantId, state.activePolicyVersion, async () => {
       const { rows } = await sql.query(
@@ -100,7 +116,9 @@ export async function submitIntent(
     const decisionId = newId("dec");
     const approvalId = output.verdict === "REQUIRE_APPROVAL" ? newId("apr") : null;
     const executionId = output.verdict === "ALLOW" ? newId("exe") : null;
-    const expiresAt = new Date(now.getTime() + approvalTtlSeconds() * 1000);
+    // An approval closes at the intent's deadline at the latest: a late quorum must not run it.
+    const deadline = Date.parse(intent.requestedAt) + intent.ttlSeconds * 1000;
+    const expiresAt = new Date(Math.min(now.getTime() + approvalTtlSeconds() * 1000, deadline));
 
     const events: EventBody[] = [
       chainEvent("intent.decided", decisionId, evaluatedAt, {

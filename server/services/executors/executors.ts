@@ -1,7 +1,7 @@
 import { chainEvent, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
-import { requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
@@ -21,6 +21,7 @@ export async function setExecutorConfig(
   const parsed = parseWith(executorConfigSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors, "executor configuration is invalid");
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
     await tx.tenant.update({

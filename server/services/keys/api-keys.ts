@@ -5,7 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
-import { requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import { KEY_ROLES, type KeyRole, PLATFORM_ADMIN, type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { invalid, notFound, ServiceError } from "../shared/errors";
@@ -32,6 +32,7 @@ export async function createApiKey(
   const id = newId("key");
   const key = `exo_${id.slice(4)}_${randomBytes(24).toString("base64url")}`;
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     await tx.apiKey.create({
@@ -101,6 +102,7 @@ export async function revokeApiKey(
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const key = await tx.apiKey.findFirst({ where: { id: keyId, tenantId } });
     if (!key) throw notFound(`API key ${keyId}`);
     if (key.revokedAt) return { id: key.id, revokedAt: iso(key.revokedAt) };

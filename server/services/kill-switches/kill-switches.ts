@@ -13,6 +13,7 @@ import {
   tenantIdSchema,
 } from "../../core";
 import type { Db } from "../../db/client";
+import { requireActiveTenant } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
 import { appendEvents, PLATFORM_CHAIN } from "../chain/append";
 import { conflict, forbidden, invalid, notFound } from "../shared/errors";
@@ -102,6 +103,7 @@ export async function setKillSwitch(
   const id = switchId(input.scope, tenantId, input.action);
   const by = principalLabel(principal);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     if (tenantId && !(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
     if (expectedChangedAt !== undefined) {

@@ -9,12 +9,13 @@ import {
   hashJson,
   type Policy,
   parsePolicy,
+  policyMatchProblem,
   policySchema,
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
-import { requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
@@ -70,8 +71,11 @@ export async function applyPolicy(
     throw invalid([{ path: "(body)", message: `must be at most ${MAX_POLICY_BYTES} bytes of JSON` }]);
   const parsed = parsePolicy(body);
   if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
+  const costly = policyMatchProblem(parsed.value);
+  if (costly) throw invalid([costly], "policy document is over the matching budget");
   const hash = hashJson(nodeCrypto, parsed.value);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const [tenant] = await tx.$queryRaw<
       { id: string }[]
     >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
@@ -113,6 +117,7 @@ export async function activatePolicyVersion(
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
     if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
     await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { chainEvent, nameString, parseWith, TENANT_STATUSES, tenantIdSchema } from "../../core";
 import type { Db } from "../../db/client";
-import { requirePlatformAdmin, requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requirePlatformAdmin, requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { conflict, forbidden, invalid, notFound } from "../shared/errors";
@@ -104,6 +104,7 @@ export async function updateTenant(
   if (status !== undefined && principal.kind !== "platform-admin")
     throw forbidden("only a platform admin may suspend or activate a tenant");
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     const [locked] = await tx.$queryRaw<
       { id: string }[]
     >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;

@@ -6,7 +6,7 @@ import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
-import { requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { conflict, invalid, notFound } from "../shared/errors";
@@ -157,6 +157,7 @@ export async function setMembership(
   const parsed = parseWith(membershipSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
     const user = await tx.user.findUnique({ where: { email: parsed.value.email } });
@@ -190,6 +191,7 @@ export async function removeMembership(
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
   return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
     await keepAnAdmin(tx, tenantId, userId);
     const deleted = await tx.membership.deleteMany({ where: { userId, tenantId } });
     if (deleted.count === 0) throw notFound(`member ${userId}`);
