@@ -23,7 +23,7 @@ Idempotency-Key: 7f3c0e2a-isolate-web-7
   "ttlSeconds": 600
 }`;
 
-const verifyCommand = `$ npx exoarmur verify docs/examples/evidence-allow.json`;
+const verifyCommand = `$ npx exoarmur verify docs/examples/evidence-allow.json --public-key docs/examples/example-public-key.txt`;
 
 const nav = [
   { href: "#how-it-works", label: "How it works" },
@@ -33,9 +33,13 @@ const nav = [
 ];
 
 const exitCodes = [
-  { code: "0", meaning: "verdict reproduced, every hash, chain link and the signature check out" },
+  {
+    code: "0",
+    meaning: "verdict reproduced, every hash, chain link and the signature (by a key you trust) check out",
+  },
   { code: "1", meaning: "mismatch, printed as a readable diff (path, expected, actual)" },
   { code: "2", meaning: "the input could not be read as an evidence bundle" },
+  { code: "3", meaning: "intact, but signed by a key you do not trust (pin the server's key)" },
 ];
 
 const verifyChecks = [

@@ -35,7 +35,7 @@ const UNAVAILABLE: Record<Exclude<VoteUnavailable, null>, string> = {
   ALREADY_VOTED: "You have already voted on this approval.",
   ROLE_NOT_ALLOWED: "Your role is not one this approval accepts.",
   APPROVAL_CLOSED: "This approval is already decided.",
-  APPROVAL_EXPIRED: "This approval has expired.",
+  EXPIRED: "This approval has expired.",
   REASON_REQUIRED: "A reason is required.",
 };
 
@@ -187,7 +187,7 @@ export function ApprovalsPage() {
                   ) : (
                     <p className="text-sm text-slate-400" data-testid="vote-unavailable">
                       {left === 0 && a.unavailable === null
-                        ? UNAVAILABLE.APPROVAL_EXPIRED
+                        ? UNAVAILABLE.EXPIRED
                         : UNAVAILABLE[a.unavailable ?? "AUDITOR"]}
                     </p>
                   )}

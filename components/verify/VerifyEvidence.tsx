@@ -1,9 +1,15 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { type DragEvent, useId, useMemo, useState } from "react";
-import { Button, Card, PageHeader, TextField } from "@/components/ui";
+import { useTRPC } from "@/components/trpc/client";
+import type { RouterOutputs } from "@/components/trpc/types";
+import { Badge, Button, Card, PageHeader, TextField } from "@/components/ui";
 import { VerifyResult } from "./VerifyResult";
-import { decodeBundleBytes, parsePinnedKey, verifyText } from "./verify-text";
+import { decodeBundleBytes, parseTrustedKeys, verifyText } from "./verify-text";
+
+type PublishedKey = RouterOutputs["signingKeys"]["list"]["keys"][number];
+const NO_KEYS: readonly PublishedKey[] = [];
 
 /** What is being checked: the bundle's text and where it came from (a file name, or "pasted JSON"). */
 interface Input {
@@ -15,23 +21,41 @@ const PASTED = "pasted JSON";
 
 /**
  * The in-browser `exoarmur verify`. The bundle never leaves the page: it is read with the File API
- * and checked by the pure core (noble SHA-256 and Ed25519), with no request to the server — so an
- * auditor gets the same verdict the offline CLI gives, without installing it.
+ * and checked by the pure core (noble SHA-256 and Ed25519) — so an auditor gets the verdict the
+ * offline CLI gives, without installing it. The one request is for the server's published signing
+ * keys (current and retired), which are trusted like `--trusted-keys`, with any key the user pastes.
  */
 export function VerifyEvidence() {
   const ids = useId();
+  const trpc = useTRPC();
   const [input, setInput] = useState<Input | null>(null);
   const [pasted, setPasted] = useState("");
-  const [pin, setPin] = useState("");
+  const [keysText, setKeysText] = useState("");
   const [dragging, setDragging] = useState(false);
   const [reading, setReading] = useState(false);
   const [readError, setReadError] = useState<string | null>(null);
 
-  const pinCheck = parsePinnedKey(pin);
-  // Re-checked whenever the input or the pinned key changes: pinning a key after dropping a file works.
+  const published = useQuery(trpc.signingKeys.list.queryOptions(undefined, { staleTime: 60_000 }));
+  const serverKeys = published.data?.keys ?? NO_KEYS;
+  const keysCheck = useMemo(() => parseTrustedKeys(keysText), [keysText]);
+  // Why each trusted key is trusted, for the result's "Signed by" badge.
+  const trustedBy = useMemo(() => {
+    const why = new Map<string, string>();
+    if (keysCheck.ok) for (const key of keysCheck.keys) why.set(key, "a key you pasted");
+    for (const key of serverKeys)
+      why.set(key.publicKey, key.active ? "this server's signing key" : "this server's key, retired");
+    return why;
+  }, [serverKeys, keysCheck]);
+  // Re-checked whenever the input or a trusted key changes: pasting a key after dropping a file works.
   const outcome = useMemo(
-    () => (input ? verifyText(input.text, input.source, { publicKey: pin }) : null),
-    [input, pin],
+    () =>
+      input
+        ? verifyText(input.text, input.source, {
+            trustedKeys: serverKeys.map((key) => key.publicKey),
+            pastedKeys: keysText,
+          })
+        : null,
+    [input, serverKeys, keysText],
   );
 
   async function readFile(file: File) {
@@ -69,8 +93,9 @@ export function VerifyEvidence() {
         description={
           <>
             Check an exported evidence bundle right here, in your browser: the decision is re-run from its
-            recorded input, every hash, chain link and approval vote is recomputed and the signature is
-            checked. The file is not uploaded — nothing is sent to the server. Same checks and verdict as{" "}
+            recorded input, every hash, chain link and approval vote is recomputed, and the signature must
+            hold for a key you trust — this server's published signing keys, or one you paste. The file is not
+            uploaded. Same checks and verdict as{" "}
             <code className="font-mono text-slate-300">exoarmur verify</code>.
           </>
         }
@@ -154,15 +179,20 @@ export function VerifyEvidence() {
             </form>
 
             <TextField
-              label="Pin the server's public key (optional)"
-              hint="64 hex digits, obtained out of band (like --public-key): the bundle must be signed by this key. Left empty, the key embedded in the bundle is used and the result is not trusted."
-              error={pinCheck.ok ? null : pinCheck.message}
-              value={pin}
-              onChange={(e) => setPin(e.target.value)}
+              label="Also trust these public keys (optional)"
+              hint="64 hex digits each, separated by spaces or commas, obtained out of band (like --public-key): e.g. another server's signing key."
+              error={keysCheck.ok ? null : keysCheck.message}
+              value={keysText}
+              onChange={(e) => setKeysText(e.target.value)}
               spellCheck={false}
               autoComplete="off"
               placeholder="64 hex digits"
               className="font-mono text-xs"
+            />
+            <TrustedServerKeys
+              keys={serverKeys}
+              pending={published.isPending}
+              error={published.isError ? published.error.message : null}
             />
           </div>
         </Card>
@@ -171,6 +201,11 @@ export function VerifyEvidence() {
           {reading ? (
             <p role="status" className="text-sm text-slate-400">
               Reading the file…
+            </p>
+          ) : input && published.isPending ? (
+            // No verdict before the trusted keys are known: "not trusted" would flash for a genuine bundle.
+            <p role="status" className="text-sm text-slate-400">
+              Fetching the server's signing keys…
             </p>
           ) : readError ? (
             <div
@@ -183,7 +218,7 @@ export function VerifyEvidence() {
               <p className="mt-1 break-words">{readError}</p>
             </div>
           ) : outcome ? (
-            <VerifyResult outcome={outcome} />
+            <VerifyResult outcome={outcome} trustedBy={trustedBy} />
           ) : (
             <div className="rounded-xl border border-dashed border-line p-8 text-center text-sm text-slate-400">
               The result appears here. Try one of the example bundles in{" "}
@@ -192,6 +227,41 @@ export function VerifyEvidence() {
           )}
         </div>
       </div>
+    </div>
+  );
+}
+
+/** The server's published keys the page trusts: the current one and the retired ones. */
+function TrustedServerKeys({
+  keys,
+  pending,
+  error,
+}: {
+  keys: readonly PublishedKey[];
+  pending: boolean;
+  error: string | null;
+}) {
+  return (
+    <div className="flex flex-col gap-1" data-testid="trusted-server-keys">
+      <p className="text-xs font-medium text-slate-300">Trusted: this server's signing keys</p>
+      {pending ? (
+        <p className="text-xs text-slate-500">Loading…</p>
+      ) : error ? (
+        <p role="alert" className="text-xs text-rose-300">
+          Could not load them ({error}): only keys you paste are trusted.
+        </p>
+      ) : (
+        <ul className="flex flex-col gap-1">
+          {keys.map((key) => (
+            <li key={key.keyId} className="flex flex-wrap items-center gap-2 text-xs">
+              <code className="font-mono text-slate-300" title={`public key ${key.publicKey}`}>
+                {key.keyId.slice(0, 16)}…
+              </code>
+              {key.active ? <Badge tone="emerald">current</Badge> : <Badge>retired</Badge>}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -10,8 +10,18 @@ const VERDICTS: readonly string[] = ["ALLOW", "DENY", "REQUIRE_APPROVAL"];
 
 const text = (value: unknown) => (value === undefined || value === null ? "—" : String(value));
 
-/** The verdict of one check: a pass with the bundle's summary, or every mismatch (path, expected, actual). */
-export function VerifyResult({ outcome }: { outcome: VerifyOutcome }) {
+/**
+ * The verdict of one check: a pass with the bundle's summary; "integrity OK, signer not trusted"
+ * with the signer's key; or every mismatch (path, expected, actual). `trustedBy` says, for a
+ * trusted public key, why it is trusted (e.g. "this server's key, retired").
+ */
+export function VerifyResult({
+  outcome,
+  trustedBy = new Map(),
+}: {
+  outcome: VerifyOutcome;
+  trustedBy?: ReadonlyMap<string, string>;
+}) {
   if (outcome.kind === "unreadable") {
     return (
       <section
@@ -29,15 +39,27 @@ export function VerifyResult({ outcome }: { outcome: VerifyOutcome }) {
       </section>
     );
   }
-  if (outcome.kind === "verified") return <Passed source={outcome.source} report={outcome.report} />;
+  if (outcome.kind === "verified")
+    return (
+      <Passed
+        source={outcome.source}
+        report={outcome.report}
+        trustedAs={(outcome.signerPublicKey && trustedBy.get(outcome.signerPublicKey)) || "trusted key"}
+      />
+    );
+  if (outcome.kind === "untrusted")
+    return (
+      <Untrusted source={outcome.source} report={outcome.report} signerPublicKey={outcome.signerPublicKey} />
+    );
   return <Mismatches source={outcome.source} report={outcome.report} />;
 }
 
-function Passed({ source, report }: { source: string; report: VerifyReport }) {
+/** What the bundle says it is: tenant, decision, verdict, rule, events. */
+function summaryRows(report: VerifyReport): [string, ReactNode][] {
   const s = report.summary;
   const verdict =
     typeof s.verdict === "string" && VERDICTS.includes(s.verdict) ? (s.verdict as Verdict) : null;
-  const rows: [string, ReactNode][] = [
+  return [
     ["Tenant", <code key="t">{text(s.tenantId)}</code>],
     ["Decision", <code key="d">{text(s.decisionId)}</code>],
     ["Intent", <code key="i">{text(s.intentId)}</code>],
@@ -45,15 +67,30 @@ function Passed({ source, report }: { source: string; report: VerifyReport }) {
     ["Reason", <code key="r">{text(s.reason)}</code>],
     ["Deciding rule", <code key="rule">{text(s.decidingRule)}</code>],
     ["Chain events", String(s.events)],
+  ];
+}
+
+function Rows({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 p-4 text-sm">
+      {rows.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="text-slate-400">{label}</dt>
+          <dd className="min-w-0 text-slate-100">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Passed({ source, report, trustedAs }: { source: string; report: VerifyReport; trustedAs: string }) {
+  const rows: [string, ReactNode][] = [
+    ...summaryRows(report),
     [
       "Signed by",
       <span key="k" className="flex flex-wrap items-center gap-2">
-        <code className="break-all">{text(s.keyId)}</code>
-        {s.trusted ? (
-          <Badge tone="emerald">pinned key</Badge>
-        ) : (
-          <Badge tone="amber">embedded key, not pinned</Badge>
-        )}
+        <code className="break-all">{text(report.summary.keyId)}</code>
+        <Badge tone="emerald">{trustedAs}</Badge>
       </span>,
     ],
   ];
@@ -70,23 +107,65 @@ function Passed({ source, report }: { source: string; report: VerifyReport }) {
         </h2>
         <p className="mt-1 text-sm text-slate-300">
           <span className="font-mono">{source}</span>: the decision re-runs to the same output, every hash and
-          chain link matches, the approval replays to its recorded outcome and the signature holds.
+          chain link matches, the approval replays to its recorded outcome and the signature holds — by a key
+          you trust.
         </p>
-        {!s.trusted && (
-          <p className="mt-1 text-xs text-amber-200/90">
-            The signature was checked with the key embedded in the bundle. Pin the server's public key
-            (obtained out of band) to prove who signed it.
-          </p>
-        )}
       </header>
-      <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 p-4 text-sm">
-        {rows.map(([label, value]) => (
-          <div key={label} className="contents">
-            <dt className="text-slate-400">{label}</dt>
-            <dd className="min-w-0 text-slate-100">{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Rows rows={rows} />
+    </section>
+  );
+}
+
+/** Consistent, but signed by a key nobody vouched for: the CLI's exit 3. */
+function Untrusted({
+  source,
+  report,
+  signerPublicKey,
+}: {
+  source: string;
+  report: VerifyReport;
+  signerPublicKey: string | null;
+}) {
+  const rows: [string, ReactNode][] = [
+    ...summaryRows(report),
+    [
+      "Signed by",
+      <span key="k" className="flex flex-wrap items-center gap-2">
+        <code className="break-all">{text(report.summary.keyId)}</code>
+        <Badge tone="amber">not trusted</Badge>
+      </span>,
+    ],
+    [
+      "Signer's public key",
+      <code key="pk" className="break-all">
+        {text(signerPublicKey)}
+      </code>,
+    ],
+  ];
+  return (
+    <section
+      data-testid="verify-result"
+      data-outcome="untrusted"
+      role="alert"
+      className="rounded-xl border border-amber-400/40 bg-amber-400/5"
+    >
+      <header className="border-b border-amber-400/20 px-4 py-3">
+        <h2 className="flex items-center gap-2 text-base font-semibold text-amber-100">
+          <span aria-hidden>!</span> Integrity OK, signer not trusted
+        </h2>
+        <p className="mt-1 text-sm text-slate-300">
+          <span className="font-mono">{source}</span> is internally consistent — the decision re-runs to the
+          same output and every hash, chain link and signature checks out — but it was signed by a key that is
+          neither one of this server's signing keys nor one you pasted. Anyone can edit a bundle, recompute
+          its hashes and sign it with a key of their own, so this proves nothing about who made it (the CLI
+          gives exit code 3).
+        </p>
+        <p className="mt-1 text-xs text-amber-200/90">
+          If you got the signer's public key from its server out of band, paste it under “Also trust these
+          public keys”; never trust a key just because the bundle carries it.
+        </p>
+      </header>
+      <Rows rows={rows} />
     </section>
   );
 }

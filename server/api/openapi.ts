@@ -9,6 +9,7 @@ import { voteBodySchema } from "../services/approvals/vote";
 import { intentResultSchema } from "../services/decisions/intent-result";
 import { executorConfigSchema } from "../services/executors/config";
 import { createApiKeySchema } from "../services/keys/api-keys";
+import { signingKeysSchema } from "../services/keys/signing-key";
 import { setKillSwitchSchema } from "../services/kill-switches/kill-switches";
 import { createTenantSchema, updateTenantSchema } from "../services/tenants/tenants";
 import { errorBodySchema } from "./error-body";
@@ -70,6 +71,7 @@ export function openApiDocument() {
         SetKillSwitch: schema(setKillSwitchSchema),
         Vote: schema(voteBodySchema),
         ExecutorConfig: schema(executorConfigSchema),
+        SigningKeys: schema(signingKeysSchema, "output"),
       },
     },
     paths: {
@@ -227,8 +229,13 @@ export function openApiDocument() {
       },
       "/api/v1/signing-key": {
         get: {
-          summary: "The evidence-signing public key",
-          responses: { "200": ok("{alg, keyId, publicKey}"), ...common },
+          summary: "The evidence-signing public keys: the current one, and every retired one",
+          description:
+            "`{alg, keyId, publicKey}` is the key that signs new bundles; `keys` lists it first, then the keys retired by `exoarmur signing-key rotate` (bundles they signed stay verifiable). Save the answer and pass it to `exoarmur verify --trusted-keys`. Rotation is an operator command (`exoarmur signing-key rotate`), not a REST route.",
+          responses: {
+            "200": ok("the current key and the retired ones", { $ref: "#/components/schemas/SigningKeys" }),
+            ...common,
+          },
         },
       },
       "/api/health": {

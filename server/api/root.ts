@@ -5,6 +5,7 @@ import { eventsRouter } from "./routers/events";
 import { killSwitchesRouter } from "./routers/kill-switches";
 import { meRouter } from "./routers/me";
 import { policiesRouter } from "./routers/policies";
+import { signingKeysRouter } from "./routers/signing-keys";
 import { tenantsRouter } from "./routers/tenants";
 import { router } from "./trpc";
 
@@ -17,5 +18,6 @@ export const appRouter = router({
   policies: policiesRouter,
   chain: chainRouter,
   events: eventsRouter,
+  signingKeys: signingKeysRouter,
 });
 export type AppRouter = typeof appRouter;

@@ -114,8 +114,8 @@ async function runDemo(base: string, admin: string, step: (text: string) => void
     return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json };
   };
   const tenant = `demo-${Date.now().toString(36)}`;
-  const { verifyBundle } = await import("../core");
-  const { nodeCrypto } = await import("../crypto/node");
+  const { keyIdOf, signedBytes, verifyBundle, verifyOutcome } = await import("../core");
+  const { generateSecretKeyHex, nodeCrypto, nodeSigner } = await import("../crypto/node");
 
   check(
     (await call("POST", "/api/v1/tenants", admin, { id: tenant, name: "Golden demo" })).status === 201,
@@ -243,15 +243,18 @@ async function runDemo(base: string, admin: string, step: (text: string) => void
     "tenant kill switch engaged: next intent DENY (KILL_SWITCH_TENANT); an execution approved meanwhile is BLOCKED",
   );
 
-  const signingKey = (await call("GET", "/api/v1/signing-key", auditor)).json.publicKey as string;
+  // The keys a reviewer trusts: everything the server publishes (current and retired), fetched
+  // from the server itself — never the key a bundle carries.
+  const published = (await call("GET", "/api/v1/signing-key", auditor)).json;
+  const signingKey = published.publicKey as string;
+  const trustedKeys = (published.keys as { publicKey: string }[]).map((k) => k.publicKey);
+  check(trustedKeys.includes(signingKey), "the server publishes its current signing key");
+  const verifyAgainstServer = (bundle: Json) =>
+    verifyBundle(JSON.parse(JSON.stringify(bundle)), { crypto: nodeCrypto, trustedKeys });
   const bundles: Json[] = [];
   for (const id of decisions) {
     const bundle = (await call("GET", `/api/v1/decisions/${id}/evidence`, auditor)).json;
-    const report = verifyBundle(JSON.parse(JSON.stringify(bundle)), {
-      crypto: nodeCrypto,
-      publicKey: signingKey,
-    });
-    check(report.ok, `evidence for ${id} verifies offline`);
+    check(verifyOutcome(verifyAgainstServer(bundle)) === "verified", `evidence for ${id} verifies offline`);
     bundles.push(bundle);
   }
   step(
@@ -259,12 +262,32 @@ async function runDemo(base: string, admin: string, step: (text: string) => void
   );
   const tampered = JSON.parse(JSON.stringify(bundles[2]));
   tampered.output.verdict = "ALLOW";
-  const refused = verifyBundle(tampered, { crypto: nodeCrypto, publicKey: signingKey });
+  const refused = verifyAgainstServer(tampered);
   check(
-    !refused.ok && refused.mismatches.some((m) => m.path === "output.verdict"),
+    verifyOutcome(refused) === "mismatch" && refused.mismatches.some((m) => m.path === "output.verdict"),
     "a tampered bundle fails verification",
   );
   step(`tampered bundle (DENY → ALLOW) refused: ${refused.mismatches.map((m) => m.path).join(", ")}`);
+  // Re-signed by someone else: intact, but the signer is not one of the server's keys.
+  const { signature: _genuine, ...unsigned } = JSON.parse(JSON.stringify(bundles[2])) as Json;
+  const impostor = nodeSigner(generateSecretKeyHex());
+  const resigned = {
+    ...unsigned,
+    signature: {
+      alg: "Ed25519",
+      keyId: keyIdOf(nodeCrypto, impostor.publicKeyHex),
+      publicKey: impostor.publicKeyHex,
+      value: impostor.sign(signedBytes(unsigned)),
+    },
+  };
+  const untrusted = verifyAgainstServer(resigned);
+  check(
+    verifyOutcome(untrusted) === "untrusted" && untrusted.mismatches.length === 0,
+    "a bundle re-signed with another key is not trusted",
+  );
+  step(
+    `bundle re-signed with a fresh key: integrity OK, signer ${String(untrusted.summary.keyId).slice(0, 16)}… not trusted`,
+  );
 
   let health = (await call("GET", "/api/health", auditor)).json;
   if (health.stream?.status === "disabled") {

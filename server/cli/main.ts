@@ -1,5 +1,6 @@
 // The `exoarmur` CLI: one file per noun — `tenant` (tenant-commands.ts), `keys` (key-commands.ts),
-// `policy`, `kill-switch`, `chain`, `migrate`, `user`, `worker`, `replay`, `verify`, `demo`.
+// `policy`, `kill-switch`, `chain`, `signing-key` (signing-key-commands.ts), `migrate`, `user`,
+// `worker`, `replay`, `verify` (verify-command.ts), `demo`.
 // Operator commands run as the platform admin, straight against the database, through the same
 // services the REST API uses (so every change writes its chain event); their database plumbing and
 // failure-to-exit-code mapping are in database-command.ts, and the database client and services
@@ -17,9 +18,10 @@ import { registerKillSwitchCommands } from "./kill-switch-commands";
 import { registerMigrateCommand } from "./migrate-commands";
 import { registerPolicyCommands } from "./policy-commands";
 import { registerReplayCommand } from "./replay-command";
+import { registerSigningKeyCommands } from "./signing-key-commands";
 import { registerTenantCommands } from "./tenant-commands";
 import { registerUserCommands } from "./user-commands";
-import { type CommandIO, EXIT_UNREADABLE, verifyCommand } from "./verify-command";
+import { type CommandIO, EXIT_UNREADABLE, registerVerifyCommand } from "./verify-command";
 import { registerWorkerCommand } from "./worker-command";
 
 /** The `exoarmur` CLI. Each subcommand returns its exit code; nothing here calls process.exit. */
@@ -32,35 +34,18 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
-  program
-    .command("verify")
-    .description(
-      "verify an evidence bundle offline: re-run the decision, recompute hashes, chain links, approvals and the signature",
-    )
-    .argument("<bundle>", "path to an evidence bundle (JSON)")
-    .option("--json", "print the machine-readable result")
-    .option(
-      "--public-key <hex|file>",
-      "pin the server's Ed25519 public key (64 hex digits, or a file holding them)",
-    )
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 verified, 1 mismatch (a field-by-field diff is printed), 2 unreadable input.",
-    )
-    .action((bundle: string, options: { json?: boolean; publicKey?: string }) => {
-      exitCode = verifyCommand(bundle, options, io);
-    });
-
   // In this order in `exoarmur --help`.
   const setExit = (code: number) => {
     exitCode = code;
   };
   for (const register of [
+    registerVerifyCommand,
     registerTenantCommands,
     registerKeyCommands,
     registerPolicyCommands,
     registerKillSwitchCommands,
     registerChainCommands,
+    registerSigningKeyCommands,
     registerMigrateCommand,
     registerUserCommands,
     registerWorkerCommand,

@@ -197,7 +197,7 @@ describe("tallyApproval", () => {
       undefined,
       "PENDING",
       0,
-      ["APPROVAL_EXPIRED"],
+      ["EXPIRED"],
     ],
     [
       "a vote one nanosecond before expiresAt",

@@ -2,9 +2,11 @@
 // verifier (when it replays an evidence bundle) cannot disagree about the outcome:
 //   - votes are taken in order; once APPROVED, DENIED or EXPIRED, no vote counts;
 //   - a vote at or after expiresAt is refused; an approval past expiresAt is EXPIRED;
-//   - only the allowed roles vote; the requesting actor never votes on its own intent;
-//   - one vote per principal; a deny needs a reason and ends the approval DENIED;
-//   - `quorum` approvals end it APPROVED.
+//   - only the allowed roles vote; nobody accountable for the submission votes on it (the
+//     requesting actor, and the people behind the submitting key: `submitters`);
+//   - one vote per person (whichever key or session they use), and per principal; a deny needs a
+//     reason and ends the approval DENIED;
+//   - `quorum` approvals — distinct people — end it APPROVED.
 
 import { z } from "zod";
 import { type APPROVER_ROLES, nameString, timestampSchema } from "./schemas";
@@ -15,7 +17,7 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 const VOTE_REFUSALS = [
   "APPROVAL_CLOSED",
-  "APPROVAL_EXPIRED",
+  "EXPIRED",
   "ROLE_NOT_ALLOWED",
   "SELF_APPROVAL",
   "ALREADY_VOTED",
@@ -29,8 +31,13 @@ const principalSchema = z.strictObject({
 });
 export type Principal = z.infer<typeof principalSchema>;
 
+/** The person behind a vote: the signed-in user, or the user the voting key acts for. */
+const personSchema = z.strictObject({ id: nameString(), email: nameString(254) });
+export type Person = z.infer<typeof personSchema>;
+
 export const voteSchema = z.strictObject({
   principal: principalSchema,
+  person: personSchema.optional(),
   role: z.enum(["admin", "operator", "auditor", "client"], {
     error: "must be admin, operator, auditor or client",
   }),
@@ -49,6 +56,8 @@ export interface ApprovalSpec {
   expiresAt: string;
   /** The intent's actor id: it may not approve its own intent. */
   requesterId: string;
+  /** Person ids accountable for the submission (the user the key acts for, the key's creator). */
+  submitters?: readonly string[];
 }
 
 export interface ApprovalTally {
@@ -66,12 +75,13 @@ export function voteRefusal(
   vote: Vote,
 ): VoteRefusal | null {
   if (status !== "PENDING") return "APPROVAL_CLOSED";
-  if (compareInstants(parseInstant(vote.at), parseInstant(spec.expiresAt)) >= 0) return "APPROVAL_EXPIRED";
+  if (compareInstants(parseInstant(vote.at), parseInstant(spec.expiresAt)) >= 0) return "EXPIRED";
   if (!(spec.roles as readonly string[]).includes(vote.role)) return "ROLE_NOT_ALLOWED";
   if (vote.principal.id === spec.requesterId) return "SELF_APPROVAL";
-  if (counted.some((v) => v.principal.type === vote.principal.type && v.principal.id === vote.principal.id)) {
-    return "ALREADY_VOTED";
-  }
+  if (vote.person && spec.submitters?.includes(vote.person.id)) return "SELF_APPROVAL";
+  const samePrincipal = (v: Vote) => v.principal.type === vote.principal.type && v.principal.id === vote.principal.id;
+  const samePerson = (v: Vote) => v.person !== undefined && v.person.id === vote.person?.id;
+  if (counted.some((v) => samePrincipal(v) || samePerson(v))) return "ALREADY_VOTED";
   if (vote.vote === "deny" && (vote.reason ?? "").trim() === "") return "REASON_REQUIRED";
   return null;
 }

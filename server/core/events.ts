@@ -41,9 +41,15 @@ interface EventPayloads {
     reason: DecisionOutput["reason"];
   };
   /** subject: the approval. */
-  "approval.requested": ApprovalRequirement & { decisionId: string; expiresAt: string };
-  /** subject: the approval. */
-  "approval.voted": { principal: Principal; role: Vote["role"]; vote: Vote["vote"]; reason: string | null };
+  "approval.requested": ApprovalRequirement & { decisionId: string; expiresAt: string; submitters?: string[] };
+  /** subject: the approval; `person` is who voted, `principal` the key or session used. */
+  "approval.voted": {
+    principal: Principal;
+    person?: Vote["person"];
+    role: Vote["role"];
+    vote: Vote["vote"];
+    reason: string | null;
+  };
   /** subject: the approval. */
   "approval.resolved": { status: Exclude<ApprovalStatus, "PENDING"> };
 
@@ -77,7 +83,7 @@ interface EventPayloads {
   "tenant.activated": By & { changes: Record<string, unknown> };
   "tenant.executors_set": By & { routes: unknown[] };
   /** subject: the key. */
-  "apikey.created": By & { role: string; name: string };
+  "apikey.created": By & { role: string; name: string; forUser?: string };
   "apikey.revoked": By;
   /** subject: the user. */
   "member.added": By & { email: string; role: string };
@@ -114,6 +120,7 @@ export function chainEvent<T extends EventType>(
 export function voteEvent(approvalId: string, vote: Vote): EventBody {
   return chainEvent("approval.voted", approvalId, vote.at, {
     principal: vote.principal,
+    ...(vote.person ? { person: vote.person } : {}),
     role: vote.role,
     vote: vote.vote,
     reason: vote.reason,

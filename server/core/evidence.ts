@@ -44,6 +44,8 @@ export const approvalRecordSchema = z.strictObject({
   quorum: z.number({ error: "must be a number" }).int(),
   roles: z.array(z.enum(["admin", "operator"]), { error: "must be an array" }),
   expiresAt: timestampSchema,
+  /** Person ids accountable for the submission: none of them may vote. */
+  submitters: z.array(nameString(), { error: "must be an array" }).optional(),
   votes: z.array(voteSchema, { error: "must be an array" }),
   status: z.enum(APPROVAL_STATUSES, { error: `must be one of ${APPROVAL_STATUSES.join(", ")}` }),
 });

@@ -32,8 +32,28 @@ import { ENGINE_VERSION, EVIDENCE_SCHEMA } from "./version";
 
 interface VerifyOptions {
   crypto?: CryptoProvider;
-  /** The server's public key (hex) obtained out of band; without it the embedded key is used and `trusted` is false. */
+  /**
+   * A strict pin: the one public key (hex) the bundle must be signed by; another signer is a
+   * mismatch. Without it the signature is checked with the key embedded in the bundle.
+   */
   publicKey?: string;
+  /**
+   * The public keys (hex) the reviewer trusts, obtained out of band (the server's current and
+   * retired keys). They decide `summary.trusted`, never `ok`: a consistent bundle signed by a key
+   * outside this list is intact but proves nothing about who made it (see `verifyOutcome`).
+   */
+  trustedKeys?: readonly string[];
+}
+
+/**
+ * What a check comes to: `verified` (consistent and signed by a trusted key), `untrusted`
+ * (consistent, but anyone could have made it: the signer's key is not trusted) or `mismatch`.
+ */
+export type VerifyOutcomeKind = "verified" | "untrusted" | "mismatch";
+
+export function verifyOutcome(report: Pick<VerifyReport, "ok" | "summary">): VerifyOutcomeKind {
+  if (!report.ok) return "mismatch";
+  return report.summary.trusted ? "verified" : "untrusted";
 }
 
 export interface VerifyReport {
@@ -69,6 +89,7 @@ interface Facts {
   crypto: CryptoProvider;
   memo: CanonicalMemo;
   trustedKey: string | undefined;
+  trustedKeys: ReadonlySet<string>;
   shape: ReturnType<typeof evidenceBundleSchema.safeParse>;
   events: Json[];
   subject: Json;
@@ -128,6 +149,7 @@ function establishFacts(bundle: unknown, options: VerifyOptions): Facts {
     // then reused inside the input hash, the event hashes and the signed bytes.
     memo: new WeakMap(),
     trustedKey: options.publicKey?.toLowerCase(),
+    trustedKeys: new Set((options.trustedKeys ?? []).map((key) => key.toLowerCase())),
     shape,
     events,
     subject: isObject(b.subject) ? b.subject : {},
@@ -165,8 +187,8 @@ function replayApproval(b: Json, events: Json[]): ApprovalReplay | null {
   const record = approvalRecordSchema.safeParse(b.approval);
   const requesterId = at(b, ["input", "intent", "actor", "id"]);
   if (!record.success || typeof requesterId !== "string") return null;
-  const { quorum, roles, expiresAt, votes } = record.data;
-  const spec: ApprovalSpec = { quorum, roles, expiresAt, requesterId };
+  const { quorum, roles, expiresAt, votes, submitters } = record.data;
+  const spec: ApprovalSpec = { quorum, roles, expiresAt, requesterId, ...(submitters ? { submitters } : {}) };
   const resolved = events.find((e) => e.type === EVENT_TYPES.approvalResolved);
   // The verifier has no clock: a pending approval can only have expired as of an instant the chain
   // itself records.
@@ -193,7 +215,16 @@ function signatureVerifies({ b, crypto, memo, signature, trustedKey }: Facts): b
   }
 }
 
-function summarize({ b, subject, events, signature, trustedKey, signedOk }: Facts): VerifyReport["summary"] {
+function summarize({
+  b,
+  subject,
+  events,
+  signature,
+  trustedKey,
+  trustedKeys,
+  signedOk,
+}: Facts): VerifyReport["summary"] {
+  const signer = typeof signature.publicKey === "string" ? signature.publicKey : undefined;
   return {
     tenantId: subject.tenantId,
     intentId: subject.intentId,
@@ -203,7 +234,8 @@ function summarize({ b, subject, events, signature, trustedKey, signedOk }: Fact
     decidingRule: at(b, ["output", "decidingRule"]),
     events: events.length,
     keyId: signature.keyId,
-    trusted: trustedKey !== undefined && signedOk() && signature.publicKey === trustedKey,
+    // Trust is a property of the signer's key, and only of a signature that actually holds.
+    trusted: signer !== undefined && (signer === trustedKey || trustedKeys.has(signer)) && signedOk(),
   };
 }
 
@@ -440,6 +472,17 @@ function checkApprovalRequest({ b, events }: Facts): Reported[] {
         reqPayload.expiresAt,
         approval.expiresAt,
         "is not the expiry recorded in the chain",
+      ),
+    );
+  }
+  // Who may not vote is anchored in the chain too: dropping a submitter would let them approve.
+  if (JSON.stringify(reqPayload.submitters ?? []) !== JSON.stringify(approval.submitters ?? [])) {
+    out.push(
+      mismatch(
+        "approval.submitters",
+        reqPayload.submitters ?? [],
+        approval.submitters ?? [],
+        "are not the submitters recorded in the chain",
       ),
     );
   }

@@ -4,19 +4,21 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   decodeBundleBytes,
-  parsePinnedKey,
+  EXIT_CODES,
+  parseTrustedKeys,
   showValue,
   type VerifyOutcome,
   verifyText,
 } from "../../components/verify/verify-text";
-import { type CommandIO, verifyCommand } from "../../server/cli/verify-command";
-import { verifyBundle } from "../../server/core";
+import { type CommandIO, UNTRUSTED_MESSAGE, verifyCommand } from "../../server/cli/verify-command";
+import { type EvidenceBundle, verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
+import { forgeAllow } from "../support/forge";
 
 /**
- * The verify page's logic against the CLI: for the same file, `verifyText` (noble crypto, as in the
- * browser) must give the CLI's verdict, mismatch list and "unreadable input" message, and the same
- * report `verifyBundle` gives with node:crypto.
+ * The verify page's logic against the CLI: for the same file and the same trusted keys, `verifyText`
+ * (noble crypto, as in the browser) must give the CLI's verdict (verified, untrusted, mismatch),
+ * mismatch list and "unreadable input" message, and the same report `verifyBundle` gives with node:crypto.
  */
 let dir: string;
 const PUBLIC_KEY = readFileSync("docs/examples/example-public-key.txt", "utf8").trim();
@@ -32,32 +34,45 @@ const write = (name: string, content: string) => {
   return path;
 };
 
-/** The CLI's `verify --json` on a file: its exit code and its parsed JSON result. */
-function cli(file: string, publicKey?: string) {
+/** The CLI's `verify --json` on a file, trusting `keys` (one --public-key each): exit code and JSON. */
+function cli(file: string, keys: string[] = []) {
   const out: string[] = [];
   const io: CommandIO = { out: (line) => out.push(line), err: (line) => out.push(line) };
-  const code = verifyCommand(file, { json: true, ...(publicKey ? { publicKey } : {}) }, io);
+  const code = verifyCommand(file, { json: true, publicKey: keys }, io, undefined);
   expect(out).toHaveLength(1);
   return { code, json: JSON.parse(out[0]!) as Record<string, unknown> };
 }
 
-/** The browser path on the same file, read as the page reads a dropped file. */
-function browser(file: string, publicKey?: string): VerifyOutcome {
-  return verifyText(decodeBundleBytes(readFileSync(file)), file, publicKey ? { publicKey } : {});
+/** The browser path on the same file, read as the page reads a dropped file, the keys pasted. */
+function browser(file: string, keys: string[] = []): VerifyOutcome {
+  return verifyText(decodeBundleBytes(readFileSync(file)), file, { pastedKeys: keys.join(" ") });
 }
-
-const EXIT = { verified: 0, mismatch: 1, unreadable: 2 } as const;
 
 /** The browser outcome in the CLI's --json shape (undefined dropped, as JSON.stringify does). */
 function asCliJson(file: string, outcome: VerifyOutcome): unknown {
   if (outcome.kind === "unreadable") return { file, ok: false, error: outcome.message };
-  return JSON.parse(JSON.stringify({ file, ...outcome.report }));
+  const { mismatches, summary } = outcome.report;
+  const untrusted =
+    outcome.kind === "untrusted"
+      ? { message: UNTRUSTED_MESSAGE, keyId: summary.keyId, publicKey: outcome.signerPublicKey }
+      : {};
+  return JSON.parse(
+    JSON.stringify({
+      file,
+      ok: outcome.kind === "verified",
+      outcome: outcome.kind,
+      trusted: summary.trusted,
+      ...untrusted,
+      mismatches,
+      summary,
+    }),
+  );
 }
 
-function expectSameAsCli(file: string, publicKey?: string): VerifyOutcome {
-  const fromCli = cli(file, publicKey);
-  const outcome = browser(file, publicKey);
-  expect(EXIT[outcome.kind]).toBe(fromCli.code);
+function expectSameAsCli(file: string, keys: string[] = []): VerifyOutcome {
+  const fromCli = cli(file, keys);
+  const outcome = browser(file, keys);
+  expect(EXIT_CODES[outcome.kind]).toBe(fromCli.code);
   expect(asCliJson(file, outcome)).toEqual(fromCli.json);
   return outcome;
 }
@@ -78,27 +93,59 @@ const tampered = (name: string, change: (bundle: Bundle) => void) => {
 };
 
 describe("verifyText gives the CLI's verdict", () => {
-  it.each(EXAMPLES)("the %s example: verified, same report as verifyBundle with node:crypto", (name) => {
-    const file = `docs/examples/evidence-${name}.json`;
-    const outcome = expectSameAsCli(file);
-    expect(outcome.kind).toBe("verified");
-    if (outcome.kind === "unreadable") throw new Error("unreachable");
-    const direct = verifyBundle(JSON.parse(readFileSync(file, "utf8")), { crypto: nodeCrypto });
-    expect(outcome.report).toEqual(direct);
-    expect(outcome.report.mismatches).toEqual([]);
-    expect(outcome.report.summary.trusted).toBe(false);
+  it.each(EXAMPLES)(
+    "the %s example: verified under its key, same report as verifyBundle with node:crypto",
+    (name) => {
+      const file = `docs/examples/evidence-${name}.json`;
+      const outcome = expectSameAsCli(file, [PUBLIC_KEY]);
+      expect(outcome.kind).toBe("verified");
+      if (outcome.kind === "unreadable") throw new Error("unreachable");
+      const direct = verifyBundle(JSON.parse(readFileSync(file, "utf8")), {
+        crypto: nodeCrypto,
+        trustedKeys: [PUBLIC_KEY],
+      });
+      expect(outcome.report).toEqual(direct);
+      expect(outcome.report.mismatches).toEqual([]);
+      expect(outcome.report.summary.trusted).toBe(true);
+      expect(outcome.signerPublicKey).toBe(PUBLIC_KEY);
+    },
+  );
+
+  it.each(EXAMPLES)(
+    "the %s example with no key trusted: integrity OK, signer not trusted (exit 3)",
+    (name) => {
+      const outcome = expectSameAsCli(`docs/examples/evidence-${name}.json`);
+      expect(outcome.kind).toBe("untrusted");
+      if (outcome.kind !== "untrusted") throw new Error("unreachable");
+      expect(outcome.report.mismatches).toEqual([]);
+      expect(outcome.report.summary.trusted).toBe(false);
+    },
+  );
+
+  it("the right key in any case: verified; another key: untrusted, not a mismatch", () => {
+    const file = "docs/examples/evidence-allow.json";
+    const pinned = expectSameAsCli(file, [PUBLIC_KEY]);
+    expect(pinned.kind).toBe("verified");
+    // Upper-case hex is the same key (the CLI lower-cases it too).
+    expect(browser(file, [PUBLIC_KEY.toUpperCase()])).toEqual(pinned);
+    const other = expectSameAsCli(file, ["ab".repeat(32)]);
+    expect(other.kind).toBe("untrusted");
+    // Several keys, one of them the signer's: verified.
+    expect(expectSameAsCli(file, ["ab".repeat(32), PUBLIC_KEY]).kind).toBe("verified");
   });
 
-  it("pinned with the right key: verified and trusted; with another key: the CLI's mismatch", () => {
-    const file = "docs/examples/evidence-allow.json";
-    const pinned = expectSameAsCli(file, PUBLIC_KEY);
-    expect(pinned.kind === "verified" && pinned.report.summary.trusted).toBe(true);
-    // Upper-case hex is the same key (the CLI lower-cases it too).
-    expect(browser(file, PUBLIC_KEY.toUpperCase())).toEqual(pinned);
-    const other = expectSameAsCli(file, "ab".repeat(32));
-    expect(other.kind).toBe("mismatch");
-    if (other.kind !== "mismatch") throw new Error("unreachable");
-    expect(other.report.mismatches.map((m) => m.path)).toEqual(["signature.publicKey", "signature.value"]);
+  it("the server's published keys are trusted, retired ones too; a re-signed forgery is not", () => {
+    const file = "docs/examples/evidence-deny.json";
+    const text = readFileSync(file, "utf8");
+    const rotated = ["cd".repeat(32), PUBLIC_KEY]; // current key, then the retired one that signed it
+    expect(verifyText(text, file, { trustedKeys: rotated }).kind).toBe("verified");
+    const forged = write("forged.json", JSON.stringify(forgeAllow(JSON.parse(text) as EvidenceBundle)));
+    const outcome = verifyText(readFileSync(forged, "utf8"), forged, { trustedKeys: rotated });
+    expect(outcome.kind).toBe("untrusted");
+    if (outcome.kind !== "untrusted") throw new Error("unreachable");
+    expect(outcome.report.summary.verdict).toBe("ALLOW");
+    expect(outcome.signerPublicKey).not.toBe(PUBLIC_KEY);
+    expect(expectSameAsCli(forged, rotated).kind).toBe("untrusted");
   });
 
   it("a tampered verdict (DENY → ALLOW): the same mismatches, paths, expected and actual values", () => {
@@ -182,23 +229,31 @@ describe("verifyText gives the CLI's verdict", () => {
     expect(outcome.kind).toBe("mismatch");
   });
 
-  it("a pinned key that is not 64 hex digits is unreadable input, as in the CLI", () => {
+  it("a pasted key that is not 64 hex digits is unreadable input, as in the CLI", () => {
     const file = "docs/examples/evidence-allow.json";
-    const fromCli = cli(file, "abc123");
+    const fromCli = cli(file, ["abc123"]);
     expect(fromCli.code).toBe(2);
-    const outcome = browser(file, "abc123");
+    const outcome = browser(file, ["abc123"]);
     expect(outcome.kind).toBe("unreadable");
     expect(outcome.kind === "unreadable" && outcome.message).toContain("not 64 hex digits");
   });
 });
 
 describe("helpers", () => {
-  it("parsePinnedKey: blank is unpinned, hex is lower-cased, anything else is refused", () => {
-    expect(parsePinnedKey("  ")).toEqual({ ok: true, publicKey: undefined });
-    expect(parsePinnedKey(` ${PUBLIC_KEY.toUpperCase()}\n`)).toEqual({ ok: true, publicKey: PUBLIC_KEY });
-    expect(parsePinnedKey("zz".repeat(32)).ok).toBe(false);
-    expect(parsePinnedKey("a".repeat(63)).ok).toBe(false);
-    const long = parsePinnedKey("x".repeat(10_000));
+  it("parseTrustedKeys: blank is none, hex is lower-cased, keys split on blanks and commas, anything else is refused", () => {
+    expect(parseTrustedKeys("  ")).toEqual({ ok: true, keys: [] });
+    expect(parseTrustedKeys(` ${PUBLIC_KEY.toUpperCase()}\n`)).toEqual({ ok: true, keys: [PUBLIC_KEY] });
+    expect(parseTrustedKeys(`${"ab".repeat(32)}, ${PUBLIC_KEY}\n${PUBLIC_KEY}`)).toEqual({
+      ok: true,
+      keys: ["ab".repeat(32), PUBLIC_KEY],
+    });
+    expect(parseTrustedKeys("zz".repeat(32)).ok).toBe(false);
+    expect(parseTrustedKeys("a".repeat(63)).ok).toBe(false);
+    expect(parseTrustedKeys(`${PUBLIC_KEY} nope`)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("nope"),
+    });
+    const long = parseTrustedKeys("x".repeat(10_000));
     expect(long.ok === false && long.message.length).toBeLessThan(200);
   });
 

@@ -28,17 +28,34 @@ async function setupTenant(id: string, limits?: Record<string, number>) {
       .status,
   ).toBe(201);
   keys[id] = {};
+  // Keys that vote act for people: each is a member of the tenant, created over REST.
+  const person = async (name: string, role: string) => {
+    const email = `${name}@${id}.test`;
+    expect(
+      (await call(server, "POST", "/api/v1/users", { token: admin, body: { email, name } })).status,
+    ).toBe(201);
+    expect(
+      (await call(server, "PUT", `/api/v1/tenants/${id}/members`, { token: admin, body: { email, role } }))
+        .status,
+    ).toBe(200);
+    return email;
+  };
+  const forUser: Record<string, string | undefined> = {
+    operator: await person("operator", "operator"),
+    admin: await person("admin", "admin"),
+    operator2: await person("operator2", "operator"),
+  };
   for (const role of ["client", "operator", "auditor", "admin"]) {
     const created = await call(server, "POST", `/api/v1/tenants/${id}/api-keys`, {
       token: admin,
-      body: { role, name: `${role}-key` },
+      body: { role, name: `${role}-key`, ...(forUser[role] ? { forUser: forUser[role] } : {}) },
     });
     expect(created.status).toBe(201);
     keys[id]![role] = created.json.key;
   }
   const op2 = await call(server, "POST", `/api/v1/tenants/${id}/api-keys`, {
     token: admin,
-    body: { role: "operator", name: "second operator" },
+    body: { role: "operator", name: "second operator", forUser: forUser.operator2 },
   });
   keys[id]!.operator2 = op2.json.key;
 }

@@ -262,7 +262,7 @@ describe("approvals", () => {
     expect(decision.execution).toMatchObject({ status: "QUEUED" });
   });
 
-  it("refuses a double vote (409), a deny without reason (400), a client or auditor (403), and self-approval (403)", async () => {
+  it("refuses a double vote (409), a deny without reason (400), a client or auditor (403), and self-approval (409)", async () => {
     const r = await pending();
     await voteOnApproval(db, acme.keys.operator.principal, r.approvalId!, { vote: "approve" });
     const twice = await refusal(
@@ -287,7 +287,7 @@ describe("approvals", () => {
     const self = await refusal(
       voteOnApproval(db, acme.keys.admin.principal, own.approvalId!, { vote: "approve" }),
     );
-    expect([self.status, self.details.reason]).toEqual([403, "SELF_APPROVAL"]);
+    expect([self.status, self.details.reason]).toEqual([409, "SELF_APPROVAL"]);
     // And the actor named in the intent may not approve it either.
     const asActor = (
       await submitIntent(
@@ -325,7 +325,7 @@ describe("approvals", () => {
     const expired = await refusal(
       voteOnApproval(db, acme.keys.operator.principal, r.approvalId!, { vote: "approve" }, later),
     );
-    expect([expired.status, expired.details.reason]).toEqual([409, "APPROVAL_EXPIRED"]);
+    expect([expired.status, expired.details.reason]).toEqual([409, "EXPIRED"]);
     expect((await db.approval.findUniqueOrThrow({ where: { id: r.approvalId! } })).status).toBe("EXPIRED");
   });
 

@@ -1,8 +1,14 @@
 import type { Db } from "../../server/db/client";
-import { type KeyRole, PLATFORM_ADMIN, type Principal } from "../../server/services/access/principal";
+import {
+  type KeyRole,
+  type MemberRole,
+  PLATFORM_ADMIN,
+  type Principal,
+} from "../../server/services/access/principal";
 import { createApiKey } from "../../server/services/keys/api-keys";
 import { applyPolicy } from "../../server/services/policies/versions";
 import { createTenant } from "../../server/services/tenants/tenants";
+import { createUser } from "../../server/services/users/users";
 
 export const DEMO_POLICY = {
   rules: [
@@ -25,7 +31,10 @@ export interface TenantFixture {
   >;
 }
 
-/** A tenant with the demo policy and one key per role (two operators). */
+/**
+ * A tenant with the demo policy and one key per role. The operator, second operator and admin keys
+ * act for people (members of the tenant), so their votes count — one person each.
+ */
 export async function seedTenant(
   db: Db,
   id: string,
@@ -33,21 +42,44 @@ export async function seedTenant(
 ): Promise<TenantFixture> {
   await createTenant(db, PLATFORM_ADMIN, { id, name: `Tenant ${id}`, ...(limits ? { limits } : {}) });
   await applyPolicy(db, PLATFORM_ADMIN, id, DEMO_POLICY);
-  const make = async (role: KeyRole, name: string) => {
-    const created = await createApiKey(db, PLATFORM_ADMIN, id, { role, name });
+  const make = async (role: KeyRole, name: string, personRole?: MemberRole) => {
+    let person: { id: string; email: string } | null = null;
+    if (personRole) {
+      const email = `${name}@${id}.test`;
+      const user = await createUser(db, {
+        email,
+        name,
+        password: "fixture-password-unused",
+        memberships: [{ tenantId: id, role: personRole }],
+      });
+      person = { id: user.id, email };
+    }
+    const created = await createApiKey(db, PLATFORM_ADMIN, id, {
+      role,
+      name,
+      ...(person ? { forUser: person.email } : {}),
+    });
     return {
       key: created.key,
-      principal: { kind: "api-key", id: created.id, tenantId: id, role, name } as Principal,
+      principal: {
+        kind: "api-key",
+        id: created.id,
+        tenantId: id,
+        role,
+        name,
+        person,
+        creatorUserId: null,
+      } as Principal,
     };
   };
   return {
     id,
     keys: {
       client: await make("client", "soar"),
-      operator: await make("operator", "alice"),
-      operator2: await make("operator", "bob"),
+      operator: await make("operator", "alice", "operator"),
+      operator2: await make("operator", "bob", "operator"),
       auditor: await make("auditor", "audit"),
-      admin: await make("admin", "root"),
+      admin: await make("admin", "root", "admin"),
     },
   };
 }

@@ -105,7 +105,7 @@ describe("approvals.pending: why a principal cannot vote", () => {
     ]);
     const before = await tenantState(db, "appr");
     const again = await expectCode(vote(u.op1, approvalId), "CONFLICT");
-    expect(again.message).toBe("this principal has already voted");
+    expect(again.message).toBe("this person has already voted (with this or another key or session)");
     expect(again.cause instanceof ServiceError && again.cause.details.reason).toBe("ALREADY_VOTED");
     expect(await tenantState(db, "appr")).toEqual(before);
   });
@@ -117,8 +117,10 @@ describe("approvals.pending: why a principal cannot vote", () => {
       expect(await unavailableFor(u.op1, approvalId)).toBe("SELF_APPROVAL");
       expect(await unavailableFor(u.op2, approvalId)).toBeNull();
       const before = await tenantState(db, "appr");
-      const error = await expectCode(vote(u.op1, approvalId), "FORBIDDEN");
-      expect(error.message).toBe("the requester may not vote on its own intent");
+      const error = await expectCode(vote(u.op1, approvalId), "CONFLICT");
+      expect(error.message).toBe(
+        "nobody accountable for the submission may vote on it (its actor, the person its key acts for, or who created that key)",
+      );
       expect(await tenantState(db, "appr")).toEqual(before);
     }
   });
@@ -194,7 +196,7 @@ describe("approvals.vote", () => {
       (await as(u.op1).approvals.pending({ tenantId: "appr" })).approvals.map((p) => p.id),
     ).not.toContain(approvalId);
     const error = await expectCode(vote(u.op1, approvalId), "CONFLICT");
-    expect(error.message).toBe("the approval has expired");
+    expect(error.message).toBe("the intent's deadline has passed: the approval has expired");
     expect(await db.approvalVote.count({ where: { approvalId } })).toBe(0);
     expect((await db.approval.findUniqueOrThrow({ where: { id: approvalId } })).status).toBe("EXPIRED");
   });

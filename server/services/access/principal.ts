@@ -9,7 +9,17 @@ export { KEY_ROLES, type KeyRole, MEMBER_ROLES, type MemberRole } from "../../co
 
 export type Principal =
   | { kind: "platform-admin"; id: string }
-  | { kind: "api-key"; id: string; tenantId: string; role: KeyRole; name: string }
+  | {
+      kind: "api-key";
+      id: string;
+      tenantId: string;
+      role: KeyRole;
+      name: string;
+      /** The person the key acts for (fixed at creation): only such keys may vote. */
+      person?: { id: string; email: string } | null;
+      /** The user who created the key, if a user did: accountable for what it submits. */
+      creatorUserId?: string | null;
+    }
   | { kind: "user"; id: string; tenantId: string; role: MemberRole; name: string };
 
 export const PLATFORM_ADMIN: Principal = { kind: "platform-admin", id: "platform-admin" };

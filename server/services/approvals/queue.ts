@@ -36,6 +36,12 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
   const at = iso(now);
   const principalType = principal.kind === "user" ? "user" : "apiKey";
   const role = principal.kind === "platform-admin" ? "admin" : principal.role;
+  const person =
+    principal.kind === "user"
+      ? { id: principal.id, email: principal.name }
+      : principal.kind === "api-key"
+        ? (principal.person ?? undefined)
+        : undefined;
   return rows.flatMap((a) => {
     const spec = approvalSpec(a);
     const votes = votesOf(a);
@@ -53,6 +59,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
         "PENDING",
         {
           principal: { type: principalType, id: principal.id },
+          ...(person ? { person } : {}),
           role: role as Vote["role"],
           vote: "approve",
           reason: null,

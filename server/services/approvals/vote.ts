@@ -32,10 +32,17 @@ export const voteBodySchema = z.strictObject({
 
 const REFUSAL_HTTP: Record<VoteRefusal, { code: "CONFLICT" | "FORBIDDEN" | "INVALID"; message: string }> = {
   APPROVAL_CLOSED: { code: "CONFLICT", message: "the approval is already decided" },
-  APPROVAL_EXPIRED: { code: "CONFLICT", message: "the approval has expired" },
+  EXPIRED: { code: "CONFLICT", message: "the intent's deadline has passed: the approval has expired" },
   ROLE_NOT_ALLOWED: { code: "FORBIDDEN", message: "this role may not vote on this approval" },
-  SELF_APPROVAL: { code: "FORBIDDEN", message: "the requester may not vote on its own intent" },
-  ALREADY_VOTED: { code: "CONFLICT", message: "this principal has already voted" },
+  SELF_APPROVAL: {
+    code: "CONFLICT",
+    message:
+      "nobody accountable for the submission may vote on it (its actor, the person its key acts for, or who created that key)",
+  },
+  ALREADY_VOTED: {
+    code: "CONFLICT",
+    message: "this person has already voted (with this or another key or session)",
+  },
   REASON_REQUIRED: { code: "INVALID", message: "a deny needs a reason" },
 };
 
@@ -53,6 +60,17 @@ export async function voteOnApproval(
   if (principal.kind === "platform-admin")
     throw forbidden("votes are cast by a tenant's operator or admin key, or a signed-in member");
   const principalType = principal.kind === "user" ? ("user" as const) : ("apiKey" as const);
+  // A quorum counts people: a key votes only as the person it acts for.
+  const person =
+    principal.kind === "user" ? { id: principal.id, email: principal.name } : (principal.person ?? null);
+  if (!person)
+    throw new ServiceError(
+      "FORBIDDEN",
+      "this key acts for no person, so it cannot vote: create one with forUser",
+      {
+        reason: "VOTER_NOT_A_PERSON",
+      },
+    );
   const parsed = parseWith(voteBodySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const outcome = await db.$transaction(async (tx: Tx) => {
@@ -77,11 +95,12 @@ export async function voteOnApproval(
       await appendEvents(tx, approval.tenantId, [
         chainEvent("approval.resolved", approvalId, iso(approval.expiresAt), { status: "EXPIRED" }),
       ]);
-      return { refusal: "APPROVAL_EXPIRED" as const };
+      return { refusal: "EXPIRED" as const };
     }
     const vote: Vote = {
       principal: { type: principalType, id: principal.id },
-      role: principal.role as Vote["role"],
+      person,
+      role: (await roleAtVote(tx, principal, person.id)) as Vote["role"],
       vote: parsed.value.vote,
       reason: parsed.value.reason ?? null,
       at,
@@ -104,6 +123,8 @@ export async function voteOnApproval(
         vote: vote.vote,
         reason: vote.reason,
         at: time,
+        userId: person.id,
+        userEmail: person.email,
       },
     });
     const events: EventBody[] = [voteEvent(approvalId, vote)];
@@ -175,6 +196,20 @@ export async function voteOnApproval(
     // Approved, but a kill switch covers the action: it will not run, and the answer says which switch.
     ...(outcome.blockedBy ? { blockedBy: outcome.blockedBy } : {}),
   };
+}
+
+/**
+ * The role the person holds in the tenant now: a session's comes from its membership (resolved per
+ * request); a key votes with its person's current membership role, capped by the key's own role.
+ */
+async function roleAtVote(tx: Tx, principal: Principal, userId: string): Promise<string> {
+  if (principal.kind !== "api-key") return principal.kind === "user" ? principal.role : "none";
+  const member = await tx.membership.findUnique({
+    where: { userId_tenantId: { userId, tenantId: principal.tenantId } },
+    select: { role: true },
+  });
+  if (!member) return "none";
+  return member.role === "admin" ? principal.role : member.role === principal.role ? member.role : "none";
 }
 
 /** Strictly after every earlier vote on the approval (a clock step back or a tie moves it 1 ms on). */

@@ -132,6 +132,7 @@ export async function exportEvidence(
         quorum: d.approval.quorum,
         roles: d.approval.roles as ("admin" | "operator")[],
         expiresAt: iso(d.approval.expiresAt),
+        ...(d.approval.submitters.length > 0 ? { submitters: d.approval.submitters } : {}),
         votes: votesOf(d.approval),
         status: d.approval.status as ApprovalRecord["status"],
       }

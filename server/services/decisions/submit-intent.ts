@@ -129,6 +129,10 @@ export async function submitIntent(
         ...hashes,
       }),
     ];
+    // The people accountable for this submission: none of them may vote on it.
+    const submitters = [
+      ...new Set([principal.person?.id, principal.creatorUserId].filter((p): p is string => !!p)),
+    ];
     if (approvalId && output.approval) {
       events.push(
         chainEvent("approval.requested", approvalId, evaluatedAt, {
@@ -136,6 +140,7 @@ export async function submitIntent(
           quorum: output.approval.quorum,
           roles: output.approval.roles,
           expiresAt: iso(expiresAt),
+          ...(submitters.length > 0 ? { submitters } : {}),
         }),
       );
     }
@@ -171,6 +176,7 @@ export async function submitIntent(
         expiresAt,
         executionId,
         ...insertSealedParams(sealed),
+        submitters,
       ],
     });
     const result = intentResult({
@@ -284,8 +290,8 @@ WITH i AS (
   INSERT INTO "Decision" (id, "tenantId", "intentId", verdict, reason, "decidingRule", action, "actorId", input, output, "inputHash", "outputHash", "policyVersion", "evaluatedAt", "createdAt")
   VALUES ($9, $2, $1, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18, $19, $8, $8)
 ), a AS (
-  INSERT INTO "Approval" (id, "tenantId", "decisionId", "intentHash", quorum, roles, "requesterId", status, "expiresAt", "createdAt")
-  SELECT $20, $2, $9, $4, $21, $22::text[], $14, 'PENDING', $23, $8 WHERE $20::text IS NOT NULL
+  INSERT INTO "Approval" (id, "tenantId", "decisionId", "intentHash", quorum, roles, "requesterId", submitters, status, "expiresAt", "createdAt")
+  SELECT $20, $2, $9, $4, $21, $22::text[], $14, $28::text[], 'PENDING', $23, $8 WHERE $20::text IS NOT NULL
 ), x AS (
   INSERT INTO "Execution" (id, "tenantId", "decisionId", status, attempts, "nextAttemptAt", "createdAt", "updatedAt")
   SELECT $24, $2, $9, 'QUEUED', 0, $8, $8, $8 WHERE $24::text IS NOT NULL

@@ -6,7 +6,14 @@ import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
-import { KEY_ROLES, type KeyRole, PLATFORM_ADMIN, type Principal, principalLabel } from "../access/principal";
+import {
+  KEY_ROLES,
+  type KeyRole,
+  MEMBER_ROLES,
+  PLATFORM_ADMIN,
+  type Principal,
+  principalLabel,
+} from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
@@ -15,7 +22,22 @@ import { TX_OPTIONS, type Tx } from "../shared/transaction";
 export const createApiKeySchema = z.strictObject({
   role: z.enum(KEY_ROLES, { error: `must be one of ${KEY_ROLES.join(", ")}` }),
   name: nameString(),
+  /** The email of the tenant member this key acts for; fixed for the key's life. Only such keys vote. */
+  forUser: z
+    .string({ error: "must be an email" })
+    .trim()
+    .toLowerCase()
+    .max(254, { error: "must be at most 254 characters" })
+    .pipe(z.email({ error: "must be an email address" }))
+    .optional(),
 });
+
+/** The roles a key acting for a member may have: never more than the member's own. */
+const KEY_ROLES_FOR_MEMBER: Record<string, readonly string[]> = {
+  admin: ["admin", "operator", "auditor", "client"],
+  operator: ["operator", "auditor", "client"],
+  auditor: ["auditor"],
+};
 
 export const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
@@ -26,26 +48,59 @@ export async function createApiKey(
   body: unknown,
   now = new Date(),
 ) {
-  requireTenantRole(principal, tenantId, ["admin"]);
   const parsed = parseWith(createApiKeySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
+  const { role, name, forUser } = parsed.value;
+  // A key that acts for a person votes as that person: only they (their own session) or a platform
+  // admin may mint one, or a tenant admin could mint a quorum of "people".
+  if (forUser === undefined) requireTenantRole(principal, tenantId, ["admin"]);
+  else if (principal.kind !== "platform-admin") {
+    requireTenantRole(principal, tenantId, MEMBER_ROLES);
+    if (principal.kind !== "user" || principal.name.toLowerCase() !== forUser)
+      throw new ServiceError(
+        "FORBIDDEN",
+        "a key for a person is created by that person's own session or a platform admin",
+        {
+          reason: "FOR_USER_NOT_ALLOWED",
+        },
+      );
+  }
   const id = newId("key");
   const key = `exo_${id.slice(4)}_${randomBytes(24).toString("base64url")}`;
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw notFound(`tenant ${tenantId}`);
+    let person: { id: string; email: string } | null = null;
+    if (forUser !== undefined) {
+      const user = await tx.user.findUnique({ where: { email: forUser }, select: { id: true, email: true } });
+      const member = user
+        ? await tx.membership.findUnique({ where: { userId_tenantId: { userId: user.id, tenantId } } })
+        : null;
+      if (!user || !member)
+        throw invalid([{ path: "forUser", message: `${forUser} is not a member of tenant ${tenantId}` }]);
+      if (!KEY_ROLES_FOR_MEMBER[member.role]?.includes(role))
+        throw invalid([
+          {
+            path: "role",
+            message: `a key acting for ${forUser} (${member.role}) may not have the role ${role}`,
+          },
+        ]);
+      person = user;
+    }
+    const createdBy = principalLabel(principal);
     await tx.apiKey.create({
-      data: { id, tenantId, name: parsed.value.name, role: parsed.value.role, keyHash: hashKey(key) },
+      data: { id, tenantId, name, role, keyHash: hashKey(key), forUserId: person?.id ?? null, createdBy },
     });
     await appendEvents(tx, tenantId, [
       chainEvent("apikey.created", id, iso(now), {
-        role: parsed.value.role,
-        name: parsed.value.name,
-        by: principalLabel(principal),
+        role,
+        name,
+        ...(person ? { forUser: person.email } : {}),
+        by: createdBy,
       }),
     ]);
-    return { id, tenantId, role: parsed.value.role, name: parsed.value.name, key };
+    return { id, tenantId, role, name, ...(person ? { forUser: person.email } : {}), key };
   }, TX_OPTIONS);
 }
 
@@ -70,9 +125,20 @@ export async function authenticate(
   const token = match[1]!;
   if (adminToken && safeEqual(token, adminToken)) return PLATFORM_ADMIN;
   if (token.length > 200) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
-  const key = await db.apiKey.findUnique({ where: { keyHash: hashKey(token) }, include: { tenant: true } });
+  const key = await db.apiKey.findUnique({ where: { keyHash: hashKey(token) } });
   if (!key || key.revokedAt) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
-  return { kind: "api-key", id: key.id, tenantId: key.tenantId, role: key.role as KeyRole, name: key.name };
+  const person = key.forUserId
+    ? await db.user.findUnique({ where: { id: key.forUserId }, select: { id: true, email: true } })
+    : null;
+  return {
+    kind: "api-key",
+    id: key.id,
+    tenantId: key.tenantId,
+    role: key.role as KeyRole,
+    name: key.name,
+    person,
+    creatorUserId: key.createdBy?.startsWith("user:") ? key.createdBy.slice(5) : null,
+  };
 }
 
 export async function listApiKeys(db: Db, principal: Principal, tenantId: string) {
@@ -86,6 +152,7 @@ export async function listApiKeys(db: Db, principal: Principal, tenantId: string
       id: k.id,
       name: k.name,
       role: k.role,
+      forUserId: k.forUserId,
       createdAt: iso(k.createdAt),
       revokedAt: k.revokedAt ? iso(k.revokedAt) : null,
     })),

@@ -6,7 +6,7 @@ import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
 import type { Db } from "../../db/client";
-import { requireActiveTenant, requireTenantRole } from "../access/authorize";
+import { requireActiveTenant, requirePlatformAdmin, requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type MemberRole, type Principal, principalLabel } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { conflict, invalid, notFound } from "../shared/errors";
@@ -73,6 +73,18 @@ export async function createUser(db: Db, body: unknown, now = new Date()) {
     }
     return { id, email: input.email, name: input.name, platformAdmin: input.platformAdmin ?? false };
   }, TX_OPTIONS);
+}
+
+/** `POST /api/v1/users`: a person, by the platform admin. They sign in once given a password (CLI). */
+export const createPersonSchema = z.strictObject({ email, name: nameString() });
+
+export async function createPerson(db: Db, principal: Principal, body: unknown, now = new Date()) {
+  requirePlatformAdmin(principal);
+  const parsed = parseWith(createPersonSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors);
+  // A password nobody knows: the person acts through keys made for them until one is set.
+  const created = await createUser(db, { ...parsed.value, password: generatePassword() }, now);
+  return { id: created.id, email: created.email, name: created.name };
 }
 
 interface UserAccess {
