@@ -12,6 +12,7 @@ import { createApiKeySchema } from "../services/keys/api-keys";
 import { signingKeysSchema } from "../services/keys/signing-key";
 import { setKillSwitchSchema } from "../services/kill-switches/kill-switches";
 import { createTenantSchema, updateTenantSchema } from "../services/tenants/tenants";
+import { createPersonSchema, membershipSchema } from "../services/users/users";
 import { errorBodySchema } from "./error-body";
 
 const schema = (s: z.ZodType, io: "input" | "output" = "input") =>
@@ -68,6 +69,8 @@ export function openApiDocument() {
         CreateTenant: schema(createTenantSchema),
         UpdateTenant: schema(updateTenantSchema),
         CreateApiKey: schema(createApiKeySchema),
+        CreatePerson: schema(createPersonSchema),
+        Membership: schema(membershipSchema),
         SetKillSwitch: schema(setKillSwitchSchema),
         Vote: schema(voteBodySchema),
         ExecutorConfig: schema(executorConfigSchema),
@@ -178,7 +181,33 @@ export function openApiDocument() {
           summary: "Create an API key (shown only in this response)",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/CreateApiKey" }),
-          responses: { "201": ok("{id, role, key}"), "404": err("not found"), ...common },
+          responses: {
+            "201": ok("{id, role, name, forUser?, key}"),
+            "404": err("not found"),
+            ...common,
+            "403": err(
+              "the role does not allow this, or a key for a person not made by that person's session or a platform admin (FOR_USER_NOT_ALLOWED)",
+            ),
+          },
+        },
+      },
+      "/api/v1/users": {
+        post: {
+          summary: "Create a person (platform admin): whom keys act for and whose votes count once",
+          requestBody: body({ $ref: "#/components/schemas/CreatePerson" }),
+          responses: {
+            "201": ok("{id, email, name}"),
+            "409": err("a user with this email exists"),
+            ...common,
+          },
+        },
+      },
+      "/api/v1/tenants/{id}/members": {
+        put: {
+          summary: "Add a person to the tenant, or change their role there",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/Membership" }),
+          responses: { "200": ok("{userId, email, role}"), "404": err("not found"), ...common },
         },
       },
       "/api/v1/tenants/{id}/api-keys/{keyId}": {

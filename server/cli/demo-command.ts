@@ -137,15 +137,33 @@ async function runDemo(base: string, admin: string, step: (text: string) => void
     (await call("POST", `/api/v1/tenants/${tenant}/policies`, admin, policy)).status === 201,
     "apply the policy",
   );
-  const key = async (role: string, name: string) =>
-    (await call("POST", `/api/v1/tenants/${tenant}/api-keys`, admin, { role, name })).json.key as string;
+  // A quorum counts people: each operator is a person, a member of the tenant, and votes through a
+  // key that acts for them.
+  const operator = async (name: string) => {
+    const email = `${name}@${tenant}.demo.exoarmur.local`;
+    check(
+      (await call("POST", "/api/v1/users", admin, { email, name })).status === 201 &&
+        (await call("PUT", `/api/v1/tenants/${tenant}/members`, admin, { email, role: "operator" }))
+          .status === 200,
+      `add ${name} as an operator of the tenant`,
+    );
+    return email;
+  };
+  const key = async (role: string, name: string, forUser?: string) =>
+    (
+      await call("POST", `/api/v1/tenants/${tenant}/api-keys`, admin, {
+        role,
+        name,
+        ...(forUser ? { forUser } : {}),
+      })
+    ).json.key as string;
   const client = await key("client", "soar");
-  const alice = await key("operator", "alice");
-  const bob = await key("operator", "bob");
+  const alice = await key("operator", "alice", await operator("alice"));
+  const bob = await key("operator", "bob", await operator("bob"));
   const auditor = await key("auditor", "audit");
   check(Boolean(client && alice && bob && auditor), "create API keys");
   step(
-    `tenant ${tenant}: policy (A1 allow, A2 two operators, A3 deny) and keys for a client, two operators and an auditor`,
+    `tenant ${tenant}: policy (A1 allow, A2 two operators, A3 deny); two operators (people) with their keys, a client and an auditor key`,
   );
 
   const intent = (actionClass: string, n: number) => ({

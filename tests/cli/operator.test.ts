@@ -198,6 +198,48 @@ describe("exoarmur keys create", () => {
     expect(await db.apiKey.count({ where: { keyHash: hashKey(body.key) } })).toBe(1);
   });
 
+  it("--for-user makes a key that acts for a member (it can vote as them); a non-member is refused naming the flag", async () => {
+    const { createPerson, setMembership } = await import("../../server/services/users/users");
+    const { PLATFORM_ADMIN } = await import("../../server/services/access/principal");
+    const person = await createPerson(db, PLATFORM_ADMIN, { email: "olga@acme.test", name: "Olga" });
+    await setMembership(db, PLATFORM_ADMIN, "acme", { email: "olga@acme.test", role: "operator" });
+    const run = await cli(
+      "keys",
+      "create",
+      "--tenant",
+      "acme",
+      "--role",
+      "operator",
+      "--name",
+      "olga",
+      "--for-user",
+      "olga@acme.test",
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /created operator key key_\S+ \("olga"\) for tenant acme, acting for olga@acme.test/,
+    );
+    const key = /^ {2}(exo_\S+)$/m.exec(run.stdout)?.[1];
+    expect((await db.apiKey.findUniqueOrThrow({ where: { keyHash: hashKey(key!) } })).forUserId).toBe(
+      person.id,
+    );
+    const stranger = await cli(
+      "keys",
+      "create",
+      "--tenant",
+      "acme",
+      "--role",
+      "operator",
+      "--name",
+      "x",
+      "--for-user",
+      "nobody@acme.test",
+    );
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toContain("--for-user");
+    expect(stranger.stderr).toContain("is not a member of tenant acme");
+  });
+
   it("an unknown role is a usage error (exit 2); an unknown tenant is refused (exit 1)", async () => {
     const role = await cli("keys", "create", "--tenant", "acme", "--role", "boss", "--name", "x");
     expect(role.code).toBe(2);

@@ -177,7 +177,7 @@ describe("authentication and administration", () => {
     ).toBe(403);
   });
 
-  it("suspending a tenant denies its next intent with TENANT_SUSPENDED; activating restores it", async () => {
+  it("a suspended tenant's key may not submit (403 TENANT_SUSPENDED, nothing written); activating restores it", async () => {
     await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "paused", name: "Paused" } });
     const key = (
       await call(server, "POST", "/api/v1/tenants/paused/api-keys", {
@@ -189,9 +189,10 @@ describe("authentication and administration", () => {
       (await call(server, "PATCH", "/api/v1/tenants/paused", { token: admin, body: { status: "suspended" } }))
         .json.status,
     ).toBe("suspended");
-    expect(
-      (await call(server, "POST", "/api/v1/intents", { token: key, body: intentBody() })).json.reason,
-    ).toBe("TENANT_SUSPENDED");
+    const before = await rows();
+    const refused = await call(server, "POST", "/api/v1/intents", { token: key, body: intentBody() });
+    expect([refused.status, refused.json.error.reason]).toEqual([403, "TENANT_SUSPENDED"]);
+    expect(await rows()).toEqual(before);
     await call(server, "PATCH", "/api/v1/tenants/paused", { token: admin, body: { status: "active" } });
     expect(
       (await call(server, "POST", "/api/v1/intents", { token: key, body: intentBody() })).json.reason,
@@ -622,8 +623,11 @@ describe("health, metrics, OpenAPI", () => {
         "/api/v1/approvals/{id}/votes",
         "/api/v1/kill-switches",
         "/api/v1/tenants/{id}/policies",
+        "/api/v1/users",
+        "/api/v1/tenants/{id}/members",
       ]),
     );
+    expect(Object.keys(res.json.components.schemas.CreateApiKey.properties)).toContain("forUser");
     expect(res.json.components.schemas.IntentSubmission.properties.actionClass.enum).toEqual([
       "A0_observe",
       "A1_soft",

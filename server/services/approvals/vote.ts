@@ -60,17 +60,6 @@ export async function voteOnApproval(
   if (principal.kind === "platform-admin")
     throw forbidden("votes are cast by a tenant's operator or admin key, or a signed-in member");
   const principalType = principal.kind === "user" ? ("user" as const) : ("apiKey" as const);
-  // A quorum counts people: a key votes only as the person it acts for.
-  const person =
-    principal.kind === "user" ? { id: principal.id, email: principal.name } : (principal.person ?? null);
-  if (!person)
-    throw new ServiceError(
-      "FORBIDDEN",
-      "this key acts for no person, so it cannot vote: create one with forUser",
-      {
-        reason: "VOTER_NOT_A_PERSON",
-      },
-    );
   const parsed = parseWith(voteBodySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
   const outcome = await db.$transaction(async (tx: Tx) => {
@@ -78,6 +67,18 @@ export async function voteOnApproval(
     const [locked] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Approval" WHERE id = ${approvalId} AND "tenantId" = ${principal.tenantId} FOR UPDATE`;
     if (!locked) throw notFound(`approval ${approvalId}`);
+    // Another tenant's ids answer 404 first. Then: a quorum counts people, so a key votes only as the
+    // person it acts for.
+    const person =
+      principal.kind === "user" ? { id: principal.id, email: principal.name } : (principal.person ?? null);
+    if (!person)
+      throw new ServiceError(
+        "FORBIDDEN",
+        "this key acts for no person, so it cannot vote: create one with forUser",
+        {
+          reason: "VOTER_NOT_A_PERSON",
+        },
+      );
     const approval = await tx.approval.findUniqueOrThrow({
       where: { id: approvalId },
       include: { votes: { orderBy: { at: "asc" } }, decision: { include: { intent: true } } },

@@ -39,7 +39,7 @@ const createUserSchema = z.strictObject({
     .optional(),
 });
 
-const membershipSchema = z.strictObject({ email, role });
+export const membershipSchema = z.strictObject({ email, role });
 
 export const generatePassword = () => randomBytes(18).toString("base64url");
 
