@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
+import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import type { ApiKey, CreatedApiKey } from "@/components/trpc/types";
 import {
@@ -96,6 +97,7 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
                 <Cell>
                   <span className="text-slate-100">{k.name}</span>
                   <span className="block font-mono text-xs text-slate-500">{k.id}</span>
+                  {k.forUser && <span className="block text-xs text-emerald-300">votes as {k.forUser}</span>}
                 </Cell>
                 <Cell>
                   <Badge tone={roleTone(k.role)}>{k.role}</Badge>
@@ -151,7 +153,9 @@ function CreateKeyForm({
   const trpc = useTRPC();
   const [name, setName] = useState("");
   const [role, setRole] = useState<KeyRole>("client");
+  const [actsForMe, setActsForMe] = useState(false);
   const [missing, setMissing] = useState(false);
+  const { user } = useTenantAccess();
   const create = useMutation(
     trpc.tenants.createApiKey.mutationOptions({
       onSuccess: async (key) => {
@@ -167,13 +171,17 @@ function CreateKeyForm({
       setMissing(true);
       return;
     }
-    create.mutate({ tenantId, key: { name: name.trim(), role } });
+    // A key that acts for a person votes as them: only for yourself (or a platform admin, via REST/CLI).
+    create.mutate({
+      tenantId,
+      key: { name: name.trim(), role, ...(actsForMe && user ? { forUser: user.email } : {}) },
+    });
   };
 
   return (
     <InlineForm
       label="Create API key"
-      columns="md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto]"
+      columns="md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto_auto]"
       submitLabel="Create key"
       pendingLabel="Creating…"
       mutation={create}
@@ -209,6 +217,15 @@ function CreateKeyForm({
           </option>
         ))}
       </SelectField>
+      <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-300">
+        <input
+          type="checkbox"
+          name="forUser"
+          checked={actsForMe}
+          onChange={(e) => setActsForMe(e.target.checked)}
+        />
+        Acts for me (votes as {user?.email ?? "me"})
+      </label>
     </InlineForm>
   );
 }

@@ -146,13 +146,20 @@ export async function listApiKeys(db: Db, principal: Principal, tenantId: string
   if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
     throw notFound(`tenant ${tenantId}`);
   const keys = await db.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: "asc" } });
+  const personIds = [...new Set(keys.flatMap((k) => (k.forUserId ? [k.forUserId] : [])))];
+  const emails = new Map(
+    (await db.user.findMany({ where: { id: { in: personIds } }, select: { id: true, email: true } })).map(
+      (u) => [u.id, u.email],
+    ),
+  );
   return {
     tenantId,
     keys: keys.map((k) => ({
       id: k.id,
       name: k.name,
       role: k.role,
-      forUserId: k.forUserId,
+      /** The person the key acts for (it votes as them), or null. */
+      forUser: k.forUserId ? (emails.get(k.forUserId) ?? null) : null,
       createdAt: iso(k.createdAt),
       revokedAt: k.revokedAt ? iso(k.revokedAt) : null,
     })),
