@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { verifyChain } from "../../server/services/chain/verify";
+import { getExecution } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setExecutorConfig } from "../../server/services/executors/executors";
 import { createTestDatabase } from "../support/db";
@@ -84,6 +85,8 @@ describe("a worker SIGKILLed mid-attempt", () => {
     });
     expect(started.map((e) => (e.payload as { attempt: number }).attempt)).toEqual([1, 2]);
     expect((started[1]!.payload as { reclaimedFrom?: string }).reclaimedFrom).toMatch(/:\d+:/);
+    // The execution says so: one possible re-delivery (same key), which the receiver deduplicated.
+    expect((await getExecution(db, tenant.keys.auditor.principal, id)).redeliveries).toBe(1);
     expect(await verifyChain(db, "crashy")).toMatchObject({ ok: true });
   });
 

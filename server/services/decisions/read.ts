@@ -104,6 +104,14 @@ export async function getExecution(db: Db, principal: Principal, executionId: st
   });
   return {
     ...executionView(e),
+    // Delivery is at-least-once with the same Idempotency-Key: an attempt whose worker died before
+    // recording it may have reached the executor, so the attempt that reclaimed it is a possible
+    // re-delivery (effectively once for receivers that deduplicate on the key).
+    redeliveries: events.filter(
+      (ev) =>
+        ev.type === "execution.started" &&
+        (ev.payload as { reclaimedFrom?: unknown }).reclaimedFrom !== undefined,
+    ).length,
     events: events.map((ev) => ({ seq: ev.seq, type: ev.type, at: ev.at, payload: ev.payload })),
   };
 }
