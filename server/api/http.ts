@@ -1,6 +1,7 @@
 // The REST plumbing every /api/v1 route shares: auth, bounded JSON bodies, error mapping and
 // latency metrics. Handlers stay one line: parse params, call a service, return its result.
 
+import { childStatuses } from "../children";
 import type { FieldError } from "../core";
 import { type Db, getDb } from "../db/client";
 import type { Principal } from "../services/access/principal";
@@ -37,42 +38,70 @@ function errorResponse(error: ServiceError): Response {
   return json(body, error.status, headers);
 }
 
+// "The database is not there right now" comes in many forms, depending on where it is noticed: a
+// socket error of the pg driver (ECONNREFUSED…), a PostgreSQL error of class 08 (connection
+// exception) or 57P0x (shutting down, crashed, still starting or recovering: 57P03 "the database
+// system is not yet accepting connections"), a pool that is gone or exhausted, or any of these
+// wrapped by Prisma — as a P1xxx code, or as P2039/P2010 with the driver adapter's error (whose
+// `cause` carries the original SQLSTATE as `originalCode`) in `meta.driverAdapterError`.
 const UNAVAILABLE_CODES = new Set([
+  // Prisma: can't reach, timed out, server closed the connection, pool timeout, too many connections.
   "P1001",
   "P1002",
   "P1008",
   "P1017",
   "P2024",
+  "P2037",
+  // Sockets.
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
   "EPIPE",
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08001",
-  "08003",
-  "08006",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  // PostgreSQL: too many connections (a full server is unavailable too).
+  "53300",
 ]);
+/** SQLSTATE classes: 08 connection exception; 57P0x operator intervention (shutdown, crash, starting up). */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[0-9])$/;
+/** The driver adapter's error kinds (@prisma/adapter-pg) that mean the same. */
+const UNAVAILABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+]);
+const UNAVAILABLE_MESSAGES =
+  /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|Can't reach database|Unable to start a transaction|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)|Client has encountered a connection error|Cannot use a pool after calling end|timeout exceeded when trying to connect|too many clients already|Code: `(08[0-9A-Z]{3}|57P0[0-9])`/i;
 
-/** Whether an error means "the database is not there right now" (→ 503), as opposed to a bug (→ 500). */
-function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
-    if (
-      typeof message === "string" &&
-      /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|Can't reach database|Unable to start a transaction|the database system is (starting up|shutting down)/i.test(
-        message,
-      )
-    ) {
-      return true;
-    }
-    e = cause;
+const isUnavailableCode = (code: unknown) =>
+  typeof code === "string" && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code));
+
+/**
+ * Whether an error means "the database is not there right now" (→ 503, nothing written), as
+ * opposed to a bug (→ 500). Looks through the whole chain of wrapped errors: `cause`, Prisma's
+ * `meta.driverAdapterError`, and an AggregateError's `errors`.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.size < 32) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const { code, originalCode, kind, message, cause, meta, errors } = e as Record<string, unknown>;
+    if (isUnavailableCode(code) || isUnavailableCode(originalCode)) return true;
+    if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
+    if (typeof message === "string" && UNAVAILABLE_MESSAGES.test(message)) return true;
+    queue.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+    if (Array.isArray(errors)) queue.push(...errors);
   }
   return false;
 }
+
+/** The answer to a request the database could not serve: 503, retry later; nothing was written. */
+export const STORAGE_UNAVAILABLE = "storage is unavailable; nothing was written, retry later";
 
 /** Reads a JSON body of at most MAX_BODY_BYTES: 413 beyond, 400 if it is not JSON. */
 export async function readJson(request: Request): Promise<unknown> {
@@ -122,9 +151,14 @@ interface RouteContext {
   request: Request;
 }
 
-/** An unauthenticated probe (health): the handler opens the database itself, so it can report failing to. */
-export async function probe(handler: (openDb: () => Db) => Promise<Response>): Promise<Response> {
-  return handler(getDb);
+/**
+ * An unauthenticated probe (health): the handler opens the database itself, so it can report
+ * failing to, and learns how the server's own children (embedded PostgreSQL, nats-server) are doing.
+ */
+export async function probe(
+  handler: (openDb: () => Db, children: ReturnType<typeof childStatuses>) => Promise<Response>,
+): Promise<Response> {
+  return handler(getDb, childStatuses());
 }
 
 /** Runs an authenticated REST handler with error mapping and metrics. */
@@ -148,7 +182,7 @@ export async function route(
     } else if (isDatabaseUnavailable(error)) {
       response = json(
         {
-          error: { code: "UNAVAILABLE", message: "storage is unavailable; nothing was written, retry later" },
+          error: { code: "UNAVAILABLE", message: STORAGE_UNAVAILABLE },
         },
         503,
         { "retry-after": "5" },

@@ -3,6 +3,7 @@
 // procedure acts in, and with which role, is decided here in middleware — never by the page.
 
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { getSessionUser, type SessionUser } from "../auth/auth";
 import { isTrustedMutationOrigin } from "../auth/origins";
@@ -16,6 +17,7 @@ import {
 import { authenticate } from "../services/keys/api-keys";
 import { ServiceError, type ServiceErrorCode } from "../services/shared/errors";
 import { memberRole } from "../services/users/users";
+import { isDatabaseUnavailable, STORAGE_UNAVAILABLE } from "./http";
 
 export interface Context {
   db: Db;
@@ -59,6 +61,22 @@ const TRPC_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
 const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
   errorFormatter({ shape, error }) {
+    // The database away (restarting, recovering from a crash) is a 503 here as in REST, not a 500:
+    // the same classifier, wherever it was noticed (the API-key lookup in createContext included).
+    if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(error.cause ?? error)) {
+      return {
+        ...shape,
+        message: STORAGE_UNAVAILABLE,
+        code: TRPC_ERROR_CODES_BY_KEY.SERVICE_UNAVAILABLE,
+        data: {
+          ...shape.data,
+          code: "SERVICE_UNAVAILABLE" as const,
+          httpStatus: 503,
+          stack: undefined,
+          fields: null,
+        },
+      };
+    }
     const cause = error.cause instanceof ServiceError ? error.cause : null;
     // Field errors ({path, message}) travel to the form that caused them.
     return { ...shape, data: { ...shape.data, stack: undefined, fields: cause?.details.fields ?? null } };

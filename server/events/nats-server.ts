@@ -1,7 +1,9 @@
-// The embedded default: a local `nats-server -js` child with its store under the data dir, if the binary is installed.
+// The embedded default: a local `nats-server -js` child with its store under the data dir, if the
+// binary is installed. Its exit is recorded from the moment it is spawned, so that stopping one that
+// is already gone (a terminal's Ctrl-C reaches it first) returns at once, and so that the server's
+// supervisor (server/children.ts) can start it again on the same port and store.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { delimiter, join } from "node:path";
@@ -20,8 +22,14 @@ export function findNatsServer(): string | null {
 
 export interface LocalNats {
   url: string;
+  port: number;
   pid: number;
-  stop(): Promise<void>;
+  /** Settles when the process has exited, asked to or not. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, SIGKILL if it is still there after `timeoutMs`; at once if it is gone. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Signals it now, if it is still there. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 const listening = (port: number) =>
@@ -42,20 +50,53 @@ export async function startNatsServer(binary: string, storeDir: string, port?: n
     ["-js", "-a", "127.0.0.1", "-p", String(chosen), "-sd", storeDir],
     { stdio: "ignore" },
   );
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
-    if (await listening(chosen)) break;
+  let gone = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => {
+      gone = true;
+      resolve({ code, signal });
+    });
+    // A spawn failure (binary gone) emits 'error' and maybe no 'exit'.
+    child.once("error", () => {
+      gone = true;
+      resolve({ code: null, signal: null });
+    });
+  });
+  const kill = (signal: NodeJS.Signals) => {
+    if (gone) return;
+    try {
+      child.kill(signal);
+    } catch {}
+  };
+  let up = false;
+  for (let i = 0; i < 100 && !gone; i++) {
+    up = await listening(chosen);
+    if (up) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (!up) {
+    kill("SIGKILL");
+    const exit = await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+    throw new Error(
+      `nats-server did not listen on 127.0.0.1:${chosen}${exit ? ` (exit ${JSON.stringify(exit)})` : ""}`,
+    );
+  }
+  let stopping: Promise<void> | null = null;
   return {
     url: `nats://127.0.0.1:${chosen}`,
+    port: chosen,
     pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await once(child, "exit");
-      clearTimeout(timer);
+    exited,
+    kill,
+    stop(timeoutMs = 5000) {
+      stopping ??= (async () => {
+        if (gone) return;
+        kill("SIGTERM");
+        const timer = setTimeout(() => kill("SIGKILL"), timeoutMs);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
     },
   };
 }

@@ -5,7 +5,10 @@
 // take over when the leader's connection goes away. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
 // publishing but before marking, the next one publishes the same events again and JetStream drops
 // them as duplicates — each event is in the stream once. While NATS is down events simply wait:
-// deciding and storing go on.
+// deciding and storing go on. When PostgreSQL restarts, the leader's connection is terminated
+// (57P01) — usually while it sits idle between polls, which a checked-out pg client reports as an
+// 'error' event that would kill the process without a listener: the relay drops leadership and
+// competes for it again on a new connection.
 
 import type pg from "pg";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
@@ -43,9 +46,35 @@ export function startRelay(options: RelayOptions): Relay {
   // The leader keeps this connection: its session advisory lock is the lease, released by
   // PostgreSQL the moment the relay (or its connection) dies, so a standby takes over.
   let leader: pg.PoolClient | null = null;
+  // Set when the leader's connection reported an error between statements (e.g. 57P01 while idle).
+  let leaderLost: Error | null = null;
+  const onLeaderError = (error: Error) => {
+    leaderLost = error;
+    wake?.();
+  };
+  /** Errors that came from a statement on the leader's connection (as opposed to JetStream's). */
+  const fromDatabase = new WeakSet<object>();
+  const query = async <R extends pg.QueryResultRow>(sql: pg.PoolClient, config: pg.QueryConfig) => {
+    try {
+      return await sql.query<R>(config);
+    } catch (error) {
+      if (error && typeof error === "object") fromDatabase.add(error);
+      throw error;
+    }
+  };
+
+  /** Gives the connection (and with it the advisory lock) up for good: the pool destroys it. */
+  function dropLeader(reason: Error): void {
+    if (!leader) return;
+    leader.removeListener("error", onLeaderError);
+    leader.release(reason);
+    leader = null;
+    leaderLost = null;
+    log(`no longer leading (${reason.message}); competing again`);
+  }
 
   async function publishBatch(sql: pg.PoolClient): Promise<number> {
-    const { rows } = await sql.query<EventRow>({
+    const { rows } = await query<EventRow>(sql, {
       name: "outbox_batch",
       text: `SELECT ${EVENT_COLUMNS} FROM "Event" WHERE "publishedAt" IS NULL ORDER BY "tenantId", seq LIMIT $1`,
       values: [batch],
@@ -62,7 +91,7 @@ export function startRelay(options: RelayOptions): Relay {
       ),
     );
     options.afterPublish?.();
-    await sql.query({
+    await query(sql, {
       name: "outbox_mark",
       text: `UPDATE "Event" e SET "publishedAt" = now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq) WHERE e."tenantId" = p."tenantId" AND e.seq = p.seq`,
       values: [rows.map((r) => r.tenantId), rows.map((r) => r.seq)],
@@ -78,14 +107,32 @@ export function startRelay(options: RelayOptions): Relay {
     while (!stopping) {
       let moved = 0;
       try {
+        if (leader && leaderLost) dropLeader(leaderLost);
         if (!leader) {
           const candidate = await pool.connect();
-          const { rows } = await candidate.query(
-            "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok",
-            [LEADER_LOCK],
-          );
-          if (rows[0].ok) leader = candidate;
-          else candidate.release();
+          candidate.on("error", onLeaderError);
+          let won = false;
+          let failure: Error | undefined;
+          try {
+            const { rows } = await candidate.query(
+              "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok",
+              [LEADER_LOCK],
+            );
+            won = rows[0].ok === true;
+          } catch (error) {
+            failure = error as Error;
+            throw error;
+          } finally {
+            failure ??= leaderLost ?? undefined;
+            leaderLost = null;
+            if (won && !failure) {
+              leader = candidate;
+            } else {
+              // A standby (or a broken connection: then the pool destroys it).
+              candidate.removeListener("error", onLeaderError);
+              candidate.release(failure);
+            }
+          }
         }
         if (leader) moved = await publishBatch(leader);
         if (lastError) log("publishing again");
@@ -94,10 +141,8 @@ export function startRelay(options: RelayOptions): Relay {
         const message = (error as Error).message;
         if (message !== lastError) log(`events wait in the outbox: ${message}`);
         lastError = message;
-        if (leader && /connection|terminat|ECONN/i.test(message)) {
-          leader.release(error as Error);
-          leader = null;
-        }
+        // A failed statement may mean a broken connection: start over on a new one.
+        if (leader && (leaderLost || fromDatabase.has(error as object))) dropLeader(error as Error);
       }
       if (stopping) break;
       if (moved < batch) {
@@ -111,9 +156,19 @@ export function startRelay(options: RelayOptions): Relay {
         wake = null;
       }
     }
+    if (leader && leaderLost) dropLeader(leaderLost);
     if (leader) {
-      await leader.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [LEADER_LOCK]).catch(() => {});
-      leader.release();
+      const current: pg.PoolClient = leader;
+      await current.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [LEADER_LOCK]).then(
+        () => {
+          current.removeListener("error", onLeaderError);
+          current.release();
+        },
+        (error: Error) => {
+          current.removeListener("error", onLeaderError);
+          current.release(error);
+        },
+      );
       leader = null;
     }
   })();

@@ -13,6 +13,13 @@ export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
 export async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient) => Promise<T>): Promise<T> {
   const sql = await pool.connect();
   let broken: Error | undefined;
+  // A connection the server drops between two statements (a PostgreSQL restart) reports it as an
+  // 'error' event on the checked-out client, which kills the process without a listener; the next
+  // statement fails anyway, and the connection is discarded below.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  sql.on("error", onError);
   try {
     await sql.query("BEGIN");
     const result = await work(sql);
@@ -24,6 +31,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient)
     });
     throw error;
   } finally {
+    sql.removeListener("error", onError);
     sql.release(broken);
   }
 }
