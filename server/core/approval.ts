@@ -79,7 +79,8 @@ export function voteRefusal(
   if (!(spec.roles as readonly string[]).includes(vote.role)) return "ROLE_NOT_ALLOWED";
   if (vote.principal.id === spec.requesterId) return "SELF_APPROVAL";
   if (vote.person && spec.submitters?.includes(vote.person.id)) return "SELF_APPROVAL";
-  const samePrincipal = (v: Vote) => v.principal.type === vote.principal.type && v.principal.id === vote.principal.id;
+  const samePrincipal = (v: Vote) =>
+    v.principal.type === vote.principal.type && v.principal.id === vote.principal.id;
   const samePerson = (v: Vote) => v.person !== undefined && v.person.id === vote.person?.id;
   if (counted.some((v) => samePrincipal(v) || samePerson(v))) return "ALREADY_VOTED";
   if (vote.vote === "deny" && (vote.reason ?? "").trim() === "") return "REASON_REQUIRED";

@@ -41,7 +41,11 @@ interface EventPayloads {
     reason: DecisionOutput["reason"];
   };
   /** subject: the approval. */
-  "approval.requested": ApprovalRequirement & { decisionId: string; expiresAt: string; submitters?: string[] };
+  "approval.requested": ApprovalRequirement & {
+    decisionId: string;
+    expiresAt: string;
+    submitters?: string[];
+  };
   /** subject: the approval; `person` is who voted, `principal` the key or session used. */
   "approval.voted": {
     principal: Principal;

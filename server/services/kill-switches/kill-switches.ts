@@ -5,7 +5,6 @@
 import { z } from "zod";
 import {
   chainEvent,
-  globMatch,
   globSchema,
   type KillSwitchState,
   nameString,
