@@ -28,8 +28,21 @@ beforeAll(async () => {
     ["auditor", "auditor"],
     ["admin", "root"],
   ]) {
+    // Operators vote as people: each operator key acts for a member of the tenant.
+    let forUser: string | undefined;
+    if (role === "operator") {
+      forUser = `${name}@acme.test`;
+      await call(server, "POST", "/api/v1/users", { token: admin, body: { email: forUser, name } });
+      await call(server, "PUT", "/api/v1/tenants/acme/members", {
+        token: admin,
+        body: { email: forUser, role: "operator" },
+      });
+    }
     keys[name!] = (
-      await call(server, "POST", "/api/v1/tenants/acme/api-keys", { token: admin, body: { role, name } })
+      await call(server, "POST", "/api/v1/tenants/acme/api-keys", {
+        token: admin,
+        body: { role, name, ...(forUser ? { forUser } : {}) },
+      })
     ).json.key;
   }
   await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "other", name: "Other" } });
