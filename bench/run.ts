@@ -1,6 +1,8 @@
-// `npm run bench`: decide, then verifyBundle, then a summary against the targets. Benchmarks are not
+// `npm run bench`: decide, verifyBundle, the adversarial worst cases, then (unless BENCH_SKIP_HTTP)
+// the server and database benchmarks, then a summary against the targets. Benchmarks are not
 // tests: the exit code is 0 even when a target is missed, but a miss is printed loudly.
 
+import { run as runAdversarial } from "./adversarial.bench";
 import { run as runDashboard } from "./dashboard.bench";
 import { run as runDecide } from "./decide.bench";
 import { run as runExecutions } from "./executions.bench";
@@ -24,6 +26,24 @@ const TARGETS: Target[] = [
     atLeast: 200_000,
     unit: "decisions/s",
     what: "decideCompiled, 50-rule policy",
+  },
+  {
+    figure: "adversarial_decide_worst_compiled_cpu",
+    atMost: 1,
+    unit: "ms",
+    what: "decideCompiled, slowest policy within the matching budget (CPU)",
+  },
+  {
+    figure: "adversarial_decide_worst_reference_cpu",
+    atMost: 1,
+    unit: "ms",
+    what: "decide (reference), slowest policy within the budget (CPU)",
+  },
+  {
+    figure: "replay_other_tenant_p50_added",
+    atMost: 5,
+    unit: "ms",
+    what: "another tenant's submitIntent p50, added by a 10k what-if replay",
   },
   {
     figure: "verify_bundle_node",
@@ -75,6 +95,7 @@ const loadReport = await startLoadMonitor();
 
 await runDecide();
 await runVerify();
+await runAdversarial(); // the replay part needs PostgreSQL: skipped with BENCH_SKIP_HTTP
 if (!process.env.BENCH_SKIP_HTTP) {
   await runIntents();
   await runExecutions();

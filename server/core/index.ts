@@ -11,6 +11,7 @@ export * from "./events";
 export * from "./evidence";
 export * from "./glob";
 export * from "./json";
+export * from "./match-budget";
 export * from "./paths";
 export * from "./retry";
 export * from "./schemas";

@@ -119,6 +119,75 @@ describe("decide: compiled policies reused across many inputs (memoized per acti
   });
 });
 
+describe("decide: adversarial globs", () => {
+  /** Globs of a/b/`?`/`*` runs (long `?` runs, `?` inside pieces, many stars), valid and ≤ 256 chars. */
+  const globArb = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom("a", "b", "?", "*", "a?", "ab"),
+        fc.integer({ min: 1, max: 40 }).map((n) => "?".repeat(n)),
+        fc.integer({ min: 1, max: 20 }).map((n) => "a?".repeat(n)),
+        fc.integer({ min: 1, max: 40 }).map((n) => "a".repeat(n)),
+      ),
+      { minLength: 1, maxLength: 8 },
+    )
+    .map((runs) =>
+      runs
+        .join("")
+        .replace(/\*{2,}/g, "*")
+        .slice(0, 256),
+    );
+  const textArb = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom("a", "b"),
+        fc.integer({ min: 1, max: 120 }).map((n) => "a".repeat(n)),
+      ),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    )
+    .map((runs) => runs.join("").slice(0, 256));
+  /** Whether `text` matches `glob`, read as a RegExp-free dynamic program (independent of glob.ts). */
+  const matches = (glob: string, text: string) => {
+    let row = Array.from({ length: text.length + 1 }, (_, j) => j === 0);
+    for (const p of glob) {
+      const next = new Array<boolean>(text.length + 1).fill(false);
+      for (let j = 0; j <= text.length; j++)
+        next[j] =
+          p === "*"
+            ? row[j]! || (j > 0 && next[j - 1]!)
+            : j > 0 && row[j - 1]! && (p === "?" || p === text[j - 1]);
+      row = next;
+    }
+    return row[text.length]!;
+  };
+
+  it("compiled and reference paths match exactly the rules whose globs match, on long targets", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(globArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        textArb,
+        decisionInputArb,
+        (lists, target, base) => {
+          const policy = {
+            rules: lists.map((targets, i) => ({ id: `g${i}`, match: { targets }, effect: "deny" as const })),
+          };
+          const input = { ...base, intent: { ...base.intent, target }, policy };
+          const reference = decide(input);
+          expect(decideCompiled(compilePolicy(policy), input)).toStrictEqual(reference);
+          const expected = lists.flatMap((targets, i) =>
+            targets.some((glob) => matches(glob, target)) ? [`g${i}`] : [],
+          );
+          expect(reference.matchedRules.map((rule) => rule.id)).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("evidence: properties", () => {
   it("every generated bundle verifies", () => {
     fc.assert(

@@ -9,6 +9,7 @@ import {
   hashJson,
   type Policy,
   parsePolicy,
+  policyMatchProblem,
   policySchema,
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
@@ -70,6 +71,8 @@ export async function applyPolicy(
     throw invalid([{ path: "(body)", message: `must be at most ${MAX_POLICY_BYTES} bytes of JSON` }]);
   const parsed = parsePolicy(body);
   if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
+  const costly = policyMatchProblem(parsed.value);
+  if (costly) throw invalid([costly], "policy document is over the matching budget");
   const hash = hashJson(nodeCrypto, parsed.value);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);

@@ -2,29 +2,45 @@
 // exact recorded input (it must agree, or something is wrong); a what-if replay swaps in another
 // policy — a draft or a past version — and keeps everything else as recorded (intent, kill
 // switches, tenant state, clock), so any difference is the policy's alone.
+//
+// A what-if replay evaluates up to MAX_REPLAY decisions, and any member (auditors included) may start
+// one with a draft of their own: that work runs in a worker thread (replay-worker.ts, at the lowest
+// CPU priority), never on the event loop that decides every tenant's intents. This thread only reads
+// the rows, a page at a time with their JSON as text (parsed in the worker), and hands each page
+// over. Still bounded as before: one replay per tenant, MAX_REPLAY decisions, a 256 KB draft that
+// must also be within the matching budget (core/match-budget.ts), like any policy that is saved;
+// and now at most MAX_WORKERS at once in the process, each stopped after REPLAY_TIMEOUT_MS.
 
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import {
-  compilePolicy,
   type DecisionInput,
   type DecisionOutput,
   decide,
-  decideCompiled,
   diffJson,
-  type Mismatch,
   type Policy,
   parsePolicy,
+  policyMatchProblem,
 } from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
-import { conflict, invalid, notFound } from "../shared/errors";
+import { conflict, invalid, notFound, ServiceError } from "../shared/errors";
 import { iso } from "../shared/ids";
+import type { RecordedRow, ReplayTally } from "./replay-evaluate";
+import type { ReplayWorkerMessage, ReplayWorkerReply } from "./replay-worker";
 import { MAX_POLICY_BYTES } from "./versions";
 
 /** Bounds that keep one what-if from monopolising a server that also decides live intents. */
 const MAX_REPLAY = 10_000;
-const YIELD_EVERY = 250;
+/** Rows per query and per message to the worker: each page is a short stretch of work on this thread. */
+const PAGE = 200;
+/** Replay workers at once in this process: one per core beyond the one the event loop needs. */
+const MAX_WORKERS = Math.max(1, availableParallelism() - 1);
+/** A replay still running after this is stopped (a policy stored before the matching budget could be that slow). */
+const REPLAY_TIMEOUT_MS = 120_000;
+/** Tenants with a replay running or waiting for a worker: one each. */
 const running = new Set<string>();
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
@@ -41,11 +57,6 @@ const replayRequestSchema = z
     path: ["policy"],
   });
 
-/** What a decision's outcome is, for comparing before and after (who must approve included). */
-function outcome(o: Pick<DecisionOutput, "verdict" | "reason" | "decidingRule" | "approval">) {
-  return { verdict: o.verdict, reason: o.reason, decidingRule: o.decidingRule, approval: o.approval ?? null };
-}
-
 export async function replayDecision(db: Db, principal: Principal, tenantId: string, decisionId: string) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const d = await db.decision.findFirst({
@@ -58,19 +69,6 @@ export async function replayDecision(db: Db, principal: Principal, tenantId: str
   const differences = diffJson(recorded, replayed);
   return { recorded, replayed, same: differences.length === 0, differences };
 }
-
-interface ReplayChange {
-  decisionId: string;
-  createdAt: string;
-  action: string;
-  actorId: string;
-  before: ReturnType<typeof outcome>;
-  after: ReturnType<typeof outcome>;
-  differences: Mismatch[];
-}
-
-/** Cap on per-decision rows returned; counts cover every decision evaluated. */
-const MAX_CHANGES = 500;
 
 export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: string, body: unknown) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
@@ -97,6 +95,12 @@ export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: 
         "candidate policy is invalid",
       );
     candidate = parsed.value;
+    const costly = policyMatchProblem(candidate);
+    if (costly)
+      throw invalid(
+        [{ ...costly, path: `policy.${costly.path}` }],
+        "candidate policy is over the matching budget",
+      );
     label = "draft";
   }
   if (running.has(tenantId))
@@ -109,16 +113,6 @@ export async function replayUnderPolicy(db: Db, principal: Principal, tenantId: 
   }
 }
 
-interface Recorded {
-  id: string;
-  createdAt: Date;
-  action: string;
-  actorId: string;
-  /** The recorded input without its copy of the policy (the candidate replaces it). */
-  input: Omit<DecisionInput, "policy">;
-  output: DecisionOutput;
-}
-
 async function evaluate(
   db: Db,
   tenantId: string,
@@ -126,53 +120,160 @@ async function evaluate(
   label: string,
   { from, to, limit }: { from?: string; to?: string; limit: number },
 ) {
-  const compiled = compilePolicy(candidate);
-  // Each stored input carries the policy of its day; leave it in the database.
-  const rows = await db.$queryRaw<Recorded[]>`
-    SELECT id, "createdAt", action, "actorId", input - 'policy' AS input, output
-      FROM "Decision"
-     WHERE "tenantId" = ${tenantId}
-       AND (${from ?? null}::timestamptz IS NULL OR "createdAt" >= ${from ?? null}::timestamptz)
-       AND (${to ?? null}::timestamptz IS NULL OR "createdAt" < ${to ?? null}::timestamptz)
-     ORDER BY "createdAt" DESC, id DESC
-     LIMIT ${limit}`;
-  const transitions = new Map<string, { from: string; to: string; count: number }>();
-  const changes: ReplayChange[] = [];
-  let changed = 0;
-  for (const [index, row] of rows.entries()) {
-    // The pure engine is synchronous: give live requests their turn between slices.
-    if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-    const before = outcome(row.output);
-    const after = outcome(decideCompiled(compiled, { ...row.input, policy: candidate } as DecisionInput));
-    const differences = diffJson(before, after);
-    if (differences.length === 0) continue;
-    changed++;
-    const key = `${before.verdict}→${after.verdict}`;
-    const t = transitions.get(key) ?? { from: before.verdict, to: after.verdict, count: 0 };
-    t.count++;
-    transitions.set(key, t);
-    if (changes.length < MAX_CHANGES)
-      changes.push({
-        decisionId: row.id,
-        createdAt: iso(row.createdAt),
-        action: row.action,
-        actorId: row.actorId,
-        before,
-        after,
-        differences,
-      });
-  }
+  let newest: Date | null = null;
+  let oldest: Date | null = null;
+  const tally = await withWorkerSlot(() =>
+    inReplayWorker(candidate, async (send) => {
+      // Page by page, newest first, each handed over as it arrives, at the worker's pace: neither
+      // thread holds more than a few pages at once.
+      let after: { at: string; id: string } | null = null;
+      for (let fetched = 0; fetched < limit; ) {
+        const size = Math.min(PAGE, limit - fetched);
+        const started = performance.now();
+        const page = await recordedPage(db, tenantId, { from, to, after, size });
+        if (page.length === 0) break;
+        newest ??= page[0]!.createdAt;
+        oldest = page.at(-1)!.createdAt;
+        await send(page.map(({ at: _, ...row }) => ({ ...row, createdAt: iso(row.createdAt) })));
+        // Reading is the part that shares this thread and the database with live requests: it takes
+        // at most half of the time, so a cheap draft's replay cannot crowd them out either.
+        await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
+        fetched += page.length;
+        if (page.length < size) break;
+        after = { at: page.at(-1)!.at, id: page.at(-1)!.id };
+      }
+    }),
+  );
   return {
     candidate: label,
-    evaluated: rows.length,
-    changed,
-    unchanged: rows.length - changed,
-    transitions: [...transitions.values()].sort((a, b) => b.count - a.count),
-    changes,
-    truncated: changed > changes.length,
-    range: {
-      from: rows.at(-1) ? iso(rows.at(-1)!.createdAt) : null,
-      to: rows[0] ? iso(rows[0].createdAt) : null,
-    },
+    evaluated: tally.evaluated,
+    changed: tally.changed,
+    unchanged: tally.evaluated - tally.changed,
+    transitions: tally.transitions,
+    changes: tally.changes,
+    truncated: tally.truncated,
+    range: { from: oldest && iso(oldest), to: newest && iso(newest) },
   };
+}
+
+/**
+ * One page of a tenant's recorded decisions, newest first, after the keyset `after` (`at` is
+ * `createdAt` as PostgreSQL prints it, so the microseconds survive the round trip). The page's ids
+ * are chosen first and only its rows are read in full: whatever plan PostgreSQL picks (a sort of the
+ * tenant's rows, before statistics exist), it never serializes more than one page of inputs. The
+ * keyset is a range on `createdAt` plus the tie-break on `id`. Each stored input carries the policy
+ * of its day: leave it in the database. JSON stays text: the worker parses it.
+ */
+function recordedPage(
+  db: Db,
+  tenantId: string,
+  {
+    from,
+    to,
+    after,
+    size,
+  }: { from?: string; to?: string; after: { at: string; id: string } | null; size: number },
+) {
+  const at = after?.at ?? null;
+  return db.$queryRaw<(Omit<RecordedRow, "createdAt"> & { createdAt: Date; at: string })[]>`
+    SELECT d.id, d."createdAt", d."createdAt"::text AS at, d.action, d."actorId",
+           (d.input - 'policy')::text AS input, d.output::text AS output
+      FROM (SELECT id FROM "Decision"
+             WHERE "tenantId" = ${tenantId}
+               AND (${from ?? null}::timestamptz IS NULL OR "createdAt" >= ${from ?? null}::timestamptz)
+               AND (${to ?? null}::timestamptz IS NULL OR "createdAt" < ${to ?? null}::timestamptz)
+               AND (${at}::timestamptz IS NULL OR "createdAt" <= ${at}::timestamptz)
+               AND (${at}::timestamptz IS NULL OR "createdAt" < ${at}::timestamptz OR id < ${after?.id ?? null})
+             ORDER BY "createdAt" DESC, id DESC
+             LIMIT ${size}) page
+      JOIN "Decision" d ON d.id = page.id
+     ORDER BY d."createdAt" DESC, d.id DESC`;
+}
+
+let activeWorkers = 0;
+const waitingForWorker: (() => void)[] = [];
+
+/** At most MAX_WORKERS replays evaluate at once; the others wait their turn, first come first served. */
+async function withWorkerSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (activeWorkers < MAX_WORKERS) activeWorkers++;
+  else await new Promise<void>((resolve) => waitingForWorker.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = waitingForWorker.shift();
+    if (next)
+      next(); // the slot passes straight on
+    else activeWorkers--;
+  }
+}
+
+/**
+ * Under Next (Turbopack) `new Worker(new URL(…, import.meta.url))` is bundled into a JavaScript entry
+ * of its own. From source (tsx: CLI, benchmarks; vitest: tests) the entry is TypeScript, which a new
+ * thread cannot load by itself: replay-worker-source.mjs registers tsx's loader there first. Its
+ * path is derived from this module's by string (not `new URL`), so the bundler leaves it alone.
+ */
+function startReplayWorker(candidate: Policy): Worker {
+  if (process.env.NEXT_RUNTIME)
+    return new Worker(new URL("./replay-worker.ts", import.meta.url), { workerData: { candidate } });
+  const here = import.meta.url;
+  const sibling = (name: string) => here.slice(0, here.lastIndexOf("/") + 1) + name;
+  return new Worker(new URL(sibling("replay-worker-source.mjs")), {
+    workerData: { candidate, entry: sibling("replay-worker.ts") },
+  });
+}
+
+/** Pages handed to the worker and not yet evaluated, at most: memory stays a few pages deep. */
+const IN_FLIGHT = 2;
+
+/**
+ * Starts a worker for `candidate`, lets `feed` send it pages of rows (`send` waits while IN_FLIGHT
+ * pages are unevaluated), then collects its tally — or stops it on an error or after the timeout.
+ */
+async function inReplayWorker(
+  candidate: Policy,
+  feed: (send: (rows: RecordedRow[]) => Promise<void>) => Promise<void>,
+): Promise<ReplayTally> {
+  const worker = startReplayWorker(candidate);
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
+  let evaluatedOne: (() => void) | null = null;
+  const tally = new Promise<ReplayTally>((resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ServiceError(
+            "UNAVAILABLE",
+            `the replay took longer than ${REPLAY_TIMEOUT_MS / 1000} s and was stopped: replay fewer decisions (limit, from, to)`,
+          ),
+        ),
+      REPLAY_TIMEOUT_MS,
+    );
+    worker.on("message", (reply: ReplayWorkerReply) => {
+      if ("tally" in reply) return resolve(reply.tally);
+      inFlight--;
+      evaluatedOne?.();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      reject(new Error(`the replay worker exited (code ${code}) before its tally`)),
+    );
+  });
+  const send = async (rows: RecordedRow[]) => {
+    while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (evaluatedOne = resolve));
+    inFlight++;
+    worker.postMessage({ rows } satisfies ReplayWorkerMessage);
+  };
+  try {
+    const feeding = feed(send);
+    // Whichever settles first is observed below; neither may be left to reject unhandled.
+    tally.catch(() => {});
+    feeding.catch(() => {});
+    await Promise.race([feeding, tally]);
+    worker.postMessage({ done: true } satisfies ReplayWorkerMessage);
+    return await tally;
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
 }
