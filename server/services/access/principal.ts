@@ -34,3 +34,9 @@ export function principalLabel(principal: Principal): string {
   if (principal.kind === "platform-admin") return principal.id;
   return principal.kind === "user" ? `user:${principal.id}` : `apiKey:${principal.id}`;
 }
+
+/** The person behind a principal: a session's user, or the user a key acts for (null: nobody). */
+export function personOf(principal: Principal): { id: string; email: string } | null {
+  if (principal.kind === "user") return { id: principal.id, email: principal.name };
+  return principal.kind === "api-key" ? (principal.person ?? null) : null;
+}

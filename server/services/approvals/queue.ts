@@ -4,7 +4,7 @@
 import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
-import { MEMBER_ROLES, type Principal } from "../access/principal";
+import { MEMBER_ROLES, type Principal, personOf } from "../access/principal";
 import { iso } from "../shared/ids";
 import { approvalSpec, votesOf } from "./rows";
 import { isOwnIntent } from "./vote";
@@ -36,12 +36,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
   const at = iso(now);
   const principalType = principal.kind === "user" ? "user" : "apiKey";
   const role = principal.kind === "platform-admin" ? "admin" : principal.role;
-  const person =
-    principal.kind === "user"
-      ? { id: principal.id, email: principal.name }
-      : principal.kind === "api-key"
-        ? (principal.person ?? undefined)
-        : undefined;
+  const person = personOf(principal);
   return rows.flatMap((a) => {
     const spec = approvalSpec(a);
     const votes = votesOf(a);

@@ -17,7 +17,7 @@ import {
 } from "../../core";
 import type { Db } from "../../db/client";
 import { requireActiveTenant } from "../access/authorize";
-import type { Principal } from "../access/principal";
+import { type Principal, personOf } from "../access/principal";
 import { appendEvents } from "../chain/append";
 import { engagedSwitchesFor } from "../kill-switches/kill-switches";
 import { forbidden, invalid, notFound, ServiceError } from "../shared/errors";
@@ -69,8 +69,7 @@ export async function voteOnApproval(
     if (!locked) throw notFound(`approval ${approvalId}`);
     // Another tenant's ids answer 404 first. Then: a quorum counts people, so a key votes only as the
     // person it acts for.
-    const person =
-      principal.kind === "user" ? { id: principal.id, email: principal.name } : (principal.person ?? null);
+    const person = personOf(principal);
     if (!person)
       throw new ServiceError(
         "FORBIDDEN",
