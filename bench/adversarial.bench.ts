@@ -54,6 +54,13 @@ const ACTIONS = Array.from({ length: 5000 }, (_, i) =>
   flat(`${"a".repeat(MAX_MATCHED_TEXT - 6)}.${String(i).padStart(5, "0")}`),
 );
 const action = (i: number) => ACTIONS[i % ACTIONS.length]!;
+/** ~250 KB of rules that match nothing the bench submits: the size, not the matching, is the point. */
+const PADDING = Array.from({ length: 725 }, (_, i) => ({
+  id: `pad-${i}`,
+  description: "x".repeat(250),
+  match: { actions: [`never.${i}.matches`] },
+  effect: "deny",
+}));
 
 interface Shape {
   name: string;
@@ -429,8 +436,10 @@ async function replayInterference(shape: Shape): Promise<void> {
         name: id,
         limits: { ratePerSecond: 100_000, burst: 100_000, maxPending: 10_000_000 },
       });
+      const observe = { id: "observe", match: { actionClasses: ["A0_observe"] }, effect: "allow" };
+      // The noisy tenant decides under a policy as large as allowed: its decisions reference it.
       await applyPolicy(db, PLATFORM_ADMIN, id, {
-        rules: [{ id: "observe", match: { actionClasses: ["A0_observe"] }, effect: "allow" }],
+        rules: id === "noisy" ? [...PADDING, observe] : [observe],
       });
       const key = await createApiKey(db, PLATFORM_ADMIN, id, { role: "client", name: "c" });
       clients[id] = { kind: "api-key", id: key.id, tenantId: id, role: "client", name: "c" };
@@ -452,6 +461,16 @@ async function replayInterference(shape: Shape): Promise<void> {
         }
       }),
     );
+    const [stored] = await db.$queryRaw<{ bytes: bigint; perRow: number }[]>`
+      SELECT pg_total_relation_size('"Decision"') AS bytes,
+             (SELECT avg(pg_column_size(input)) FROM "Decision" WHERE "tenantId" = 'noisy')::float8 AS "perRow"`;
+    const policyBytes = JSON.stringify({ rules: PADDING }).length;
+    console.log(
+      `${REPLAYED} decisions under a ${formatValue(policyBytes / 1024)} KB policy: the Decision table with its ` +
+        `indexes is ${formatValue(Number(stored!.bytes) / 2 ** 20)} MB; a stored input averages ` +
+        `${formatValue(stored!.perRow)} bytes (a copy of the policy in each would be ${formatValue((REPLAYED * policyBytes) / 2 ** 30)} GB)`,
+    );
+    emit("decisions_10k_big_policy_table", Number(stored!.bytes) / 2 ** 20, "MB");
     const draft = buildPolicy(shape, true).policy;
     const request = { policy: draft, limit: REPLAYED };
 
@@ -468,7 +487,7 @@ async function replayInterference(shape: Shape): Promise<void> {
     const rows = await db.$queryRaw<
       { id: string; createdAt: Date; action: string; actorId: string; input: string; output: string }[]
     >`
-      SELECT id, "createdAt", action, "actorId", (input - 'policy')::text AS input, output::text AS output
+      SELECT id, "createdAt", action, "actorId", input::text AS input, output::text AS output
         FROM "Decision" WHERE "tenantId" = 'noisy' ORDER BY "createdAt" DESC, id DESC LIMIT ${REPLAYED}`;
     const inline = (async () => {
       const evaluator = replayEvaluator(draft);

@@ -36,7 +36,7 @@ WITH g AS (
     FROM g
 )
 INSERT INTO "Decision" (id, "tenantId", "intentId", verdict, reason, "decidingRule", action, "actorId", input, output,
-                        "inputHash", "outputHash", "policyVersion", "evaluatedAt", "createdAt")
+                        "inputHash", "outputHash", "policyVersion", "policyHash", "evaluatedAt", "createdAt")
 SELECT 'dec_b' || n, 'demo', 'int_b' || n, verdict,
        CASE verdict WHEN 'ALLOW' THEN 'POLICY_ALLOW' WHEN 'DENY' THEN 'POLICY_DENY' ELSE 'POLICY_REQUIRE_APPROVAL' END,
        CASE verdict WHEN 'ALLOW' THEN 'A1-allow' WHEN 'DENY' THEN 'A3-deny' ELSE 'A2-two-operators' END,
@@ -44,10 +44,10 @@ SELECT 'dec_b' || n, 'demo', 'int_b' || n, verdict,
        jsonb_build_object('intent', jsonb_build_object('tenantId','demo','action',action,'actionClass','A1_soft','target','web-' || n,
                           'actor', jsonb_build_object('type','agent','id',actor),'parameters','{}'::jsonb,
                           'requestedAt', to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),'ttlSeconds',600),
-                          'policy', '{"rules":[]}'::jsonb, 'killSwitches','[]'::jsonb, 'tenant', jsonb_build_object('id','demo','status','active'),
+                          'killSwitches','[]'::jsonb, 'tenant', jsonb_build_object('id','demo','status','active'),
                           'evaluatedAt', to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
        jsonb_build_object('verdict', verdict, 'matchedRules', '[]'::jsonb),
-       md5('in' || n), md5('out' || n), 1, at, at
+       md5('in' || n), md5('out' || n), 1, md5('policy'), at, at
   FROM g`;
 
 const EXECUTIONS = `

@@ -46,6 +46,12 @@ const TARGETS: Target[] = [
     what: "another tenant's submitIntent p50, added by a 10k what-if replay",
   },
   {
+    figure: "decisions_10k_big_policy_table",
+    atMost: 100,
+    unit: "MB",
+    what: "Decision table, 10k decisions under a 250 KB policy",
+  },
+  {
     figure: "verify_bundle_node",
     atLeast: 5_000,
     unit: "bundles/s",

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { MATCH_BUDGET, MAX_MATCHED_TEXT, policyMatchCost, policyMatchProblem } from "./match-budget";
+import { globCost } from "./glob";
+import {
+  globListMatchProblem,
+  MATCH_BUDGET,
+  MAX_MATCHED_TEXT,
+  policyMatchCost,
+  policyMatchProblem,
+  SWITCH_MATCH_BUDGET,
+} from "./match-budget";
 import { type Policy, parseIntent, parsePolicy } from "./schemas";
 
 /** A rule per 100 copies of `glob` (MAX_LIST), `rules` rules. */
@@ -89,5 +97,28 @@ describe("the matching budget", () => {
       ttlSeconds: 60,
     });
     expect(longAction.ok).toBe(false);
+  });
+});
+
+describe("the budget for glob lists outside a policy (kill switches, executor routes)", () => {
+  const scanning = (i: number) => `*${String(i).padStart(3, "0")}${"x".repeat(20)}*`;
+  it("names the entry at which the running total crosses the budget", () => {
+    const globs = Array.from({ length: 400 }, (_, i) => ({ path: `g[${i}]`, glob: scanning(i) }));
+    const problem = globListMatchProblem(globs, SWITCH_MATCH_BUDGET, "the switches");
+    expect(problem).not.toBeNull();
+    const crossing = Number(/^g\[(\d+)\]$/.exec(problem!.path)?.[1]);
+    const cost = (n: number) =>
+      globs.slice(0, n).reduce((sum, g) => sum + globCost(g.glob, MAX_MATCHED_TEXT), 0);
+    expect(cost(crossing)).toBeLessThanOrEqual(SWITCH_MATCH_BUDGET);
+    expect(cost(crossing + 1)).toBeGreaterThan(SWITCH_MATCH_BUDGET);
+    expect(problem!.message).toContain(
+      `"${scanning(crossing)}" brings the worst-case glob matching of the switches`,
+    );
+    expect(globListMatchProblem(globs.slice(0, crossing), SWITCH_MATCH_BUDGET, "x")).toBeNull();
+  });
+
+  it("admits hundreds of anchored globs, the ordinary kind", () => {
+    const globs = Array.from({ length: 1000 }, (_, i) => ({ path: "action", glob: `host${i}.*` }));
+    expect(globListMatchProblem(globs, SWITCH_MATCH_BUDGET, "x")).toBeNull();
   });
 });

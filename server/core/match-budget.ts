@@ -55,3 +55,33 @@ export function policyMatchProblem(policy: Policy): FieldError | null {
   }
   return null;
 }
+
+/**
+ * The share of a decision's matching that engaged action kill switches may take, on top of the
+ * policy's: a tenant's switches are matched against every one of its decisions.
+ */
+export const SWITCH_MATCH_BUDGET = 30_000;
+
+/**
+ * The budget for a list of globs matched against one action outside a policy: a tenant's engaged
+ * action kill switches (every decision), its executor routes (every dispatch). Null when the list
+ * is within `budget`; else the entry at which the running total exceeds it.
+ */
+export function globListMatchProblem(
+  globs: readonly { path: string; glob: string }[],
+  budget: number,
+  what: string,
+): FieldError | null {
+  let total = 0;
+  for (const { path, glob } of globs) {
+    total += globCost(glob, MAX_MATCHED_TEXT);
+    if (total > budget)
+      return {
+        path,
+        message:
+          `"${glob}" brings the worst-case glob matching of ${what} to ${total} steps, over the budget of ${budget}: ` +
+          'globs with text between two stars, like "*foo*", each scan a whole action; anchor them ("host.*") or use fewer',
+      };
+  }
+  return null;
+}

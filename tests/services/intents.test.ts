@@ -8,9 +8,9 @@ import { verifyChain } from "../../server/services/chain/verify";
 import { exportEvidence, getDecision } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
-import { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+import { refusal } from "../support/refusal";
 
 let db: Db;
 let acme: TenantFixture;
@@ -24,16 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.$disconnect();
 });
-
-const refusal = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-};
 
 const counts = async (tenantId: string) => ({
   intents: await db.intent.count({ where: { tenantId } }),

@@ -5,9 +5,10 @@ import type { Db } from "../../server/db/client";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { applyPolicy } from "../../server/services/policies/versions";
 import { replayUnderPolicy } from "../../server/services/policies/what-if";
-import { ServiceError } from "../../server/services/shared/errors";
+import type { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+import { refusal } from "../support/refusal";
 
 // One tenant cannot stall the others (issue 10 §6): a policy whose globs make every decision scan
 // the text thousands of times is refused where policies are accepted (saved, or replayed as a
@@ -33,16 +34,6 @@ const policyOf = (glob: string, rules: number) => ({
 });
 /** 256 KB of `*a?a?…a?b*`: legal by every size limit, ~10 ms of matching per decision. */
 const SCANNING = policyOf(`*${"a?".repeat(15)}b*`, 71);
-
-const refusal = async (call: Promise<unknown>) => {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-};
 
 const versions = (tenantId: string) => db.policyVersion.count({ where: { tenantId } });
 const events = (tenantId: string) => db.event.count({ where: { tenantId } });

@@ -6,9 +6,9 @@ import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { exportEvidence } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { getSigner, publicKeyInfo, rotateSigningKey } from "../../server/services/keys/signing-key";
-import { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+import { refusal } from "../support/refusal";
 
 /**
  * Signing-key rotation against a real PostgreSQL: a new active key, the old one retired and kept,
@@ -37,16 +37,6 @@ afterAll(async () => {
   await other.$disconnect();
   await db.$disconnect();
 });
-
-const refusal = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-};
 
 async function decisionBundle(target: string) {
   const { result } = await submitIntent(db, acme.keys.client.principal, intentBody({ target }));

@@ -13,6 +13,7 @@ import type { Principal } from "../access/principal";
 import { approvalSpec, votesOf } from "../approvals/rows";
 import { toChainEvent } from "../chain/append";
 import { getSigner } from "../keys/signing-key";
+import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { intentResult } from "./intent-result";
@@ -153,7 +154,7 @@ export async function exportEvidence(
         decisionId: d.id,
         policyVersion: d.policyVersion,
       },
-      input: d.input as unknown as DecisionInput,
+      input: await evaluatedInput(db, d),
       output: d.output as unknown as DecisionOutput,
       approval,
       events: rows.map(toChainEvent),
@@ -161,4 +162,13 @@ export async function exportEvidence(
     nodeCrypto,
     signer ?? (await getSigner(db)),
   );
+}
+
+/** The input a decision was evaluated with: the stored row plus the policy version it references. */
+export async function evaluatedInput(
+  db: Db,
+  d: { id: string; tenantId: string; policyVersion: number | null; policyHash: string; input: unknown },
+): Promise<DecisionInput> {
+  const { intent, killSwitches, tenant, evaluatedAt } = d.input as Omit<DecisionInput, "policy">;
+  return { intent, policy: await policyOfDecision(db, d), killSwitches, tenant, evaluatedAt };
 }

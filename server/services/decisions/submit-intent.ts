@@ -165,7 +165,8 @@ export async function submitIntent(
         output.decidingRule,
         intent.action,
         intent.actor.id,
-        JSON.stringify(input),
+        // The policy is referenced by version and hash, not copied into every decision.
+        JSON.stringify({ ...input, policy: undefined }),
         JSON.stringify(output),
         hashes.inputHash,
         hashes.outputHash,
@@ -177,6 +178,7 @@ export async function submitIntent(
         executionId,
         ...insertSealedParams(sealed),
         submitters,
+        hashes.policyHash,
       ],
     });
     const result = intentResult({
@@ -287,8 +289,8 @@ WITH i AS (
   INSERT INTO "Intent" (id, "tenantId", "idempotencyKey", "intentHash", "submissionHash", "submittedBy", body, "createdAt")
   VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
 ), d AS (
-  INSERT INTO "Decision" (id, "tenantId", "intentId", verdict, reason, "decidingRule", action, "actorId", input, output, "inputHash", "outputHash", "policyVersion", "evaluatedAt", "createdAt")
-  VALUES ($9, $2, $1, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18, $19, $8, $8)
+  INSERT INTO "Decision" (id, "tenantId", "intentId", verdict, reason, "decidingRule", action, "actorId", input, output, "inputHash", "outputHash", "policyVersion", "policyHash", "evaluatedAt", "createdAt")
+  VALUES ($9, $2, $1, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18, $19, $29, $8, $8)
 ), a AS (
   INSERT INTO "Approval" (id, "tenantId", "decisionId", "intentHash", quorum, roles, "requesterId", submitters, status, "expiresAt", "createdAt")
   SELECT $20, $2, $9, $4, $21, $22::text[], $14, $28::text[], 'PENDING', $23, $8 WHERE $20::text IS NOT NULL

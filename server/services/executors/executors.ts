@@ -1,4 +1,4 @@
-import { chainEvent, parseWith } from "../../core";
+import { chainEvent, globListMatchProblem, MATCH_BUDGET, parseWith } from "../../core";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
@@ -20,6 +20,15 @@ export async function setExecutorConfig(
   requireTenantRole(principal, tenantId, ["admin"]);
   const parsed = parseWith(executorConfigSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors, "executor configuration is invalid");
+  // Every dispatch matches the action against the routes in turn: bound that like a policy.
+  const costly = globListMatchProblem(
+    parsed.value.routes.flatMap((route, r) =>
+      route.actions.map((glob, g) => ({ path: `routes[${r}].actions[${g}]`, glob })),
+    ),
+    MATCH_BUDGET,
+    "the executor routes",
+  );
+  if (costly) throw invalid([costly], "executor configuration is over the matching budget");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))

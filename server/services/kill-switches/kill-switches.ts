@@ -5,10 +5,12 @@
 import { z } from "zod";
 import {
   chainEvent,
+  globListMatchProblem,
   globSchema,
   type KillSwitchState,
   nameString,
   parseWith,
+  SWITCH_MATCH_BUDGET,
   tenantIdSchema,
 } from "../../core";
 import type { Db } from "../../db/client";
@@ -115,6 +117,7 @@ export async function setKillSwitch(
           "STALE",
         );
     }
+    if (input.scope === "action" && input.engaged) await withinSwitchBudget(tx, tenantId!, id, input.action!);
     const data = {
       scope: input.scope,
       tenantId: tenantId ?? null,
@@ -205,4 +208,29 @@ export async function killSwitchHistory(db: Db, principal: Principal, tenantId: 
       at: e.at,
     };
   });
+}
+
+/**
+ * Every decision of a tenant matches its engaged action switches: their globs share one matching
+ * budget, or a hostile admin could engage thousands and stall every tenant's decisions. The tenant
+ * row lock makes two concurrent engages count each other. The tenant switch is never refused.
+ */
+async function withinSwitchBudget(tx: Tx, tenantId: string, id: string, glob: string) {
+  await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+  const engaged = await tx.killSwitch.findMany({
+    where: { tenantId, scope: "action", engaged: true, id: { not: id } },
+    select: { action: true },
+    orderBy: { id: "asc" },
+  });
+  const problem = globListMatchProblem(
+    [...engaged, { action: glob }].map(({ action }) => ({ path: "action", glob: action! })),
+    SWITCH_MATCH_BUDGET,
+    `this tenant's ${engaged.length + 1} engaged action switches`,
+  );
+  if (problem) {
+    throw invalid(
+      [{ ...problem, message: `${problem.message}; or engage the tenant switch, which stops everything` }],
+      "the tenant's engaged action kill switches are over the matching budget",
+    );
+  }
 }

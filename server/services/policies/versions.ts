@@ -58,6 +58,34 @@ export async function loadPolicy(
   return active;
 }
 
+/**
+ * The policy a decision was made under, for its evidence and replay. Read from the version, not
+ * the cache, and checked against the hash the decision recorded: evidence is signed from it, so a
+ * version edited behind the services' back must fail here rather than be signed.
+ */
+export async function policyOfDecision(
+  db: Db,
+  decision: { id: string; tenantId: string; policyVersion: number | null; policyHash: string },
+): Promise<Policy> {
+  const { tenantId, policyVersion: version } = decision;
+  const document =
+    version === null
+      ? EMPTY
+      : (
+          await db.policyVersion.findUnique({
+            where: { tenantId_version: { tenantId, version } },
+            select: { document: true },
+          })
+        )?.document;
+  if (document === undefined) throw new Error(`policy version ${version} of tenant ${tenantId} is missing`);
+  if (hashJson(nodeCrypto, document) !== decision.policyHash) {
+    throw new Error(
+      `policy version ${version} of tenant ${tenantId} no longer has the hash ${decision.policyHash} that decision ${decision.id} was made under`,
+    );
+  }
+  return document as unknown as Policy;
+}
+
 export async function applyPolicy(
   db: Db,
   principal: Principal,
@@ -66,7 +94,7 @@ export async function applyPolicy(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
-  // Every decision stores the policy it was made under: a huge one would multiply into each write.
+  // Every evidence bundle carries the policy, and compiling it runs on the event loop: bound it.
   if (JSON.stringify(body ?? null).length > MAX_POLICY_BYTES)
     throw invalid([{ path: "(body)", message: `must be at most ${MAX_POLICY_BYTES} bytes of JSON` }]);
   const parsed = parsePolicy(body);

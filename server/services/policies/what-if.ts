@@ -15,7 +15,6 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import {
-  type DecisionInput,
   type DecisionOutput,
   decide,
   diffJson,
@@ -26,6 +25,7 @@ import {
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
+import { evaluatedInput } from "../decisions/read";
 import { conflict, invalid, notFound, ServiceError } from "../shared/errors";
 import { iso } from "../shared/ids";
 import type { RecordedRow, ReplayTally } from "./replay-evaluate";
@@ -61,11 +61,11 @@ export async function replayDecision(db: Db, principal: Principal, tenantId: str
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const d = await db.decision.findFirst({
     where: { id: decisionId, tenantId },
-    select: { input: true, output: true },
+    select: { id: true, tenantId: true, policyVersion: true, policyHash: true, input: true, output: true },
   });
   if (!d) throw notFound(`decision ${decisionId}`);
   const recorded = d.output as unknown as DecisionOutput;
-  const replayed = decide(d.input as unknown as DecisionInput);
+  const replayed = decide(await evaluatedInput(db, d));
   const differences = diffJson(recorded, replayed);
   return { recorded, replayed, same: differences.length === 0, differences };
 }
@@ -177,7 +177,7 @@ function recordedPage(
   const at = after?.at ?? null;
   return db.$queryRaw<(Omit<RecordedRow, "createdAt"> & { createdAt: Date; at: string })[]>`
     SELECT d.id, d."createdAt", d."createdAt"::text AS at, d.action, d."actorId",
-           (d.input - 'policy')::text AS input, d.output::text AS output
+           d.input::text AS input, d.output::text AS output
       FROM (SELECT id FROM "Decision"
              WHERE "tenantId" = ${tenantId}
                AND (${from ?? null}::timestamptz IS NULL OR "createdAt" >= ${from ?? null}::timestamptz)
