@@ -5,8 +5,8 @@
 // whole action or target, and those scans are what the budget counts (see `globCost`). Ordinary
 // policies use a small fraction of it: the 50-rule policy of bench/decide.bench.ts costs 867 steps
 // of 150,000; the budget admits ~530 globs like "*foo*", or a 250 KB deny list of host names.
-// It is checked where a policy is accepted (saved, or replayed as a draft), not where one is read:
-// a version stored before it existed still loads, decides and verifies.
+// It is checked where a policy is accepted (saved, activated, or replayed as a draft), not where one
+// is read: a version stored before it existed still loads, decides and verifies.
 
 import { globCost } from "./glob";
 import { formatPath } from "./paths";

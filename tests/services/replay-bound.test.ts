@@ -3,7 +3,7 @@ import { hashJson, MATCH_BUDGET } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
-import { applyPolicy } from "../../server/services/policies/versions";
+import { activatePolicyVersion, applyPolicy } from "../../server/services/policies/versions";
 import { replayUnderPolicy } from "../../server/services/policies/what-if";
 import type { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
@@ -85,6 +85,23 @@ describe("the matching budget where policies are accepted", () => {
       { path: expect.stringMatching(/^rules\[\d+\]$/), message: expect.stringContaining("budget") },
     ]);
     expect({ versions: await versions("slow"), events: await events("slow") }).toEqual(before);
+  });
+
+  it("a stored version over it cannot be made active again: it stays history, replayable, not live", async () => {
+    const before = {
+      active: (await db.tenant.findUniqueOrThrow({ where: { id: "slow" } })).activePolicyVersion,
+      events: await events("slow"),
+    };
+    const error = await refusal(activatePolicyVersion(db, slow.keys.admin.principal, "slow", 2));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe("policy version 2 is over the matching budget");
+    expect(error.details.fields).toEqual([
+      { path: expect.stringMatching(/^rules\[\d+\]$/), message: expect.stringContaining("budget") },
+    ]);
+    expect({
+      active: (await db.tenant.findUniqueOrThrow({ where: { id: "slow" } })).activePolicyVersion,
+      events: await events("slow"),
+    }).toEqual(before);
   });
 
   it("the report's 252 KB `*??…Z*` draft is within it (matching is linear) and replays every decision", async () => {

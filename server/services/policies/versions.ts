@@ -148,6 +148,9 @@ export async function activatePolicyVersion(
     await requireActiveTenant(tx, principal);
     const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
     if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
+    // A version stored before the matching budget existed stays history (replayable), not live.
+    const costly = policyMatchProblem(policySchema.parse(row.document));
+    if (costly) throw invalid([costly], `policy version ${version} is over the matching budget`);
     await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
     await appendEvents(tx, tenantId, [
       chainEvent("policy.activated", `${tenantId}:v${version}`, iso(now), {
