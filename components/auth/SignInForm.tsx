@@ -4,21 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Button, TextField } from "@/components/ui";
 import { authClient } from "./auth-client";
-
-/**
- * Only paths on this site are followed after sign-in (no open redirect through ?next=): resolved the
- * way the browser will resolve them (`/\\evil.example` is another host to a browser), then kept only
- * if the origin is still ours.
- */
-function safeNext(next: string | null): string {
-  if (!next) return "/dashboard";
-  try {
-    const url = new URL(next, window.location.origin);
-    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : "/dashboard";
-  } catch {
-    return "/dashboard";
-  }
-}
+import { safeNextPath } from "./safe-next";
 
 export function SignInForm() {
   const router = useRouter();
@@ -48,7 +34,7 @@ export function SignInForm() {
           );
           return;
         }
-        router.replace(safeNext(params.get("next")));
+        router.replace(safeNextPath(params.get("next"), window.location.origin));
         router.refresh();
       }}
     >

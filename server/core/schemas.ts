@@ -8,6 +8,7 @@ import { globProblem } from "./glob";
 import { jsonByteLength, jsonProblem, MAX_PARAMETERS_BYTES } from "./json";
 import { formatPath } from "./paths";
 import { timestampProblem } from "./time";
+import { hiddenCharacterProblem } from "./visible";
 
 const MAX_NAME_LENGTH = 256;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
@@ -26,16 +27,19 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 export const TENANT_STATUSES = ["active", "suspended"] as const;
 const KILL_SWITCH_SCOPES = ["global", "tenant", "action"] as const;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Refuses what would display as something else (see visible.ts). */
+const visible = (options?: { allowLineBreaks?: boolean }) => (value: string, ctx: z.RefinementCtx) => {
+  const problem = hiddenCharacterProblem(value, options);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
 
-/** A human-meaningful string: non-empty, bounded, no control characters. */
+/** A human-meaningful string: non-empty, bounded, shown as it is (no control or format characters). */
 export const nameString = (max = MAX_NAME_LENGTH) =>
   z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL.test(s), { error: "must not contain control characters" });
+    .superRefine(visible());
 
 export const tenantIdSchema = z
   .string({ error: "must be a string" })
@@ -209,6 +213,7 @@ const ruleSchema = z
       description: z
         .string({ error: "must be a string" })
         .max(1024, { error: "must be at most 1024 characters" })
+        .superRefine(visible({ allowLineBreaks: true }))
         .optional(),
       match: matchSchema.optional(),
       effect: z.enum(EFFECTS, { error: `must be one of ${EFFECTS.join(", ")}` }),

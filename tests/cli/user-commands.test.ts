@@ -384,6 +384,11 @@ describe("exoarmur user create", () => {
       ["--email", "judy@example.com", "--name", "Judy\u001b[31m"],
       "name: must not contain control characters",
     ],
+    [
+      "a bidi override in the name",
+      ["--email", "judy@example.com", "--name", "Judy\u202enimdA"],
+      "name: must not contain control characters or invisible formatting characters (U+202E at index 4)",
+    ],
     ["an empty name", ["--email", "judy@example.com", "--name", ""], "name: must not be empty"],
     [
       "a 10,000-character email",

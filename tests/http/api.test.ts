@@ -432,6 +432,49 @@ describe("POST /api/v1/intents", () => {
     expect(await rows()).toEqual(before);
   });
 
+  it("what people are shown is what is there: bidi overrides and invisible characters are refused in every shown field (400 naming it, nothing written)", async () => {
+    const before = await rows();
+    const token = keys.acme!.client;
+    const refused = async (path: string, body: unknown, who = token) => {
+      const res = await call(server, "POST", path, { token: who, body });
+      return [
+        res.status,
+        res.json.error?.fields?.map((f: { path: string; message: string }) => [f.path, f.message]),
+      ];
+    };
+    const hidden = (at: number, cp: string) =>
+      `must not contain control characters or invisible formatting characters (U+${cp} at index ${at})`;
+    // "web-7" followed by a right-to-left override: an approver would read a reversed tail.
+    expect(await refused("/api/v1/intents", intentBody({ target: "web-\u202e7-bew.exe" }))).toEqual([
+      400,
+      [["target", hidden(4, "202E")]],
+    ]);
+    expect(
+      await refused("/api/v1/intents", intentBody({ actor: { type: "agent", id: "soar\u200b-1" } })),
+    ).toEqual([400, [["actor.id", hidden(4, "200B")]]]);
+    expect(await refused("/api/v1/intents", intentBody({ correlationId: "\ufeffc-1" }))).toEqual([
+      400,
+      [["correlationId", hidden(0, "FEFF")]],
+    ]);
+    // Names and reasons an operator reads on the dashboard, and the globs of a policy.
+    expect(
+      await refused("/api/v1/tenants/acme/api-keys", { role: "client", name: "ci\u2066bot" }, admin),
+    ).toEqual([400, [["name", hidden(2, "2066")]]]);
+    expect(
+      await call(server, "PUT", "/api/v1/kill-switches", {
+        token: admin,
+        body: { scope: "tenant", tenantId: "acme", engaged: true, reason: "drill\u200d" },
+      }).then((res) => [res.status, res.json.error.fields[0].path, res.json.error.fields[0].message]),
+    ).toEqual([400, "reason", hidden(5, "200D")]);
+    const policy = await call(server, "POST", "/api/v1/tenants/acme/policies", {
+      token: admin,
+      body: { rules: [{ id: "r", match: { targets: ["db-\u202e*"] }, effect: "deny" }] },
+    });
+    expect(policy.status).toBe(400);
+    expect(policy.json.error.fields[0].path).toBe("rules[0].match.targets[0]");
+    expect(await rows()).toEqual(before);
+  });
+
   it("SQL-ish and unicode strings are just data", async () => {
     const target = `web-7'; DROP TABLE "Intent"; --`;
     const res = await call(server, "POST", "/api/v1/intents", {

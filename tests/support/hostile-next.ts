@@ -1,0 +1,27 @@
+// `?next=` values a browser could read as another origin after sign-in (issue 11 §2): shared by the
+// unit test of safeNextPath and the Playwright test that signs in with each.
+export const HOSTILE_NEXT = [
+  "/.//127.0.0.1:3999/pwned",
+  "//evil.example/x",
+  "///evil.example/x",
+  "/\\evil.example/x",
+  "/\\/evil.example",
+  "\\\\evil.example",
+  "/./\\evil.example",
+  "/..//evil.example",
+  "/a/../..//evil.example",
+  "/%2F%2Fevil.example",
+  "/%2f/evil.example",
+  "%2F%2Fevil.example",
+  "/%5Cevil.example",
+  "/%252F%252Fevil.example",
+  "/%2E/%2E%2E//evil.example",
+  "/\t/evil.example",
+  "/\n/evil.example",
+  " //evil.example",
+  "https://evil.example/",
+  "http://127.0.0.1:3000.evil.example/",
+  "javascript:alert(1)",
+  "data:text/html,<script>alert(1)</script>",
+  "evil.example",
+];
