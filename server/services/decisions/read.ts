@@ -43,7 +43,7 @@ export async function getDecision(db: Db, principal: Principal, decisionId: stri
         status:
           d.approval.status === "PENDING"
             ? tallyApproval(approvalSpec(d.approval), votesOf(d.approval), iso(now)).status
-            : d.approval.status,
+            : (d.approval.status as ApprovalRecord["status"]),
         quorum: d.approval.quorum,
         roles: d.approval.roles,
         approvals: d.approval.votes.filter((v) => v.vote === "approve").length,

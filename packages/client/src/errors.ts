@@ -1,0 +1,40 @@
+// What the client throws. Every refusal the server answers becomes an ExoArmurError carrying its
+// machine-readable code and reason, the fields it names and, for 429/503, how long to wait.
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ExoArmurError extends Error {
+  override readonly name = "ExoArmurError";
+  constructor(
+    message: string,
+    /** The server's error code (INVALID, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED…), or NETWORK / TIMEOUT. */
+    readonly code: string,
+    /** The HTTP status, or 0 when no answer arrived. */
+    readonly status: number,
+    readonly fields: FieldError[] = [],
+    /** A finer reason where the server gives one (IDEMPOTENCY_KEY_REUSED, QUEUE_FULL, SELF_APPROVAL…). */
+    readonly reason?: string,
+    /** From Retry-After, when the server sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** `guard` and `awaitOutcome`'s callers: the action may not run, and why. */
+export class ActionDenied extends Error {
+  override readonly name = "ActionDenied";
+  constructor(
+    message: string,
+    /** DENY, DENIED (people said no) or EXPIRED (nobody decided in time). */
+    readonly outcome: "DENY" | "DENIED" | "EXPIRED",
+    readonly decisionId: string,
+    readonly reason: string,
+    readonly decidingRule: string | null,
+  ) {
+    super(message);
+  }
+}

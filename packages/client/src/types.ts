@@ -1,0 +1,108 @@
+// The REST contract as the client sees it (the server's OpenAPI document at /api/v1/openapi.json
+// describes the same shapes; tests/sdk checks these against the server's own types).
+
+export type ActionClass = "A0_observe" | "A1_soft" | "A2_hard" | "A3_irreversible";
+export type Verdict = "ALLOW" | "DENY" | "REQUIRE_APPROVAL";
+
+export interface IntentInput {
+  actor: { type: string; id: string };
+  action: string;
+  actionClass: ActionClass;
+  target: string;
+  parameters: Record<string, unknown>;
+  /** Defaults to the server's clock at the decision. */
+  requestedAt?: string;
+  /** How long the intent stays valid (default 600). An approval closes at this deadline at the latest. */
+  ttlSeconds?: number;
+  correlationId?: string;
+}
+
+export interface MatchedRule {
+  id: string;
+  effect: "allow" | "deny" | "require_approval";
+}
+
+export interface IntentResult {
+  intentId: string;
+  decisionId: string;
+  verdict: Verdict;
+  reason: string;
+  matchedRules: MatchedRule[];
+  decidingRule: string | null;
+  approvalId?: string;
+  executionId?: string;
+}
+
+export type ApprovalStatus = "PENDING" | "APPROVED" | "DENIED" | "EXPIRED";
+
+export interface Vote {
+  /** The key or session used. */
+  principal: { type: "user" | "apiKey"; id: string };
+  /** The person the vote counts for. */
+  person?: { id: string; email: string };
+  role: string;
+  vote: "approve" | "deny";
+  reason: string | null;
+  at: string;
+}
+
+export interface Execution {
+  id: string;
+  decisionId: string;
+  status: string;
+  attempts: number;
+  failureClass: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Decision extends IntentResult {
+  tenantId: string;
+  policyVersion: number | null;
+  evaluatedAt: string;
+  inputHash: string;
+  outputHash: string;
+  intent: IntentInput & { tenantId: string; idempotencyKey: string; requestedAt: string; ttlSeconds: number };
+  killSwitch?: string | null;
+  approval: {
+    id: string;
+    status: ApprovalStatus;
+    quorum: number;
+    roles: string[];
+    approvals: number;
+    expiresAt: string;
+    votes: Vote[];
+  } | null;
+  execution: Execution | null;
+}
+
+export interface ExecutionDetail extends Execution {
+  /** Attempts that may have reached the executor twice (at-least-once, same Idempotency-Key). */
+  redeliveries: number;
+  events: { seq: number; type: string; at: string; payload: unknown }[];
+}
+
+/** The signed evidence bundle: verify it offline with `verifyEvidence`. */
+export interface EvidenceBundle {
+  schema: string;
+  engineVersion: string;
+  subject: { tenantId: string; intentId: string; decisionId: string; policyVersion: number | null };
+  input: Record<string, unknown>;
+  output: Record<string, unknown>;
+  intentHash: string;
+  policyHash: string;
+  inputHash: string;
+  outputHash: string;
+  approval: Record<string, unknown> | null;
+  events: Record<string, unknown>[];
+  signature: { alg: "Ed25519"; keyId: string; publicKey: string; value: string };
+}
+
+/** The final outcome of a decision, once nothing more will change it. */
+export type Outcome =
+  | { outcome: "ALLOW"; decision: Decision }
+  | { outcome: "DENY"; decision: Decision }
+  | { outcome: "APPROVED"; decision: Decision }
+  | { outcome: "DENIED"; decision: Decision }
+  | { outcome: "EXPIRED"; decision: Decision };

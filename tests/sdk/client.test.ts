@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createClient,
+  type Decision,
+  type ExecutionDetail,
+  ExoArmurError,
+  type IntentResult,
+  type VerifyReport,
+  verifyEvidence,
+} from "../../packages/client/src";
+import type { verifyBundle } from "../../server/core/verify";
+import type { IntentResult as ServerIntentResult } from "../../server/services/decisions/intent-result";
+import type { getDecision, getExecution } from "../../server/services/decisions/read";
+import { createTestDatabase } from "../support/db";
+import { DEMO_POLICY } from "../support/fixtures";
+import { call, startServer, type TestServer } from "../support/server";
+
+// The TypeScript client (issue 15 §2) against a real server, database and nats-server: typed
+// results, typed errors, retries that honour Retry-After with the same idempotency key, waiting for
+// an outcome through the live feed or by polling, and offline verification of the evidence.
+
+// The client's hand-written types must accept what the server's own code returns: these lines stop
+// compiling (and `npm test`'s typecheck fails) when the REST contract drifts from the SDK.
+type Server<T extends (...args: never[]) => unknown> = Awaited<ReturnType<T>>;
+({}) as Server<typeof getDecision> satisfies Decision;
+({}) as Server<typeof getExecution> satisfies ExecutionDetail;
+({}) as ServerIntentResult satisfies IntentResult;
+({}) as ReturnType<typeof verifyBundle> satisfies VerifyReport;
+
+let server: TestServer;
+const keys: Record<string, string> = {};
+let n = 0;
+const intent = (fields: Record<string, unknown> = {}) => ({
+  actor: { type: "agent", id: "sdk-test" },
+  action: "host.isolate",
+  actionClass: "A1_soft" as const,
+  target: `web-${++n}`,
+  parameters: { ticket: `T-${n}` },
+  ...fields,
+});
+const key = () => `sdk-${process.pid}-${++n}`;
+
+async function vote(approvalId: string, as: string, choice: "approve" | "deny", reason?: string) {
+  const res = await call(server, "POST", `/api/v1/approvals/${approvalId}/votes`, {
+    token: as,
+    body: { vote: choice, ...(reason ? { reason } : {}) },
+  });
+  expect(res.status).toBe(200);
+}
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  server = await startServer({ DATABASE_URL: database.url });
+  const admin = server.adminToken;
+  const ok = async (method: string, path: string, body: unknown, status: number) => {
+    const res = await call(server, method, path, { token: admin, body });
+    expect(res.status, res.text).toBe(status);
+    return res.json;
+  };
+  for (const tenant of ["sdk", "slow"]) {
+    await ok("POST", "/api/v1/tenants", { id: tenant, name: tenant }, 201);
+    await ok("POST", `/api/v1/tenants/${tenant}/policies`, DEMO_POLICY, 201);
+  }
+  await ok("PATCH", "/api/v1/tenants/slow", { limits: { ratePerSecond: 1, burst: 1 } }, 200);
+  for (const name of ["olga", "piet"]) {
+    const email = `${name}@sdk.test`;
+    await ok("POST", "/api/v1/users", { email, name }, 201);
+    await ok("PUT", "/api/v1/tenants/sdk/members", { email, role: "operator" }, 200);
+    keys[name] = (
+      await ok("POST", "/api/v1/tenants/sdk/api-keys", { role: "operator", name, forUser: email }, 201)
+    ).key;
+  }
+  keys.client = (await ok("POST", "/api/v1/tenants/sdk/api-keys", { role: "client", name: "sdk" }, 201)).key;
+  keys.slow = (await ok("POST", "/api/v1/tenants/slow/api-keys", { role: "client", name: "slow" }, 201)).key;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("submitIntent", () => {
+  it("answers the typed result; a retry with the same key is the same decision; other content is a typed 409", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const body = intent();
+    const idempotencyKey = key();
+    const first = await client.submitIntent(body, { idempotencyKey });
+    expect(first).toMatchObject({ verdict: "ALLOW", reason: "POLICY_ALLOW", decidingRule: "allow-soft" });
+    expect(first.executionId).toMatch(/^exe_/);
+    expect(await client.submitIntent(body, { idempotencyKey })).toEqual(first);
+    const reused = await client
+      .submitIntent({ ...body, target: "elsewhere" }, { idempotencyKey })
+      .catch((e) => e);
+    expect(reused).toBeInstanceOf(ExoArmurError);
+    expect(reused).toMatchObject({ status: 409, code: "CONFLICT", reason: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("a refused intent is an ExoArmurError naming each field; a bad key is 401; no idempotency key is refused before sending", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const invalid = await client
+      .submitIntent({ ...intent(), action: "host..isolate", target: "" }, { idempotencyKey: key() })
+      .catch((e) => e);
+    expect(invalid).toMatchObject({ status: 400, code: "INVALID" });
+    expect((invalid as ExoArmurError).fields.map((f) => f.path).sort()).toEqual(["action", "target"]);
+    const stranger = createClient({ baseUrl: server.baseUrl, apiKey: "exo_not_a_key" });
+    expect(await stranger.submitIntent(intent(), { idempotencyKey: key() }).catch((e) => e)).toMatchObject({
+      status: 401,
+    });
+    expect(() => client.submitIntent(intent(), {} as { idempotencyKey: string })).toThrow(
+      /idempotencyKey is required/,
+    );
+  });
+
+  it("429: waits for Retry-After and retries with the same idempotency key, once decided", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.slow! });
+    const statuses: number[] = [];
+    const counting = createClient({
+      baseUrl: server.baseUrl,
+      apiKey: keys.slow!,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        statuses.push(response.status);
+        return response;
+      },
+    });
+    await client.submitIntent(intent(), { idempotencyKey: key() }); // empties the bucket (burst 1)
+    const idempotencyKey = key();
+    const result = await counting.submitIntent(intent(), { idempotencyKey });
+    expect(result.verdict).toBe("ALLOW");
+    expect(statuses[0]).toBe(429);
+    expect(statuses.at(-1)).toBe(201);
+    // Without retries the caller sees the typed 429 with the server's Retry-After.
+    const impatient = createClient({ baseUrl: server.baseUrl, apiKey: keys.slow!, maxAttempts: 1 });
+    const limited = await impatient.submitIntent(intent(), { idempotencyKey: key() }).catch((e) => e);
+    expect(limited).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+    expect((limited as ExoArmurError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("awaitOutcome", () => {
+  it("ALLOW and DENY are final at once", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const allowed = await client.submitIntent(intent(), { idempotencyKey: key() });
+    expect((await client.awaitOutcome(allowed.decisionId)).outcome).toBe("ALLOW");
+    const denied = await client.submitIntent(intent({ actionClass: "A3_irreversible" }), {
+      idempotencyKey: key(),
+    });
+    const outcome = await client.awaitOutcome(denied.decisionId);
+    expect(outcome.outcome).toBe("DENY");
+    expect(outcome.decision.decidingRule).toBe("deny-irreversible");
+  });
+
+  it("follows the live feed: two people approve and it resolves APPROVED long before its next poll", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const submitted = await client.submitIntent(intent({ actionClass: "A2_hard" }), {
+      idempotencyKey: key(),
+    });
+    expect(submitted.verdict).toBe("REQUIRE_APPROVAL");
+    // One poll a minute: only the live feed can wake it within the test's timeout.
+    const waiting = client.awaitOutcome(submitted.decisionId, { pollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the feed connect
+    await vote(submitted.approvalId!, keys.olga!, "approve");
+    await vote(submitted.approvalId!, keys.piet!, "approve");
+    const outcome = await waiting;
+    expect(outcome.outcome).toBe("APPROVED");
+    expect(outcome.decision.approval?.votes.map((v) => v.person?.email).sort()).toEqual([
+      "olga@sdk.test",
+      "piet@sdk.test",
+    ]);
+  }, 45_000);
+
+  it("polls when the live feed is off: a denial resolves DENIED; a lapsed intent resolves EXPIRED", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const denied = await client.submitIntent(intent({ actionClass: "A2_hard" }), { idempotencyKey: key() });
+    const waiting = client.awaitOutcome(denied.decisionId, { live: false, pollMs: 200 });
+    await vote(denied.approvalId!, keys.olga!, "deny", "not during the freeze");
+    expect((await waiting).outcome).toBe("DENIED");
+    const lapsing = await client.submitIntent(intent({ actionClass: "A2_hard", ttlSeconds: 1 }), {
+      idempotencyKey: key(),
+    });
+    const expired = await client.awaitOutcome(lapsing.decisionId, { live: false, pollMs: 200 });
+    expect(expired.outcome).toBe("EXPIRED");
+  });
+
+  it("a wait that outlasts its timeout is a typed TIMEOUT; an aborted one rejects with the abort", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const pending = await client.submitIntent(intent({ actionClass: "A2_hard" }), { idempotencyKey: key() });
+    const timedOut = await client
+      .awaitOutcome(pending.decisionId, { timeoutMs: 300, pollMs: 100 })
+      .catch((e) => e);
+    expect(timedOut).toMatchObject({ code: "TIMEOUT" });
+    const controller = new AbortController();
+    const aborted = client.awaitOutcome(pending.decisionId, { signal: controller.signal }).catch((e) => e);
+    controller.abort(new Error("caller gave up"));
+    expect(((await aborted) as Error).message).toBe("caller gave up");
+  });
+
+  it("another tenant's decision is not found (typed 404)", async () => {
+    const other = createClient({ baseUrl: server.baseUrl, apiKey: keys.slow! });
+    const mine = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const { decisionId } = await mine.submitIntent(intent(), { idempotencyKey: key() });
+    expect(await other.awaitOutcome(decisionId).catch((e) => e)).toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+    });
+  });
+});
+
+describe("reading and verifying", () => {
+  it("getDecision, getExecution and getEvidence; the bundle verifies against the server's pinned key only", async () => {
+    const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });
+    const submitted = await client.submitIntent(intent(), { idempotencyKey: key() });
+    const decision = await client.getDecision(submitted.decisionId);
+    expect(decision.intent.target).toBe(`web-${n - 1}`);
+    let execution = await client.getExecution(submitted.executionId!);
+    for (let i = 0; i < 100 && execution.status !== "SUCCEEDED"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      execution = await client.getExecution(submitted.executionId!);
+    }
+    expect(execution.status).toBe("SUCCEEDED");
+    const bundle = await client.getEvidence(submitted.decisionId);
+    const { publicKey } = await client.getSigningKeys();
+    expect(verifyEvidence(bundle, { publicKey }).outcome).toBe("verified");
+    expect(verifyEvidence(bundle).outcome).toBe("untrusted");
+    expect(verifyEvidence(bundle, { publicKey: "ab".repeat(32) }).outcome).toBe("untrusted");
+    const forged = structuredClone(bundle);
+    (forged.output as { verdict: string }).verdict = "DENY";
+    const report = verifyEvidence(forged, { publicKey });
+    expect(report.outcome).toBe("mismatch");
+    expect(report.mismatches.map((m) => m.path)).toContain("output");
+  });
+});
