@@ -31,10 +31,11 @@ function fullyDecoded(text: string): string | null {
 
 export function safeNextPath(next: string | null, origin: string): string {
   if (!next?.startsWith("/")) return FALLBACK;
-  const decoded = fullyDecoded(next);
-  if (decoded === null || !decoded.startsWith("/")) return FALLBACK;
-  const path = decoded.split(/[?#]/, 1)[0]!;
-  if (UNSAFE_CHARACTER.test(path) || CONTROL.test(decoded) || UNSAFE_SEGMENT.test(path)) return FALLBACK;
+  // Browsers drop raw tabs and newlines anywhere in a URL; encoded ones in the query are just data.
+  if (CONTROL.test(next)) return FALLBACK;
+  const path = fullyDecoded(next.split(/[?#]/, 1)[0]!);
+  if (path === null || !path.startsWith("/")) return FALLBACK;
+  if (UNSAFE_CHARACTER.test(path) || UNSAFE_SEGMENT.test(path)) return FALLBACK;
   let url: URL;
   try {
     url = new URL(next, origin);

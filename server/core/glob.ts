@@ -15,8 +15,6 @@
 // a longer literal one by `indexOf` (V8's Boyer-Moore, linear for a first occurrence). How much a
 // glob may cost is `globCost`, which the matching budget (match-budget.ts) sums over a policy.
 
-import { hiddenCharacterProblem } from "./visible";
-
 const RESERVED = /[[\]{}\\]/;
 export const MAX_GLOB_LENGTH = 256;
 const QUESTION = 63;
@@ -28,8 +26,8 @@ export function globProblem(pattern: string): string | null {
   if (RESERVED.test(pattern))
     return "glob may use only '*' and '?' as wildcards ('[', ']', '{', '}', '\\' are reserved)";
   if (pattern.includes("**")) return "glob must not contain '**' ('*' already matches dots)";
-  const hidden = hiddenCharacterProblem(pattern);
-  if (hidden) return `glob ${hidden}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+  if (/[\u0000-\u001f\u007f]/.test(pattern)) return "glob must not contain control characters";
   return null;
 }
 

@@ -18,3 +18,4 @@ export * from "./schemas";
 export * from "./time";
 export * from "./verify";
 export * from "./version";
+export * from "./visible";

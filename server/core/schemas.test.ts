@@ -109,22 +109,6 @@ describe("parseIntent rejections", () => {
     ["257-char target", (i) => (i.target = "a".repeat(257)), "target", "at most 256 characters"],
     ["control character in target", (i) => (i.target = "web\n7"), "target", "control characters"],
     ["DEL in target", (i) => (i.target = "web\u007f7"), "target", "control characters"],
-    // What an approver is shown must be what is there: no bidi overrides, no invisible characters.
-    ["bidi override in target", (i) => (i.target = "web-\u202e7-bew"), "target", "U+202E at index 4"],
-    ["bidi isolate in target", (i) => (i.target = "web\u20667"), "target", "U+2066"],
-    [
-      "zero-width space in actor.id",
-      (i) => (i.actor = { type: "agent", id: "so\u200bar" }),
-      "actor.id",
-      "U+200B",
-    ],
-    ["zero-width joiner in target", (i) => (i.target = "web\u200d7"), "target", "U+200D"],
-    ["byte-order mark in target", (i) => (i.target = "\ufeffweb-7"), "target", "U+FEFF at index 0"],
-    ["soft hyphen in target", (i) => (i.target = "web\u00ad7"), "target", "U+00AD"],
-    ["line separator in target", (i) => (i.target = "web\u20287"), "target", "U+2028"],
-    ["C1 control in target", (i) => (i.target = "web\u00857"), "target", "U+0085"],
-    ["lone surrogate in target", (i) => (i.target = "web\ud8007"), "target", "U+D800"],
-    ["tag character in correlationId", (i) => (i.correlationId = "c\u{e0041}"), "correlationId", "U+E0041"],
     ["actor.type Agent!", (i) => (i.actor = { type: "Agent!", id: "x" }), "actor.type", "lowercase word"],
     ["empty actor.id", (i) => (i.actor = { type: "agent", id: "" }), "actor.id", "must not be empty"],
     ["action host..isolate", (i) => (i.action = "host..isolate"), "action", "dotted name"],
@@ -254,6 +238,50 @@ describe("parseIntent rejections", () => {
   });
 });
 
+describe("what people are shown is what is there (the write side)", () => {
+  // Submitted intents refuse what would display as something else; stored ones still parse.
+  const cases: [string, (intent: Json) => void, string, string][] = [
+    ["bidi override in target", (i) => (i.target = "web-\u202e7-bew"), "target", "U+202E at index 4"],
+    ["bidi isolate in target", (i) => (i.target = "web\u20667"), "target", "U+2066"],
+    [
+      "zero-width space in actor.id",
+      (i) => (i.actor = { type: "agent", id: "so\u200bar" }),
+      "actor.id",
+      "U+200B",
+    ],
+    ["zero-width joiner in target", (i) => (i.target = "web\u200d7"), "target", "U+200D"],
+    ["byte-order mark in target", (i) => (i.target = "\ufeffweb-7"), "target", "U+FEFF at index 0"],
+    ["soft hyphen in target", (i) => (i.target = "web\u00ad7"), "target", "U+00AD"],
+    ["line separator in target", (i) => (i.target = "web\u20287"), "target", "U+2028"],
+    ["C1 control in target", (i) => (i.target = "web\u00857"), "target", "U+0085"],
+    ["lone surrogate in target", (i) => (i.target = "web\ud8007"), "target", "U+D800"],
+    ["tag character in correlationId", (i) => (i.correlationId = "c\u{e0041}"), "correlationId", "U+E0041"],
+    ["combining grapheme joiner in target", (i) => (i.target = "prod-db\u034f.corp"), "target", "U+034F"],
+    ["variation selector in target", (i) => (i.target = "web\ufe0f7"), "target", "U+FE0F"],
+    ["Hangul filler as actor.id", (i) => (i.actor = { type: "agent", id: "\u3164" }), "actor.id", "U+3164"],
+    ["no-break space in target", (i) => (i.target = "web\u00a07"), "target", "U+00A0"],
+    ["braille blank in target", (i) => (i.target = "web\u28007"), "target", "U+2800"],
+    ["private-use character in target", (i) => (i.target = "web\ue0007"), "target", "U+E000"],
+  ];
+  it.each(cases)("%s", (_label, mutate, path, fragment) => {
+    const intent = validIntent() as Json;
+    mutate(intent);
+    expectFieldError(parseIntentSubmission(intent), path, fragment);
+    // What was accepted under older rules still loads, decides and verifies.
+    if (!/[\u0000-\u001f\u007f]|\ud800/.test(JSON.stringify(intent)))
+      expect(parseIntent(intent).ok).toBe(true);
+  });
+
+  it("keeps ordinary Unicode: accents, CJK, emoji, spaces", () => {
+    expect(parseIntentSubmission({ ...validIntent(), target: "Zürich 中文 🔒 web-7" }).ok).toBe(true);
+  });
+
+  it("free text keeps line breaks, emoji sequences and the joiners some scripts need", () => {
+    const description = "On-call 👩\u200d💻 ⚠\ufe0f\nمی\u200cخواهم";
+    expect(parsePolicy({ rules: [{ id: "r", description, effect: "deny" }] }).ok).toBe(true);
+  });
+});
+
 describe("parsePolicy rejections", () => {
   const rule = (extra: Json): Json => ({ id: "r", effect: "deny", ...extra });
   const one = (extra: Json): Json => ({ rules: [rule(extra)] });
@@ -281,9 +309,15 @@ describe("parsePolicy rejections", () => {
       "U+202E at index 4",
     ],
     [
-      "rule description with a zero-width space",
-      one({ description: "de\u200bny" }),
+      "rule description with a bidi override",
+      one({ description: "de\u202eny" }),
       "rules[0].description",
+      "U+202E",
+    ],
+    [
+      "parameter condition named with a zero-width space",
+      one({ match: { parameters: { "reg\u200bion": "eu" } } }),
+      `rules[0].match.parameters["reg\u200bion"]`,
       "U+200B",
     ],
     [

@@ -27,19 +27,28 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 export const TENANT_STATUSES = ["active", "suspended"] as const;
 const KILL_SWITCH_SCOPES = ["global", "tenant", "action"] as const;
 
-/** Refuses what would display as something else (see visible.ts). */
-const visible = (options?: { allowLineBreaks?: boolean }) => (value: string, ctx: z.RefinementCtx) => {
-  const problem = hiddenCharacterProblem(value, options);
+/** Refuses what would display as something else (see visible.ts): on the write side only. */
+const visible = (kind: "name" | "text") => (value: string, ctx: z.RefinementCtx) => {
+  const problem = hiddenCharacterProblem(value, kind);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 };
 
-/** A human-meaningful string: non-empty, bounded, shown as it is (no control or format characters). */
-export const nameString = (max = MAX_NAME_LENGTH) =>
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A stored human-meaningful string, as read back (an evaluated intent, a switch in a decision's
+ * input, a policy version): the rules it was accepted under when it was written.
+ */
+const storedString = (max = MAX_NAME_LENGTH) =>
   z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
     .max(max, { error: `must be at most ${max} characters` })
-    .superRefine(visible());
+    .refine((s) => !CONTROL.test(s), { error: "must not contain control characters" });
+
+/** A human-meaningful string as accepted now: non-empty, bounded, shown as it is. */
+export const nameString = (max = MAX_NAME_LENGTH) => storedString(max).superRefine(visible("name"));
 
 export const tenantIdSchema = z
   .string({ error: "must be a string" })
@@ -109,10 +118,8 @@ const parametersObjectSchema = z
 /** A JSON object of at most 64 KiB (canonical form) with nothing JSON cannot carry. */
 const parametersSchema = withoutProtoKey(parametersObjectSchema);
 
-const actorSchema = z.strictObject(
-  { type: actorTypeSchema, id: nameString() },
-  { error: "must be an object {type, id}" },
-);
+const actorOf = (id: z.ZodType<string>) =>
+  z.strictObject({ type: actorTypeSchema, id }, { error: "must be an object {type, id}" });
 
 const ttlSchema = z
   .number({ error: "must be a number" })
@@ -129,15 +136,15 @@ export const idempotencyKeySchema = z
 /** An intent exactly as evaluated: every field the decision depends on is present. */
 const actionIntentSchema = z.strictObject({
   tenantId: tenantIdSchema,
-  actor: actorSchema,
+  actor: actorOf(storedString()),
   action: actionNameSchema,
   actionClass: actionClassSchema,
-  target: nameString(),
+  target: storedString(),
   parameters: parametersSchema,
   idempotencyKey: idempotencyKeySchema,
   requestedAt: timestampSchema,
   ttlSeconds: ttlSchema,
-  correlationId: nameString().optional(),
+  correlationId: storedString().optional(),
 });
 export type ActionIntent = z.infer<typeof actionIntentSchema>;
 
@@ -147,7 +154,7 @@ export type ActionIntent = z.infer<typeof actionIntentSchema>;
  */
 export const intentSubmissionSchema = z.strictObject({
   tenantId: tenantIdSchema.optional(),
-  actor: actorSchema,
+  actor: actorOf(nameString()),
   action: actionNameSchema,
   actionClass: actionClassSchema,
   target: nameString(),
@@ -188,7 +195,7 @@ const matchSchema = z.strictObject({
   targets: list(globSchema).optional(),
   actorTypes: list(actorTypeSchema).optional(),
   parameters: withoutProtoKey(
-    z.record(nameString(), conditionSchema, { error: "must be an object of parameter conditions" }),
+    z.record(storedString(), conditionSchema, { error: "must be an object of parameter conditions" }),
   ).optional(),
 });
 
@@ -213,7 +220,6 @@ const ruleSchema = z
       description: z
         .string({ error: "must be a string" })
         .max(1024, { error: "must be at most 1024 characters" })
-        .superRefine(visible({ allowLineBreaks: true }))
         .optional(),
       match: matchSchema.optional(),
       effect: z.enum(EFFECTS, { error: `must be one of ${EFFECTS.join(", ")}` }),
@@ -271,12 +277,12 @@ export type TenantState = z.infer<typeof tenantSchema>;
 
 export const killSwitchSchema = z
   .strictObject({
-    id: nameString(128),
+    id: storedString(128),
     scope: z.enum(KILL_SWITCH_SCOPES, { error: `must be one of ${KILL_SWITCH_SCOPES.join(", ")}` }),
     tenantId: tenantIdSchema.optional(),
     action: globSchema.optional(),
     engaged: z.boolean({ error: "must be true or false" }),
-    reason: nameString(1024),
+    reason: storedString(1024),
   })
   .superRefine((ks, ctx) => {
     if (ks.scope === "global" && (ks.tenantId !== undefined || ks.action !== undefined)) {
@@ -341,5 +347,27 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown): Parsed<T> {
 
 export const parseIntent = (value: unknown) => parseWith(actionIntentSchema, value);
 export const parseIntentSubmission = (value: unknown) => parseWith(intentSubmissionSchema, value);
-export const parsePolicy = (value: unknown) => parseWith(policySchema, value);
+/** A policy as accepted now (saved, or replayed as a draft): what it shows must be what it holds. */
+export function parsePolicy(value: unknown): Parsed<Policy> {
+  const parsed = parseWith(policySchema, value);
+  if (!parsed.ok) return parsed;
+  const errors = policyShownProblems(parsed.value);
+  return errors.length > 0 ? { ok: false, errors } : parsed;
+}
+
+function policyShownProblems(policy: Policy): FieldError[] {
+  const errors: FieldError[] = [];
+  const check = (path: (string | number)[], text: string, kind: "name" | "text") => {
+    const problem = hiddenCharacterProblem(text, kind);
+    if (problem) errors.push({ path: formatPath(path), message: problem });
+  };
+  policy.rules.forEach((rule, r) => {
+    if (rule.description !== undefined) check(["rules", r, "description"], rule.description, "text");
+    for (const list of ["actions", "targets"] as const)
+      rule.match?.[list]?.forEach((glob, g) => check(["rules", r, "match", list, g], glob, "name"));
+    for (const name of Object.keys(rule.match?.parameters ?? {}))
+      check(["rules", r, "match", "parameters", name], name, "name");
+  });
+  return errors;
+}
 export const parseDecisionInput = (value: unknown) => parseWith(decisionInputSchema, value);

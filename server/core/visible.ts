@@ -1,19 +1,27 @@
 // What people are shown must be what is there. An approver reads targets, actor ids, names and
-// globs on a card: a bidi override (U+202E) makes "web-7‮exe" display reversed, and zero-width or
-// other format characters make two different ids look identical. So every id, name, action, target
-// and actor field refuses control characters (Cc, C0 and C1), format characters (Cf: bidi controls,
-// zero-width characters, the BOM, soft hyphen, tag characters), lone surrogates (Cs) and the
-// line/paragraph separators (Zl, Zp). Free text such as a rule's description may keep line breaks
-// and tabs.
+// globs on a card: a bidi override (U+202E) makes "web-7‮exe" display reversed; zero-width,
+// default-ignorable and look-alike space characters make two different ids look identical (and
+// `prod-db\u034F.corp` even resolves as the host `prod-db.corp`). So every id, name, action, target
+// and actor field a person is shown refuses controls (Cc), format characters (Cf: bidi controls,
+// zero-width characters, the BOM, soft hyphen, tags), every default-ignorable code point (variation
+// selectors, Hangul fillers, the combining grapheme joiner…), lone surrogates, private-use and
+// unassigned code points, the braille blank, and every space but U+0020. Free text (a rule's
+// description) keeps line breaks, tabs, emoji sequences and the joiners some scripts need; it
+// refuses the other controls, the bidi controls and lone surrogates.
+//
+// Checked where values are accepted (the write side), never where stored data is read back:
+// something stored or signed under older rules still loads, decides and verifies.
 
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const HIDDEN_IN_NAMES =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{Zs}/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-const HIDDEN_EXCEPT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const HIDDEN_IN_TEXT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cs}]/u;
 
 /** Null when `text` shows what it holds; else which character is hidden, and where. */
-export function hiddenCharacterProblem(text: string, { allowLineBreaks = false } = {}): string | null {
-  const found = (allowLineBreaks ? HIDDEN_EXCEPT_LAYOUT : HIDDEN).exec(text);
+export function hiddenCharacterProblem(text: string, kind: "name" | "text" = "name"): string | null {
+  const found = (kind === "name" ? HIDDEN_IN_NAMES : HIDDEN_IN_TEXT).exec(text);
   if (!found) return null;
-  const codePoint = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  const codePoint = found[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0");
   return `must not contain control characters or invisible formatting characters (U+${codePoint} at index ${found.index})`;
 }

@@ -20,6 +20,8 @@ describe("safeNextPath", () => {
     ["/t/demo/decisions/dec_123#approval", "/t/demo/decisions/dec_123#approval"],
     ["/t/demo/decisions?next=https://evil.example", "/t/demo/decisions?next=https://evil.example"],
     ["/t/demo/decisions?actor=soar%201", "/t/demo/decisions?actor=soar%201"],
+    // What trpc/client.tsx builds after a session ends: a literal % in the query, encoded once.
+    ["/t/demo/decisions?actor=100%25", "/t/demo/decisions?actor=100%25"],
     ["/t/acme-prod/policies", "/t/acme-prod/policies"],
     [`${ORIGIN}/t/demo/approvals`, FALLBACK],
   ])("keeps the same-site path %j", (next, expected) => {

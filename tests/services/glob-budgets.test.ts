@@ -4,7 +4,11 @@ import type { Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setExecutorConfig } from "../../server/services/executors/executors";
-import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
+import {
+  MAX_ENGAGED_ACTION_SWITCHES,
+  setKillSwitch,
+} from "../../server/services/kill-switches/kill-switches";
+import type { ServiceError } from "../../server/services/shared/errors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { refusal } from "../support/refusal";
@@ -143,5 +147,95 @@ describe("executor routes share the matching budget", () => {
       actions: Array.from({ length: 50 }, (_, g) => `svc${r}.op${g}.*`),
     }));
     await setExecutorConfig(db, tenant.keys.admin.principal, "budget", { routes: ordinary });
+  });
+});
+
+describe("engaged action switches: a bounded count, visible globs, releases always work", () => {
+  const releaseAll = async () => {
+    const all = await db.killSwitch.findMany({
+      where: { tenantId: "budget", scope: "action", engaged: true },
+    });
+    for (const row of all)
+      await setKillSwitch(db, tenant.keys.admin.principal, {
+        scope: "action",
+        action: row.action!,
+        engaged: false,
+        reason: "reset",
+      });
+  };
+
+  it(`at most ${MAX_ENGAGED_ACTION_SWITCHES}, however cheap: each one is copied into every decision's input`, async () => {
+    await releaseAll();
+    for (let i = 0; i < MAX_ENGAGED_ACTION_SWITCHES; i++) await engage(`h${i}`);
+    const error = await refusal(engage("h-one-more"));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe("the tenant's engaged action kill switches are at their limit");
+    expect(error.details.fields?.[0]?.path).toBe("action");
+    expect((await engagedCost()).count).toBe(MAX_ENGAGED_ACTION_SWITCHES);
+    await engage("h0"); // re-engaging one already engaged is not one more
+    const { result } = await submitIntent(db, tenant.keys.client.principal, intentBody({ action: "h7" }));
+    expect(result.reason).toBe("KILL_SWITCH_ACTION");
+    await releaseAll();
+  });
+
+  it("a glob that would display as another is refused when engaged; one stored under older rules is still released", async () => {
+    const hidden = await refusal(engage("host.\u200bisolate"));
+    expect(hidden.status).toBe(400);
+    expect(hidden.details.fields?.[0]).toMatchObject({
+      path: "action",
+      message: expect.stringContaining("U+200B"),
+    });
+    // Engaged before the rule existed (as the service wrote it then).
+    await db.killSwitch.create({
+      data: {
+        id: "action:budget:db.\u200bdrop",
+        scope: "action",
+        tenantId: "budget",
+        action: "db.\u200bdrop",
+        engaged: true,
+        reason: "old",
+        changedBy: "platform-admin",
+        changedAt: new Date(),
+      },
+    });
+    const { result } = await submitIntent(
+      db,
+      tenant.keys.client.principal,
+      intentBody({ action: "db.backup" }),
+    );
+    expect(result.verdict).toBe("ALLOW"); // decides with the old switch among the engaged ones
+    await setKillSwitch(db, tenant.keys.admin.principal, {
+      scope: "action",
+      action: "db.\u200bdrop",
+      engaged: false,
+      reason: "released",
+    });
+    expect(
+      (await db.killSwitch.findUniqueOrThrow({ where: { id: "action:budget:db.\u200bdrop" } })).engaged,
+    ).toBe(false);
+  });
+
+  it("the dashboard (stale check) and REST engaging one switch at once never deadlock", async () => {
+    for (let round = 0; round < 15; round++) {
+      const current = await db.killSwitch.findUnique({ where: { id: "action:budget:race.*" } });
+      const seen = current ? current.changedAt.toISOString() : null;
+      const outcomes = await Promise.allSettled([
+        setKillSwitch(
+          db,
+          tenant.keys.operator.principal,
+          { scope: "action", action: "race.*", engaged: true, reason: "dash" },
+          new Date(),
+          seen,
+        ),
+        setKillSwitch(db, tenant.keys.admin.principal, {
+          scope: "action",
+          action: "race.*",
+          engaged: true,
+          reason: "rest",
+        }),
+      ]);
+      for (const o of outcomes)
+        if (o.status === "rejected") expect((o.reason as ServiceError).details.reason).toBe("STALE");
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashJson, verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
@@ -121,5 +122,47 @@ describe("a decision stores a reference to its policy version, not a copy", () =
     );
     // The untouched version still assembles.
     expect((await exportEvidence(db, PLATFORM_ADMIN, result.decisionId)).input.policy).toEqual({ rules: [] });
+  });
+});
+
+describe("the migration that moved the copies out (20261201162926_policy_by_reference)", () => {
+  it("takes each decision's hash from its chain anchor and drops only copies its version still holds", async () => {
+    await applyPolicy(db, PLATFORM_ADMIN, "big", DEMO_POLICY); // version 4, untouched
+    const kept = (await submitIntent(db, tenant.keys.client.principal, intentBody())).result.decisionId;
+    const versionTwo = (await db.decision.findFirstOrThrow({ where: { tenantId: "big", policyVersion: 2 } }))
+      .id;
+    const anchor = async (id: string) =>
+      (
+        (await db.event.findFirstOrThrow({ where: { subjectId: id, type: "intent.decided" } })).payload as {
+          policyHash: string;
+        }
+      ).policyHash;
+    // Back to the old shape: the policy copied into the input, no policyHash column value.
+    await db.$executeRawUnsafe(`ALTER TABLE "Decision" ALTER COLUMN "policyHash" DROP NOT NULL`);
+    await db.$executeRawUnsafe(`
+      UPDATE "Decision" d SET "policyHash" = NULL,
+             input = d.input || jsonb_build_object('policy', coalesce(v.document, '{"rules":[]}'::jsonb))
+        FROM "Decision" x LEFT JOIN "PolicyVersion" v ON v."tenantId" = x."tenantId" AND v.version = x."policyVersion"
+       WHERE x.id = d.id AND d.id IN ('${kept}', '${versionTwo}')`);
+    // Version 2 was edited after its decisions (the test above): put its original copy back into
+    // that decision's input, as the old code would have stored it.
+    await db.$executeRaw`UPDATE "Decision" SET input = jsonb_set(input, '{policy}', ${JSON.stringify(BIG)}::jsonb) WHERE id = ${versionTwo}`;
+    const sql = readFileSync(
+      "prisma/migrations/20261201162926_policy_by_reference/migration.sql",
+      "utf8",
+    ).replace(/ALTER TABLE "Decision" ADD COLUMN "policyHash" TEXT;/, "");
+    for (const statement of sql
+      .split(/;\s*\n/)
+      .map((t) => t.replace(/^\s*--.*$/gm, "").trim())
+      .filter(Boolean))
+      await db.$executeRawUnsafe(statement);
+    const rows = await db.$queryRaw<{ id: string; policyHash: string; hasPolicy: boolean }[]>`
+      SELECT id, "policyHash", input ? 'policy' AS "hasPolicy" FROM "Decision" WHERE id IN (${kept}, ${versionTwo})`;
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(byId[kept]).toMatchObject({ policyHash: await anchor(kept), hasPolicy: false });
+    // The edited version no longer holds what was evaluated: the copy stays, the anchor's hash is kept.
+    expect(byId[versionTwo]).toMatchObject({ policyHash: await anchor(versionTwo), hasPolicy: true });
+    expect((await exportEvidence(db, PLATFORM_ADMIN, kept)).input.policy).toEqual(DEMO_POLICY);
+    await expect(exportEvidence(db, PLATFORM_ADMIN, versionTwo)).rejects.toThrow(/no longer has the hash/);
   });
 });

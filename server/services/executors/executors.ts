@@ -1,4 +1,10 @@
-import { chainEvent, globListMatchProblem, MATCH_BUDGET, parseWith } from "../../core";
+import {
+  chainEvent,
+  globListMatchProblem,
+  hiddenCharacterProblem,
+  MATCH_BUDGET,
+  parseWith,
+} from "../../core";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
@@ -20,14 +26,16 @@ export async function setExecutorConfig(
   requireTenantRole(principal, tenantId, ["admin"]);
   const parsed = parseWith(executorConfigSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors, "executor configuration is invalid");
-  // Every dispatch matches the action against the routes in turn: bound that like a policy.
-  const costly = globListMatchProblem(
-    parsed.value.routes.flatMap((route, r) =>
-      route.actions.map((glob, g) => ({ path: `routes[${r}].actions[${g}]`, glob })),
-    ),
-    MATCH_BUDGET,
-    "the executor routes",
+  const globs = parsed.value.routes.flatMap((route, r) =>
+    route.actions.map((glob, g) => ({ path: `routes[${r}].actions[${g}]`, glob })),
   );
+  const hidden = globs.flatMap(({ path, glob }) => {
+    const message = hiddenCharacterProblem(glob);
+    return message ? [{ path, message }] : [];
+  });
+  if (hidden.length > 0) throw invalid(hidden, "executor configuration is invalid");
+  // Every dispatch matches the action against the routes in turn: bound that like a policy.
+  const costly = globListMatchProblem(globs, MATCH_BUDGET, "the executor routes");
   if (costly) throw invalid([costly], "executor configuration is over the matching budget");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);

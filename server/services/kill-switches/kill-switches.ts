@@ -7,6 +7,7 @@ import {
   chainEvent,
   globListMatchProblem,
   globSchema,
+  hiddenCharacterProblem,
   type KillSwitchState,
   nameString,
   parseWith,
@@ -45,6 +46,9 @@ export const setKillSwitchSchema = z
         path: ["action"],
         message: "is required for an action switch (a glob)",
       });
+    // Checked when engaging only: a switch engaged under older rules can always be released.
+    const hidden = body.engaged && body.action !== undefined ? hiddenCharacterProblem(body.action) : null;
+    if (hidden) ctx.addIssue({ code: "custom", path: ["action"], message: hidden });
   });
 
 export function switchId(scope: string, tenantId?: string, action?: string): string {
@@ -105,8 +109,14 @@ export async function setKillSwitch(
   const by = principalLabel(principal);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
-    if (tenantId && !(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
-      throw notFound(`tenant ${tenantId}`);
+    // The tenant row first, before any switch row: every writer of a tenant's switches then takes
+    // the locks in one order (the dashboard's stale check below locks the switch row), and two
+    // concurrent engages count each other against the tenant's matching budget.
+    if (tenantId) {
+      const [tenant] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+      if (!tenant) throw notFound(`tenant ${tenantId}`);
+    }
     if (expectedChangedAt !== undefined) {
       const [current] = await tx.$queryRaw<{ changedAt: Date }[]>`
         SELECT "changedAt" FROM "KillSwitch" WHERE id = ${id} FOR UPDATE`;
@@ -210,13 +220,15 @@ export async function killSwitchHistory(db: Db, principal: Principal, tenantId: 
   });
 }
 
+export const MAX_ENGAGED_ACTION_SWITCHES = 100;
+
 /**
  * Every decision of a tenant matches its engaged action switches: their globs share one matching
- * budget, or a hostile admin could engage thousands and stall every tenant's decisions. The tenant
- * row lock makes two concurrent engages count each other. The tenant switch is never refused.
+ * budget, or a hostile admin could engage thousands and stall every tenant's decisions (the caller
+ * holds the tenant row lock, so two concurrent engages count each other). The tenant switch and
+ * releases are never refused.
  */
 async function withinSwitchBudget(tx: Tx, tenantId: string, id: string, glob: string) {
-  await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
   const engaged = await tx.killSwitch.findMany({
     where: { tenantId, scope: "action", engaged: true, id: { not: id } },
     select: { action: true },
@@ -227,6 +239,18 @@ async function withinSwitchBudget(tx: Tx, tenantId: string, id: string, glob: st
     SWITCH_MATCH_BUDGET,
     `this tenant's ${engaged.length + 1} engaged action switches`,
   );
+  // Every engaged switch is also copied into each decision's input (and its hash): bound the count.
+  if (!problem && engaged.length >= MAX_ENGAGED_ACTION_SWITCHES) {
+    throw invalid(
+      [
+        {
+          path: "action",
+          message: `this tenant already has ${engaged.length} engaged action switches, the most allowed: release some, use a broader glob, or engage the tenant switch, which stops everything`,
+        },
+      ],
+      "the tenant's engaged action kill switches are at their limit",
+    );
+  }
   if (problem) {
     throw invalid(
       [{ ...problem, message: `${problem.message}; or engage the tenant switch, which stops everything` }],
