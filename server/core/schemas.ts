@@ -364,7 +364,8 @@ function policyShownProblems(policy: Policy): FieldError[] {
   policy.rules.forEach((rule, r) => {
     if (rule.description !== undefined) check(["rules", r, "description"], rule.description, "text");
     for (const list of ["actions", "targets"] as const)
-      rule.match?.[list]?.forEach((glob, g) => check(["rules", r, "match", list, g], glob, "name"));
+      for (const [g, glob] of (rule.match?.[list] ?? []).entries())
+        check(["rules", r, "match", list, g], glob, "name");
     for (const name of Object.keys(rule.match?.parameters ?? {}))
       check(["rules", r, "match", "parameters", name], name, "name");
   });

@@ -14,8 +14,8 @@
 
 const HIDDEN_IN_NAMES =
   /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{Zs}/u;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const HIDDEN_IN_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cs}]/u;
 
 /** Null when `text` shows what it holds; else which character is hidden, and where. */

@@ -33,6 +33,19 @@ const engagedCost = async () => {
   return { count: rows.length, cost: rows.reduce((sum, r) => sum + cost(r.action!), 0) };
 };
 
+const releaseAll = async () => {
+  const all = await db.killSwitch.findMany({
+    where: { tenantId: "budget", scope: "action", engaged: true },
+  });
+  for (const row of all)
+    await setKillSwitch(db, tenant.keys.admin.principal, {
+      scope: "action",
+      action: row.action!,
+      engaged: false,
+      reason: "reset",
+    });
+};
+
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
   tenant = await seedTenant(db, "budget");
@@ -98,16 +111,7 @@ describe("engaged action kill switches share a matching budget", () => {
   });
 
   it("two admins engaging at once cannot both squeeze past it", async () => {
-    const all = await db.killSwitch.findMany({
-      where: { tenantId: "budget", scope: "action", engaged: true },
-    });
-    for (const row of all)
-      await setKillSwitch(db, tenant.keys.admin.principal, {
-        scope: "action",
-        action: row.action!,
-        engaged: false,
-        reason: "reset",
-      });
+    await releaseAll();
     const fit = Math.floor(SWITCH_MATCH_BUDGET / cost(scanning(0)));
     for (let i = 0; i < fit - 1; i++) await engage(scanning(1000 + i));
     // One slot left: 10 concurrent engages of distinct globs, by two admins' keys.
@@ -151,19 +155,6 @@ describe("executor routes share the matching budget", () => {
 });
 
 describe("engaged action switches: a bounded count, visible globs, releases always work", () => {
-  const releaseAll = async () => {
-    const all = await db.killSwitch.findMany({
-      where: { tenantId: "budget", scope: "action", engaged: true },
-    });
-    for (const row of all)
-      await setKillSwitch(db, tenant.keys.admin.principal, {
-        scope: "action",
-        action: row.action!,
-        engaged: false,
-        reason: "reset",
-      });
-  };
-
   it(`at most ${MAX_ENGAGED_ACTION_SWITCHES}, however cheap: each one is copied into every decision's input`, async () => {
     await releaseAll();
     for (let i = 0; i < MAX_ENGAGED_ACTION_SWITCHES; i++) await engage(`h${i}`);
