@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createClient,
@@ -228,4 +232,56 @@ describe("reading and verifying", () => {
     expect(report.outcome).toBe("mismatch");
     expect(report.mismatches.map((m) => m.path)).toContain("output");
   });
+});
+
+describe("the packed package, as a new user installs it", () => {
+  it("builds, packs small (no Next, no Prisma, no dependencies), installs offline and runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "exoarmur-sdk-"));
+    execFileSync("node", ["packages/client/build.mjs"], { stdio: "pipe" });
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
+        cwd: "packages/client",
+      }).toString(),
+    )[0] as { filename: string; files: { path: string }[] };
+    const files = packed.files.map((f) => f.path).sort();
+    expect(files).toContain("dist/index.js");
+    expect(files).toContain("dist/index.d.ts");
+    expect(files.every((f) => f === "package.json" || f === "README.md" || f.startsWith("dist/"))).toBe(true);
+    const tarball = join(dir, packed.filename);
+    expect(statSync(tarball).size).toBeLessThan(120 * 1024);
+
+    const project = join(dir, "app");
+    execFileSync("mkdir", ["-p", project]);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "app", private: true, type: "module" }),
+    );
+    execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], {
+      cwd: project,
+      stdio: "pipe",
+    });
+    expect(readdirSync(join(project, "node_modules")).filter((d) => !d.startsWith("."))).toEqual([
+      "@exoarmur",
+    ]);
+    writeFileSync(
+      join(project, "main.mjs"),
+      `import { createClient, verifyEvidence, ExoArmurError } from "@exoarmur/client";
+const exo = createClient({ baseUrl: process.env.URL, apiKey: process.env.KEY });
+const decided = await exo.submitIntent(
+  { actor: { type: "agent", id: "new-user" }, action: "host.isolate", actionClass: "A1_soft", target: "web-9", parameters: {} },
+  { idempotencyKey: "new-user-1" },
+);
+const { outcome } = await exo.awaitOutcome(decided.decisionId);
+const { publicKey } = await exo.getSigningKeys();
+const verified = verifyEvidence(await exo.getEvidence(decided.decisionId), { publicKey }).outcome;
+const refused = await exo.getDecision("dec_nope").catch((e) => e instanceof ExoArmurError && e.status);
+console.log(JSON.stringify({ outcome, verified, refused }));
+`,
+    );
+    const output = execFileSync("node", ["main.mjs"], {
+      cwd: project,
+      env: { ...process.env, URL: server.baseUrl, KEY: keys.client! },
+    }).toString();
+    expect(JSON.parse(output)).toEqual({ outcome: "ALLOW", verified: "verified", refused: 404 });
+  }, 120_000);
 });
