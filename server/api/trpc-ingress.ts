@@ -12,10 +12,22 @@ import {
   readBounded,
   withBody,
 } from "./body-limit";
+import { isDatabaseUnavailable, STORAGE_UNAVAILABLE } from "./http";
 import { type Context, createContext, unauthenticatedMessage } from "./trpc";
 
-type RefusalCode = "UNAUTHORIZED" | "FORBIDDEN" | "TOO_MANY_REQUESTS";
-const STATUS: Record<RefusalCode, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, TOO_MANY_REQUESTS: 429 };
+type RefusalCode =
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "TOO_MANY_REQUESTS"
+  | "SERVICE_UNAVAILABLE"
+  | "INTERNAL_SERVER_ERROR";
+const STATUS: Record<RefusalCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+};
 
 /** A refusal in tRPC's own error shape (one per call of a batch), so that clients handle it as usual. */
 function refusal(request: Request, code: RefusalCode, message: string, headers: Record<string, string> = {}) {
@@ -51,7 +63,16 @@ export async function admitTrpcRequest(request: Request, serve: TrpcServe): Prom
       );
   }
   if (declaresTooMuch(request)) return payloadTooLargeResponse();
-  const ctx = await createContext(request);
+  let ctx: Context;
+  try {
+    ctx = await createContext(request);
+  } catch (error) {
+    // Authenticating needs the database (API keys, sessions): away, it is a 503 here as inside tRPC.
+    if (isDatabaseUnavailable(error))
+      return refusal(request, "SERVICE_UNAVAILABLE", STORAGE_UNAVAILABLE, { "retry-after": "5" });
+    console.error("[exoarmur] tRPC authentication failed:", error);
+    return refusal(request, "INTERNAL_SERVER_ERROR", "internal error");
+  }
   if (ctx.bearerRejected) recordBearerFailure(client);
   if (request.method !== "GET" && !ctx.bearer && !ctx.user)
     return refusal(request, ctx.untrustedOrigin ? "FORBIDDEN" : "UNAUTHORIZED", unauthenticatedMessage(ctx), {
