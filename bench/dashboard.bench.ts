@@ -64,6 +64,7 @@ export async function run(): Promise<void> {
     EXOARMUR_DATA_DIR: dataDir,
     DATABASE_URL: "",
     EXOARMUR_SIGNIN_PER_MINUTE: "1000",
+    EXOARMUR_SIGNIN_PER_IP_PER_MINUTE: "1000",
   });
   try {
     // The first start writes the demo credentials to a 0600 file in the data dir (not to stdout).

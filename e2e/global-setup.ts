@@ -18,6 +18,7 @@ export default async function globalSetup() {
   const server = await startServer({
     EXOARMUR_DATA_DIR: dataDir,
     EXOARMUR_SIGNIN_PER_MINUTE: "1000",
+    EXOARMUR_SIGNIN_PER_IP_PER_MINUTE: "1000",
     DATABASE_URL: "",
   });
   // The first start writes the demo credentials to a 0600 file in the data dir and prints its path.
