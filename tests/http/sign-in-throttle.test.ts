@@ -65,6 +65,8 @@ describe("without trusted proxies, X-Forwarded-For is ignored", () => {
         (
           await signIn(direct, "rotated@acme.example", `wrong-${i}-password`, {
             "x-forwarded-for": `203.0.113.${i}`,
+            // Nor does a forged copy of the header the server stamps the socket address into.
+            "x-exoarmur-client-address": `198.51.100.${i}`,
           })
         ).status,
       );
