@@ -64,10 +64,13 @@ export async function run(): Promise<void> {
     EXOARMUR_DATA_DIR: dataDir,
     DATABASE_URL: "",
     EXOARMUR_SIGNIN_PER_MINUTE: "1000",
+    EXOARMUR_SIGNIN_PER_IP_PER_MINUTE: "1000",
   });
   try {
-    const password = /auditor@demo\.exoarmur\.local\s.*password: (\S+)/.exec(server.output())?.[1];
-    if (!password) throw new Error(`no demo credentials in the server output:\n${server.output()}`);
+    // The first start writes the demo credentials to a 0600 file in the data dir (not to stdout).
+    const credentials = readFileSync(join(dataDir, "demo-credentials"), "utf8");
+    const password = /auditor@demo\.exoarmur\.local\s.*password: (\S+)/.exec(credentials)?.[1];
+    if (!password) throw new Error(`no demo credentials in ${join(dataDir, "demo-credentials")}`);
     const { databaseUrl } = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")) as {
       databaseUrl: string;
     };

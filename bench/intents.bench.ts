@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
   );
   const dataDir = mkdtempSync(join(tmpdir(), "exoarmur-bench-"));
   const port = await freePort();
-  const admin = "bench-admin-token";
+  const admin = "bench-admin-token-0123456789abcdefghij"; // at least 32 characters
   let output = "";
   const server: ChildProcess = spawn("sh", ["scripts/start.sh"], {
     env: {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../tests/support/server";
@@ -7,8 +7,8 @@ import type { E2EState } from "./state";
 
 /**
  * One real server for the browser tests: `npm start` on a fresh data dir, so the embedded first
- * start creates the demo tenant and prints its users' passwords — which this setup reads, as an
- * operator would. A second tenant with its own operator is made through the REST API and the CLI.
+ * start creates the demo tenant and writes its users' passwords to <data dir>/demo-credentials —
+ * which this setup reads, as an operator would. A second tenant with its own operator is made through the REST API and the CLI.
  */
 export default async function globalSetup() {
   execFileSync("sh", ["scripts/build-if-stale.sh"], { stdio: "inherit" });
@@ -18,15 +18,20 @@ export default async function globalSetup() {
   const server = await startServer({
     EXOARMUR_DATA_DIR: dataDir,
     EXOARMUR_SIGNIN_PER_MINUTE: "1000",
+    EXOARMUR_SIGNIN_PER_IP_PER_MINUTE: "1000",
     DATABASE_URL: "",
   });
-  const output = server.output();
+  // The first start writes the demo credentials to a 0600 file in the data dir and prints its path.
+  const credentialsFile = join(dataDir, "demo-credentials");
+  const credentials = readFileSync(credentialsFile, "utf8");
   const passwords: Record<string, string> = {};
-  for (const match of output.matchAll(/ {2}(\S+@demo\.exoarmur\.local)\s.*password: (\S+)/g))
+  for (const match of credentials.matchAll(/ {2}(\S+@demo\.exoarmur\.local)\s.*password: (\S+)/g))
     passwords[match[1]!] = match[2]!;
-  const clientKey = /client API key for tenant demo: (\S+)/.exec(output)?.[1];
+  const clientKey = /client API key for tenant demo: (\S+)/.exec(credentials)?.[1];
   if (Object.keys(passwords).length !== 4 || !clientKey)
-    throw new Error(`the first start did not print the demo credentials:\n${output}`);
+    throw new Error(
+      `the first start did not write the demo credentials to ${credentialsFile}:\n${server.output()}`,
+    );
 
   // Tenant "other", its client key, and an operator who belongs only to it (created with the CLI).
   const admin = { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" };

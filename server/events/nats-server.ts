@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { delimiter, join } from "node:path";
+import { childEnv } from "../net/child-env";
 import { freePort } from "../net/free-port";
 
 export function findNatsServer(): string | null {
@@ -48,7 +49,8 @@ export async function startNatsServer(binary: string, storeDir: string, port?: n
   const child: ChildProcess = spawn(
     binary,
     ["-js", "-a", "127.0.0.1", "-p", String(chosen), "-sd", storeDir],
-    { stdio: "ignore" },
+    // An allow-listed environment: the server's secrets stay out of the child (net/child-env.ts).
+    { stdio: "ignore", env: childEnv() },
   );
   let gone = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

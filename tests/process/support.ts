@@ -76,7 +76,7 @@ export async function startEmbedded(
 ): Promise<EmbeddedServer> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "exoarmur-process-"));
-  const adminToken = `admin-${port}-token`;
+  const adminToken = `admin-token-${port}-for-tests-0123456789abcdef`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),

@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startServer(env: Record<string, string>): Promise<TestServer> {
   const port = await freePort();
-  const adminToken = env.EXOARMUR_ADMIN_TOKEN ?? `admin-${port}-token`;
+  const adminToken = env.EXOARMUR_ADMIN_TOKEN ?? `admin-token-${port}-for-tests-0123456789abcdef`;
   let output = "";
   // Each server its own data dir (embedded PostgreSQL or nats-server store), never the repository's.
   const dataDir = env.EXOARMUR_DATA_DIR ?? mkdtempSync(join(tmpdir(), "exoarmur-server-"));

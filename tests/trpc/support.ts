@@ -25,6 +25,7 @@ export function callerAs(
     user: who.user ?? null,
     bearer: who.bearer ?? null,
     untrustedOrigin: who.untrustedOrigin ?? false,
+    bearerRejected: false,
   };
   return createCaller(context);
 }

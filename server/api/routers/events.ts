@@ -10,17 +10,36 @@ import type { ChainEvent } from "../../core";
 import type { Db } from "../../db/client";
 import { STREAM, subjectFor } from "../../events/jetstream";
 import { liveJetStream } from "../../events/live";
+import { isTenantActive } from "../../services/access/authorize";
+import type { Principal } from "../../services/access/principal";
+import { apiKeyStillValid } from "../../services/keys/api-keys";
 import { memberRole } from "../../services/users/users";
 import { publicProcedure, router, tenantPrincipal } from "../trpc";
 
-const RECHECK_MS = 30_000;
+/**
+ * How often an open stream re-checks that its caller may still watch (EXOARMUR_LIVE_RECHECK_MS,
+ * default 30 s): a revoked key, an ended session, a lost membership or a suspended tenant ends the
+ * stream within one interval.
+ */
+function recheckMs(): number {
+  const value = Number(process.env.EXOARMUR_LIVE_RECHECK_MS ?? 30_000);
+  return Number.isInteger(value) && value >= 100 ? value : 30_000;
+}
 
-async function stillAllowed(db: Db, user: SessionUser, tenantId: string): Promise<boolean> {
+async function userStillAllowed(db: Db, user: SessionUser, tenantId: string): Promise<boolean> {
   const session = user.sessionId
     ? await db.session.findUnique({ where: { id: user.sessionId }, select: { expiresAt: true } })
     : null;
   if (user.sessionId && (!session || session.expiresAt <= new Date())) return false;
+  if (!(await isTenantActive(db, tenantId))) return false;
   return (await memberRole(db, user.id, user.platformAdmin, tenantId)) !== null;
+}
+
+/** The re-check for this caller, or null when nothing can change (the platform admin token). */
+function stillAllowed(db: Db, bearer: Principal | null, user: SessionUser | null, tenant: string | null) {
+  if (bearer?.kind === "api-key") return () => apiKeyStillValid(db, bearer.id);
+  if (!bearer && user && tenant) return () => userStillAllowed(db, user, tenant);
+  return null;
 }
 
 export const eventsRouter = router({
@@ -65,21 +84,29 @@ export const eventsRouter = router({
       });
       const messages = await consumer.consume();
       signal?.addEventListener("abort", () => void messages.close());
-      // A dashboard stream lasts only as long as its session and membership: checked every 30 s.
-      const user = ctx.user;
-      const recheck =
-        user && tenant
-          ? setInterval(() => {
-              void stillAllowed(ctx.db, user, tenant).then((ok) => {
+      // A stream lasts only as long as what let it start: the key (not revoked, tenant active), or
+      // the session, membership and tenant of a dashboard user.
+      const check = stillAllowed(ctx.db, ctx.bearer, ctx.user, tenant);
+      const recheck = check
+        ? setInterval(() => {
+            void check().then(
+              (ok) => {
                 if (!ok) void messages.close();
-              });
-            }, RECHECK_MS)
-          : null;
+              },
+              // The database away: keep the stream; the next tick asks again.
+              () => {},
+            );
+          }, recheckMs())
+        : null;
       signal?.addEventListener("abort", () => recheck && clearInterval(recheck));
-      for await (const message of messages) {
-        const event = message.json<ChainEvent>();
-        if (tenant && event.tenantId !== tenant) continue;
-        yield tracked(String(message.seq), event);
+      try {
+        for await (const message of messages) {
+          const event = message.json<ChainEvent>();
+          if (tenant && event.tenantId !== tenant) continue;
+          yield tracked(String(message.seq), event);
+        }
+      } finally {
+        if (recheck) clearInterval(recheck);
       }
     }),
 });

@@ -29,6 +29,12 @@ export const tenantSuspended = (tenantId: string) =>
  * inside its transaction (so a suspension that commits first is seen); platform admins are exempt,
  * since they suspend and reactivate tenants.
  */
+/** Whether a tenant exists and is active (an open live feed re-checks it). */
+export async function isTenantActive(db: Pick<Tx, "tenant">, tenantId: string): Promise<boolean> {
+  const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { status: true } });
+  return tenant?.status === "active";
+}
+
 export async function requireActiveTenant(tx: Pick<Tx, "tenant">, principal: Principal): Promise<void> {
   if (principal.kind === "platform-admin") return;
   const tenant = await tx.tenant.findUnique({ where: { id: principal.tenantId }, select: { status: true } });

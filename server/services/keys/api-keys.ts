@@ -1,9 +1,10 @@
 // API keys look like `exo_<keyId>_<secret>`; only sha256(key) is stored, so a database leak does not
 // leak usable keys, and the key is shown once, at creation.
 
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { chainEvent, nameString, parseWith } from "../../core";
+import { sameSecret } from "../../crypto/same-secret";
 import type { Db } from "../../db/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import {
@@ -104,12 +105,6 @@ export async function createApiKey(
   }, TX_OPTIONS);
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** Resolves `Authorization: Bearer ...` to a principal, or throws 401. */
 export async function authenticate(
   db: Db,
@@ -123,7 +118,8 @@ export async function authenticate(
       "missing or malformed Authorization header (expected: Bearer <api key>)",
     );
   const token = match[1]!;
-  if (adminToken && safeEqual(token, adminToken)) return PLATFORM_ADMIN;
+  // Digests compared in constant time: neither the token's length nor a common prefix leaks.
+  if (adminToken && sameSecret(token, adminToken)) return PLATFORM_ADMIN;
   if (token.length > 200) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
   const key = await db.apiKey.findUnique({ where: { keyHash: hashKey(token) } });
   if (!key || key.revokedAt) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
@@ -164,6 +160,18 @@ export async function listApiKeys(db: Db, principal: Principal, tenantId: string
       revokedAt: k.revokedAt ? iso(k.revokedAt) : null,
     })),
   };
+}
+
+/**
+ * Whether a key may keep an open stream (the live feed re-checks it): not revoked, and its tenant
+ * active.
+ */
+export async function apiKeyStillValid(db: Db, keyId: string): Promise<boolean> {
+  const key = await db.apiKey.findUnique({
+    where: { id: keyId },
+    select: { revokedAt: true, tenant: { select: { status: true } } },
+  });
+  return key !== null && key.revokedAt === null && key.tenant.status === "active";
 }
 
 /** Revoking takes effect on the key's next request; the row stays, for the audit trail. */

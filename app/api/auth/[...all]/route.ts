@@ -1,7 +1,8 @@
 import { toNextJsHandler } from "better-auth/next-js";
+import { PayloadTooLarge, payloadTooLargeResponse, readBounded, withBody } from "@/server/api/body-limit";
 import { getAuth } from "@/server/auth/auth";
 import { isTrustedMutationOrigin } from "@/server/auth/origins";
-import { throttleSignIn } from "@/server/auth/sign-in-throttle";
+import { signInWithThrottles } from "@/server/auth/sign-in";
 
 export const dynamic = "force-dynamic";
 
@@ -17,17 +18,17 @@ export async function POST(request: Request) {
       { code: "FORBIDDEN", message: "cross-site request refused: the Origin header is not this dashboard's" },
       { status: 403 },
     );
-  if (new URL(request.url).pathname.endsWith("/sign-in/email")) {
-    const body = (await request
-      .clone()
-      .json()
-      .catch(() => null)) as { email?: unknown } | null;
-    const retryAfter = typeof body?.email === "string" ? throttleSignIn(body.email) : null;
-    if (retryAfter !== null)
-      return Response.json(
-        { code: "TOO_MANY_REQUESTS", message: "too many sign-in attempts for this account; try again later" },
-        { status: 429, headers: { "retry-after": String(retryAfter) } },
-      );
+  // Bounded before anything reads it (better-auth would read all of it).
+  let body: Uint8Array;
+  try {
+    body = await readBounded(request);
+  } catch (error) {
+    if (error instanceof PayloadTooLarge) return payloadTooLargeResponse();
+    throw error;
   }
-  return toNextJsHandler(getAuth()).POST(request);
+  const bounded = withBody(request, body);
+  const handle = (r: Request) => toNextJsHandler(getAuth()).POST(r);
+  if (new URL(request.url).pathname.endsWith("/sign-in/email"))
+    return signInWithThrottles(bounded, body, handle);
+  return handle(bounded);
 }
