@@ -20,6 +20,9 @@ function createAuth() {
     baseURL: process.env.BETTER_AUTH_URL || undefined,
     database: prismaAdapter(getDb(), { provider: "postgresql" }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12, maxPasswordLength: 256 },
+    // Names and emails change through the services only (validated: a name with a bidi override
+    // would show reversed wherever members are listed); accounts are removed by an admin.
+    disabledPaths: ["/update-user", "/change-email", "/delete-user"],
     user: { additionalFields: { platformAdmin: { type: "boolean", input: false, defaultValue: false } } },
     session: {
       expiresIn: SESSION_TTL_SECONDS,

@@ -87,6 +87,26 @@ describe("dashboard sessions over HTTP", () => {
     expect((await trpc("me.get", session.cookie)).status).toBe(401);
   });
 
+  it("a member cannot rename themselves (or change email, or delete the account) past the services' rules", async () => {
+    const { cookie } = await signIn("other@acme.example", password);
+    const headers = { cookie, origin: server.baseUrl, "content-type": "application/json" };
+    // A name with a right-to-left override would show reversed wherever members are listed.
+    for (const [path, body] of [
+      ["update-user", { name: "Olga\u202e nimda" }],
+      ["change-email", { newEmail: "ceo@acme.example" }],
+      ["delete-user", {}],
+    ] as const) {
+      const response = await fetch(`${server.baseUrl}/api/auth/${path}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+      });
+      expect(response.status, path).toBe(404);
+    }
+    const user = await db.user.findUniqueOrThrow({ where: { email: "other@acme.example" } });
+    expect(user.name).toBe("other@acme.example");
+  });
+
   it("a cookie-authenticated mutation needs this site's Origin: cross-site and missing are refused, nothing changes", async () => {
     const { cookie } = await signIn("op@acme.example", password);
     const input = { tenantId: "acme", engaged: true, reason: "csrf" };
