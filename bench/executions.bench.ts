@@ -46,6 +46,9 @@ export async function run(): Promise<void> {
   });
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  // The receiver is on loopback, which webhooks reach only when the operator allows it; the
+  // worker processes inherit the setting.
+  process.env.EXOARMUR_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.1/32";
   const workers: ChildProcess[] = [];
   const worker = (extra: string[] = []) => {
     const child = spawn(

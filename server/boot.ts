@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { type Supervisor, stopRestarting, supervise } from "./children";
 import { closeDb, getDb } from "./db/client";
 import { migrate } from "./db/migrate";
+import { allowedNetworksFromEnv } from "./net/destination";
 import { getSigner } from "./services/keys/signing-key";
 
 const log = (line: string) => console.log(`[exoarmur] ${line}`);
@@ -98,6 +99,10 @@ function giveUp(reason: string): void {
 async function start(): Promise<void> {
   // First of all: a signal during start-up must stop what is already running, too.
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
+  // A malformed EXOARMUR_WEBHOOK_ALLOWED_NETWORKS stops start-up, naming the entry, rather than
+  // failing every webhook later.
+  const allowed = allowedNetworksFromEnv();
+  if (allowed.size > 0) log(`webhooks may reach ${allowed.size} allowed internal network(s)`);
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
   let embedded = false;
   if (!process.env.DATABASE_URL) {

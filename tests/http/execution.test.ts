@@ -4,7 +4,7 @@ import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { call, startServer, type TestServer } from "../support/server";
 
 /** `npm start` with its in-server dispatcher: allowed and approved intents are executed, once. */
@@ -17,7 +17,11 @@ beforeAll(async () => {
   const database = await createTestDatabase();
   db = database.db;
   receiver = await startReceiver();
-  server = await startServer({ DATABASE_URL: database.url, EXOARMUR_LEASE_MS: "3000" });
+  server = await startServer({
+    DATABASE_URL: database.url,
+    EXOARMUR_LEASE_MS: "3000",
+    EXOARMUR_WEBHOOK_ALLOWED_NETWORKS: RECEIVER_NETWORK, // the receiver is on loopback
+  });
   const admin = server.adminToken;
   await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "acme", name: "Acme" } });
   await call(server, "POST", "/api/v1/tenants/acme/policies", { token: admin, body: DEMO_POLICY });

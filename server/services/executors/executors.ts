@@ -7,7 +7,9 @@ import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
+import { chainedRoutes } from "./chained";
 import { executorConfigSchema, redactConfig } from "./config";
+import { destinationProblems } from "./destinations";
 
 /** A tenant's executor routes: validated on write, secrets never returned. */
 export async function setExecutorConfig(
@@ -29,6 +31,8 @@ export async function setExecutorConfig(
     "the executor routes",
   );
   if (costly) throw invalid([costly], "executor configuration is over the matching budget");
+  const refused = destinationProblems(parsed.value);
+  if (refused.length > 0) throw invalid(refused, "executor configuration points at a refused destination");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
@@ -37,11 +41,13 @@ export async function setExecutorConfig(
       where: { id: tenantId },
       data: { executorConfig: parsed.value as unknown as Prisma.InputJsonValue },
     });
-    const shown = redactConfig(parsed.value);
     await appendEvents(tx, tenantId, [
-      chainEvent("tenant.executors_set", tenantId, iso(now), { ...shown, by: principalLabel(principal) }),
+      chainEvent("tenant.executors_set", tenantId, iso(now), {
+        routes: chainedRoutes(parsed.value),
+        by: principalLabel(principal),
+      }),
     ]);
-    return { tenantId, ...shown };
+    return { tenantId, ...redactConfig(parsed.value) };
   }, TX_OPTIONS);
 }
 
