@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../server/net/free-port";
+import { TEST_SECRET_KEY } from "./secret-key";
 
 /**
  * A real `npm start` server (scripts/start.sh → next start, already built by the global setup)
@@ -32,6 +33,8 @@ export async function startServer(env: Record<string, string>): Promise<TestServ
       HOST: "127.0.0.1",
       EXOARMUR_ADMIN_TOKEN: adminToken,
       EXOARMUR_DATA_DIR: dataDir,
+      // Servers on a shared DATABASE_URL need the same key (Playwright's runner has no vitest env).
+      EXOARMUR_SECRET_KEY: process.env.EXOARMUR_SECRET_KEY ?? TEST_SECRET_KEY,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

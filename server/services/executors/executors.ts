@@ -8,8 +8,9 @@ import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 import { chainedRoutes } from "./chained";
-import { executorConfigSchema, redactConfig } from "./config";
+import { executorConfigSchema, redactConfig, storedExecutorConfigSchema } from "./config";
 import { destinationProblems } from "./destinations";
+import { sealConfig } from "./stored";
 
 /** A tenant's executor routes: validated on write, secrets never returned. */
 export async function setExecutorConfig(
@@ -39,7 +40,7 @@ export async function setExecutorConfig(
       throw notFound(`tenant ${tenantId}`);
     await tx.tenant.update({
       where: { id: tenantId },
-      data: { executorConfig: parsed.value as unknown as Prisma.InputJsonValue },
+      data: { executorConfig: sealConfig(parsed.value, tenantId) as unknown as Prisma.InputJsonValue },
     });
     await appendEvents(tx, tenantId, [
       chainEvent("tenant.executors_set", tenantId, iso(now), {
@@ -55,6 +56,6 @@ export async function getExecutorConfig(db: Db, principal: Principal, tenantId: 
   requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
   const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { executorConfig: true } });
   if (!tenant) throw notFound(`tenant ${tenantId}`);
-  const parsed = tenant.executorConfig ? executorConfigSchema.safeParse(tenant.executorConfig) : null;
+  const parsed = tenant.executorConfig ? storedExecutorConfigSchema.safeParse(tenant.executorConfig) : null;
   return { tenantId, ...redactConfig(parsed?.success ? parsed.data : null) };
 }
