@@ -124,6 +124,36 @@ describe("executor configuration over REST", () => {
   });
 });
 
+describe("webhook destinations over REST (issue 11 §1)", () => {
+  it("a URL that points at an internal address is refused with a 400 naming the rule, and nothing is written", async () => {
+    const before = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    const events = () => db.event.count({ where: { tenantId: "acme", type: "tenant.executors_set" } });
+    const count = await events();
+    const port = new URL(receiver.url).port;
+    // This server allows 127.0.0.1/32 for the receiver; the rest of loopback stays refused.
+    for (const [url, rule] of [
+      [`http://2130706434:${port}/hook`, "loopback"],
+      [`http://127.2:${port}/hook`, "loopback"],
+      [`http://0x7f.0.0.3:${port}/hook`, "loopback"],
+      [`http://[::ffff:127.0.0.4]:${port}/hook`, "loopback"],
+      ["http://169.254.169.254/latest/meta-data/", "link-local"],
+      ["http://10.1.2.3/hook", "private"],
+    ]) {
+      const refused = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
+        token: keys.root,
+        body: { routes: [{ type: "webhook", actions: ["*"], url }] },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.fields).toEqual([
+        { path: "routes[0].url", message: expect.stringContaining(rule!) },
+      ]);
+    }
+    const after = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    expect(after.json).toEqual(before.json);
+    expect(await events()).toBe(count);
+  });
+});
+
 describe("the in-server dispatcher", () => {
   it("executes an allowed intent once through the tenant's webhook, and its evidence carries the execution", async () => {
     const submitted = await call(server, "POST", "/api/v1/intents", {
