@@ -12,7 +12,12 @@
 // - one deadline covers resolution, connection, the answer's head and the excerpt.
 
 import { lookup as dnsLookup } from "node:dns/promises";
-import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from "node:http";
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+} from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
@@ -105,7 +110,7 @@ function pinnedLookup(target: ResolvedAddress): LookupFunction {
 
 /** Reads at most `max` bytes of the body, then destroys the response (and so the socket). */
 function readExcerpt(
-  response: import("node:http").IncomingMessage,
+  response: IncomingMessage,
   max: number,
 ): Promise<{ excerpt: string; truncated: boolean }> {
   return new Promise((resolve, reject) => {
