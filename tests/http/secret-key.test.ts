@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,22 @@ describe("the key-encryption key of the embedded server", () => {
       expect(verifyOutcome(verifyBundle(bundle, { crypto: nodeCrypto, trustedKeys: [published] }))).toBe(
         "verified",
       );
+  });
+
+  it("is the one the CLI uses on that data dir: a key rotated by `exoarmur signing-key rotate` signs the server's next bundle", async () => {
+    const rotate = spawnSync(process.execPath, ["bin/exoarmur.mjs", "signing-key", "rotate", "--json"], {
+      env: { ...process.env, EXOARMUR_DATA_DIR: dataDir, EXOARMUR_SECRET_KEY: "", DATABASE_URL: "" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(rotate.status, rotate.stderr).toBe(0);
+    const rotated = JSON.parse(rotate.stdout).current.publicKey as string;
+    expect((await storedSigningKeys()).every((k) => k.startsWith("enc:v1:"))).toBe(true);
+    const bundle = await signedBundle(server!, "rotated");
+    expect(bundle.signature.publicKey).toBe(rotated);
+    expect(verifyOutcome(verifyBundle(bundle, { crypto: nodeCrypto, trustedKeys: [rotated] }))).toBe(
+      "verified",
+    );
   });
 });
 
