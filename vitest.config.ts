@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { TEST_SECRET_KEY } from "./tests/support/secret-key";
 
 export default defineConfig({
   // packages/client bundles the server's verifier under this name (packages/client/build.mjs).
@@ -10,6 +11,9 @@ export default defineConfig({
     globalSetup: ["./tests/support/build-global-setup.ts", "./tests/support/pg-global-setup.ts"],
     reporters: ["default", "./tests/support/summary-reporter.ts"],
     testTimeout: 30_000,
+    // The key that encrypts secrets at rest (EXOARMUR_SECRET_KEY), the same in every test process and
+    // in the servers and workers they start, which share databases. A fixed test value, never a real key.
+    env: { EXOARMUR_SECRET_KEY: TEST_SECRET_KEY },
     hookTimeout: 180_000,
   },
 });

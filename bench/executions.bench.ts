@@ -4,6 +4,7 @@
 // executions take to be attempted again by another worker (lease expiry + claim).
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -46,6 +47,11 @@ export async function run(): Promise<void> {
   });
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  // The receiver is on loopback, which webhooks reach only when the operator allows it; the
+  // worker processes inherit the setting.
+  process.env.EXOARMUR_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.1/32";
+  // Workers refuse to start without the key that seals secrets at rest (a throwaway one here).
+  process.env.EXOARMUR_SECRET_KEY ??= randomBytes(32).toString("hex");
   const workers: ChildProcess[] = [];
   const worker = (extra: string[] = []) => {
     const child = spawn(

@@ -20,10 +20,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { requireStrongAdminToken } from "./auth/admin-token";
 import { type Supervisor, stopRestarting, supervise } from "./children";
+import { ensureSecretKey } from "./crypto/secret-key";
 import { closeDb, getDb } from "./db/client";
 import { migrate } from "./db/migrate";
 import { stampClientAddresses } from "./net/client-address";
+import { allowedNetworksFromEnv } from "./net/destination";
 import { getSigner } from "./services/keys/signing-key";
+import { sealSecretsAtRest } from "./services/secrets/seal-at-rest";
 
 const log = (line: string) => console.log(`[exoarmur] ${line}`);
 
@@ -104,7 +107,14 @@ async function start(): Promise<void> {
   // request (a malformed EXOARMUR_TRUSTED_PROXIES stops the start here too).
   requireStrongAdminToken(process.env.EXOARMUR_ADMIN_TOKEN);
   stampClientAddresses();
+  // A malformed EXOARMUR_WEBHOOK_ALLOWED_NETWORKS stops start-up, naming the entry, rather than
+  // failing every webhook later.
+  const allowed = allowedNetworksFromEnv();
+  if (allowed.size > 0) log(`webhooks may reach ${allowed.size} allowed internal network(s)`);
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
+  // The key that seals secrets at rest: checked now, so a missing or malformed one stops start-up
+  // with its reason; the embedded server creates one in its data dir (server/crypto/secret-key.ts).
+  ensureSecretKey({ dataDir, create: !process.env.DATABASE_URL, log });
   let embedded = false;
   if (!process.env.DATABASE_URL) {
     const { startEmbeddedPostgres } = await import("./db/embedded");
@@ -130,6 +140,7 @@ async function start(): Promise<void> {
   if (stopping) return;
   const applied = await migrate(process.env.DATABASE_URL!, log);
   if (applied.length === 0) log("database schema is current");
+  await sealSecretsAtRest(getDb(), log);
   await getSigner(getDb());
   ensureAuthSecret(dataDir);
   if (embedded && process.env.EXOARMUR_DEMO_SEED !== "off") {

@@ -272,9 +272,18 @@ export function openApiDocument() {
         put: {
           summary:
             "Set the executor routes: action globs → webhook {url, timeoutMs, secret?} or the built-in record executor",
+          description:
+            "A webhook URL may not point at an internal address: loopback, private (RFC 1918), link-local (169.254.0.0/16, fe80::/10, including 169.254.169.254), carrier-grade NAT (100.64.0.0/10), unique-local (fc00::/7), multicast, unspecified or reserved, in any spelling (`2130706433`, `127.1`, `0x7f.1`, `[::ffff:127.0.0.1]`) — a 400 names the rule on `routes[i].url` and nothing is stored. Names are checked again on every attempt against every address they resolve to, and the request goes to the address that was checked; a refused destination fails the execution INVALID (not retried). Networks the operator lists in EXOARMUR_WEBHOOK_ALLOWED_NETWORKS are exempt. Redirects are not followed and at most 512 bytes of the answer are read. The secret is stored encrypted and never returned; the chain event `tenant.executors_set` records a webhook as `{scheme, host, urlHash}` (SHA-256 of the URL), never the URL.",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/ExecutorConfig" }),
-          responses: { "200": ok("{routes}"), "404": err("not found"), ...common },
+          responses: {
+            "200": ok("{routes}"),
+            "404": err("not found"),
+            ...common,
+            "400": err(
+              "invalid configuration, or a webhook URL that points at a refused address (the field names the rule)",
+            ),
+          },
         },
       },
       "/api/v1/signing-key": {

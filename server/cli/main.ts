@@ -11,6 +11,7 @@
 
 import { Command, CommanderError } from "commander";
 import { ENGINE_VERSION } from "../core";
+import { loadSecretKeyIfPresent } from "../crypto/secret-key";
 import { registerChainCommands } from "./chain-commands";
 import { registerDemoCommand } from "./demo-command";
 import { registerKeyCommands } from "./key-commands";
@@ -54,6 +55,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   ])
     register(program, io, setExit);
 
+  // Commands that read or write secrets (the worker, signing keys, evidence) need the key that
+  // seals them: EXOARMUR_SECRET_KEY, else the one the embedded server keeps in its data dir.
+  loadSecretKeyIfPresent(process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

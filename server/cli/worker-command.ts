@@ -2,6 +2,8 @@
 // running attempts finish (or hands them back), and exits 0. Any number may run, on any machine.
 
 import type { Command } from "commander";
+import { ensureSecretKey } from "../crypto/secret-key";
+import { allowedNetworksFromEnv } from "../net/destination";
 import { resolveDatabaseUrl } from "./database-command";
 import type { CommandIO } from "./verify-command";
 
@@ -56,6 +58,19 @@ export function registerWorkerCommand(
             );
             return setExit(2);
           }
+        }
+        // What every attempt depends on, checked before the first claim: a worker that cannot open
+        // the webhook secrets, or has a malformed list of allowed networks, must not take work.
+        try {
+          ensureSecretKey({
+            dataDir: process.env.EXOARMUR_DATA_DIR ?? ".exoarmur",
+            create: false,
+            log: io.err,
+          });
+          allowedNetworksFromEnv();
+        } catch (error) {
+          io.err(`exoarmur worker: ${(error as Error).message}`);
+          return setExit(2);
         }
         const pg = (await import("pg")).default;
         const { startWorker } = await import("../exec/worker");

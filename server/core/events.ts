@@ -29,6 +29,23 @@ export interface DecisionHashes {
 type By = { by: string };
 
 /**
+ * An executor route as the chain records it. A webhook's URL often carries a token (in its path or
+ * query), and the chain is immutable and streamed to every key of the tenant: it keeps only the
+ * scheme and host, and the SHA-256 of the full URL to tell which URL was configured.
+ */
+export type ChainedExecutorRoute =
+  | {
+      type: "webhook";
+      actions: string[];
+      scheme: string;
+      host: string;
+      urlHash: string;
+      timeoutMs: number;
+      hasSecret: boolean;
+    }
+  | { type: "record"; actions: string[] };
+
+/**
  * Payload of each event type, by name. The subject of each is named beside it; `at` is the
  * logical time of the change (a vote's own time for `approval.voted`).
  */
@@ -85,7 +102,7 @@ interface EventPayloads {
   "tenant.updated": By & { changes: Record<string, unknown> };
   "tenant.suspended": By & { changes: Record<string, unknown> };
   "tenant.activated": By & { changes: Record<string, unknown> };
-  "tenant.executors_set": By & { routes: unknown[] };
+  "tenant.executors_set": By & { routes: ChainedExecutorRoute[] };
   /** subject: the key. */
   "apikey.created": By & { role: string; name: string; forUser?: string };
   "apikey.revoked": By;

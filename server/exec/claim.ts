@@ -7,15 +7,19 @@
 import type pg from "pg";
 import { type ClaimCandidate, claimTransition, dispatchRefusal, type RetryConfig } from "../core";
 import { appendToChains, ChainBatch } from "../services/chain/append";
-import { type ExecutorConfig, executorConfigSchema } from "../services/executors/config";
+import type { ExecutorConfig } from "../services/executors/config";
+import { openStoredConfig } from "../services/executors/stored";
 import { toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
 import type { ExecutionCall } from "./executors";
 
 export interface Claimed {
-  /** The tenant's stored executor configuration no longer validates: the attempt fails INVALID. */
-  invalidConfig: boolean;
+  /**
+   * Why the tenant's stored executor configuration cannot be used (it no longer validates, or its
+   * secret does not decrypt): the attempt fails INVALID with this reason. Null when it can.
+   */
+  configProblem: string | null;
   id: string;
   tenantId: string;
   decisionId: string;
@@ -104,15 +108,15 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         text: START,
         values: [row.id, next.attempt, ctx.workerId, ctx.leaseMs],
       });
-      const parsed = row.executorConfig ? executorConfigSchema.safeParse(row.executorConfig) : null;
+      const opened = openStoredConfig(row.executorConfig, row.tenantId);
       claimed.push({
-        invalidConfig: parsed !== null && !parsed.success,
+        configProblem: opened.problem,
         id: row.id,
         tenantId: row.tenantId,
         decisionId: row.decisionId,
         attempt: next.attempt,
         intent: row.intent,
-        config: parsed?.success ? parsed.data : null,
+        config: opened.config,
       });
     }
     await appendToChains(sql, events);

@@ -34,10 +34,10 @@ async function refusalNow(pool: pg.Pool, job: Claimed, now: Date) {
 }
 
 export async function executeAttempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {
-  if (job.invalidConfig) {
+  if (job.configProblem) {
     return {
-      outcome: { kind: "invalid", detail: "the tenant's executor configuration is invalid" },
-      detail: { error: "invalid executor configuration" },
+      outcome: { kind: "invalid", detail: job.configProblem },
+      detail: { error: "invalid executor configuration", message: job.configProblem },
     };
   }
   const route = routeFor(job.config, job.intent.action);

@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import type pg from "pg";
 import type { ExecutorOutcome } from "../core";
+import { DestinationRefusedError, guardedRequest } from "../net/guarded-request";
 import type { ExecutorRoute } from "../services/executors/config";
 
 export interface ExecutionCall {
@@ -55,32 +56,38 @@ export async function runWebhook(
     headers["x-exoarmur-signature"] =
       `sha256=${createHmac("sha256", route.secret).update(body).digest("hex")}`;
   try {
-    const response = await fetch(route.url, {
+    const response = await guardedRequest({
+      url: route.url,
       method: "POST",
       headers,
       body,
-      signal: AbortSignal.timeout(route.timeoutMs),
-      redirect: "manual",
+      timeoutMs: route.timeoutMs,
+      maxResponseBytes: EXCERPT,
     });
-    const text = (await response.text()).slice(0, EXCERPT);
-    const retryAfter = Number(response.headers.get("retry-after"));
+    const retryAfter = Number(response.headers["retry-after"]);
     return {
       outcome: {
         kind: "http",
         status: response.status,
         ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
       },
-      detail: { status: response.status, body: text },
+      detail: { status: response.status, body: response.excerpt },
     };
   } catch (error) {
+    // Not retried: the destination will not become allowed by trying again. The message is the
+    // same for every refused address and port, so that webhooks cannot map the inside.
+    if (error instanceof DestinationRefusedError)
+      return {
+        outcome: { kind: "invalid", detail: error.message },
+        detail: { error: error.code, message: error.message },
+      };
     const name = (error as Error).name;
     if (name === "TimeoutError" || name === "AbortError")
       return { outcome: { kind: "timeout" }, detail: { error: `no answer within ${route.timeoutMs} ms` } };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = cause?.code ?? "NETWORK_ERROR";
+    const code = (error as { code?: string }).code ?? "NETWORK_ERROR";
     return {
       outcome: { kind: "network", code },
-      detail: { error: code, message: (cause?.message ?? (error as Error).message).slice(0, EXCERPT) },
+      detail: { error: code, message: (error as Error).message.slice(0, EXCERPT) },
     };
   }
 }

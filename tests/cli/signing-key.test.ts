@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EvidenceBundle, keyIdOf, signedBytes } from "../../server/core";
 import { generateSecretKeyHex, nodeCrypto, nodeSigner } from "../../server/crypto/node";
+import { openSecret } from "../../server/crypto/secret-box";
 import type { Db } from "../../server/db/client";
+import { signingKeyContext } from "../../server/services/keys/signing-key";
 import { createTestDatabase } from "../support/db";
 
 /**
@@ -62,7 +64,8 @@ async function signedWith(keyId: string, name: string): Promise<string> {
   const { signature: _old, ...unsigned } = JSON.parse(
     readFileSync("docs/examples/evidence-deny.json", "utf8"),
   ) as EvidenceBundle;
-  const signer = nodeSigner(secretKey);
+  // Stored sealed under EXOARMUR_SECRET_KEY (this process has the same key as the CLI it runs).
+  const signer = nodeSigner(openSecret(secretKey, signingKeyContext(keyId)));
   const bundle = {
     ...unsigned,
     signature: {

@@ -9,7 +9,7 @@ import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setExecutorConfig } from "../../server/services/executors/executors";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { until } from "../support/wait";
 
 /**
@@ -40,6 +40,7 @@ beforeAll(async () => {
   const database = await createTestDatabase();
   db = database.db;
   url = database.url;
+  process.env.EXOARMUR_WEBHOOK_ALLOWED_NETWORKS = RECEIVER_NETWORK; // the receiver is on loopback
   receiver = await startReceiver();
   tenant = await seedTenant(db, "crashy");
   await setExecutorConfig(db, PLATFORM_ADMIN, "crashy", {

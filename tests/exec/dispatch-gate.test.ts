@@ -11,7 +11,7 @@ import { setKillSwitch } from "../../server/services/kill-switches/kill-switches
 import { updateTenant } from "../../server/services/tenants/tenants";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { until } from "../support/wait";
 
 // What must still hold when an allowed action is about to run: kill switches, the intent's
@@ -27,6 +27,7 @@ const eventsOf = (id: string) => db.event.findMany({ where: { subjectId: id }, o
 
 beforeAll(async () => {
   ({ db, url } = await createTestDatabase());
+  process.env.EXOARMUR_WEBHOOK_ALLOWED_NETWORKS = RECEIVER_NETWORK; // the receiver is on loopback
   receiver = await startReceiver();
   tenant = await seedTenant(db, "gate");
   await setExecutorConfig(db, PLATFORM_ADMIN, "gate", {

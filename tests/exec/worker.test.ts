@@ -10,7 +10,7 @@ import { setExecutorConfig } from "../../server/services/executors/executors";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
 import { createTestDatabase } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { sleep, until } from "../support/wait";
 
 /** The dispatcher against a real PostgreSQL and a real HTTP receiver, in process. */
@@ -49,6 +49,7 @@ async function withWorker<T>(
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
+  process.env.EXOARMUR_WEBHOOK_ALLOWED_NETWORKS = RECEIVER_NETWORK; // the receiver is on loopback
   receiver = await startReceiver();
   hooks = await seedTenant(db, "hooks");
   await setExecutorConfig(db, PLATFORM_ADMIN, "hooks", {

@@ -32,6 +32,16 @@ describe("docker-compose.yml", () => {
     ).toThrow(/BETTER_AUTH_SECRET/);
   });
 
+  it("refuses to start without the key that encrypts secrets at rest (replicas and workers share one)", () => {
+    expect(() =>
+      execFileSync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], {
+        encoding: "utf8",
+        stdio: "pipe",
+        env: { ...process.env, EXOARMUR_ADMIN_TOKEN: "t", BETTER_AUTH_SECRET: "s", EXOARMUR_SECRET_KEY: "" },
+      }),
+    ).toThrow(/EXOARMUR_SECRET_KEY/);
+  });
+
   it("refuses to start without an admin token", () => {
     expect(() =>
       execFileSync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], {

@@ -4,7 +4,7 @@ import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { call, startServer, type TestServer } from "../support/server";
 
 /** `npm start` with its in-server dispatcher: allowed and approved intents are executed, once. */
@@ -17,7 +17,11 @@ beforeAll(async () => {
   const database = await createTestDatabase();
   db = database.db;
   receiver = await startReceiver();
-  server = await startServer({ DATABASE_URL: database.url, EXOARMUR_LEASE_MS: "3000" });
+  server = await startServer({
+    DATABASE_URL: database.url,
+    EXOARMUR_LEASE_MS: "3000",
+    EXOARMUR_WEBHOOK_ALLOWED_NETWORKS: RECEIVER_NETWORK, // the receiver is on loopback
+  });
   const admin = server.adminToken;
   await call(server, "POST", "/api/v1/tenants", { token: admin, body: { id: "acme", name: "Acme" } });
   await call(server, "POST", "/api/v1/tenants/acme/policies", { token: admin, body: DEMO_POLICY });
@@ -117,6 +121,36 @@ describe("executor configuration over REST", () => {
     expect(
       (await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.otherAdmin })).status,
     ).toBe(404);
+  });
+});
+
+describe("webhook destinations over REST (issue 11 §1)", () => {
+  it("a URL that points at an internal address is refused with a 400 naming the rule, and nothing is written", async () => {
+    const before = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    const events = () => db.event.count({ where: { tenantId: "acme", type: "tenant.executors_set" } });
+    const count = await events();
+    const port = new URL(receiver.url).port;
+    // This server allows 127.0.0.1/32 for the receiver; the rest of loopback stays refused.
+    for (const [url, rule] of [
+      [`http://2130706434:${port}/hook`, "loopback"],
+      [`http://127.2:${port}/hook`, "loopback"],
+      [`http://0x7f.0.0.3:${port}/hook`, "loopback"],
+      [`http://[::ffff:127.0.0.4]:${port}/hook`, "loopback"],
+      ["http://169.254.169.254/latest/meta-data/", "link-local"],
+      ["http://10.1.2.3/hook", "private"],
+    ]) {
+      const refused = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
+        token: keys.root,
+        body: { routes: [{ type: "webhook", actions: ["*"], url }] },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.fields).toEqual([
+        { path: "routes[0].url", message: expect.stringContaining(rule!) },
+      ]);
+    }
+    const after = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    expect(after.json).toEqual(before.json);
+    expect(await events()).toBe(count);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,5 +148,38 @@ describe("live feed", () => {
     });
     const text = await res.text().catch(() => "");
     expect(text + res.status).toMatch(/UNAUTHORIZED|401/);
+  });
+
+  it("shows a webhook route to every key of the tenant only as scheme, host and URL hash (issue 11 §7)", async () => {
+    const feed = listen(keys.acmeClient!);
+    await new Promise((r) => setTimeout(r, 500));
+    const url = "https://hooks.example.com/services/T0K3N-in-path?sig=s1gn4ture";
+    const set = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
+      token: server.adminToken,
+      body: { routes: [{ type: "webhook", actions: ["*"], url, secret: "webhook-secret-0123456789" }] },
+    });
+    expect(set.status).toBe(200);
+    await until(
+      async () => feed.events.filter((e) => e.event.type === "tenant.executors_set").length,
+      (n) => n >= 1,
+      15_000,
+      50,
+    );
+    feed.stop();
+    const event = feed.events.find((e) => e.event.type === "tenant.executors_set")!.event;
+    const text = JSON.stringify(event);
+    for (const secret of ["T0K3N", "s1gn4ture", "/services", "webhook-secret"])
+      expect(text).not.toContain(secret);
+    expect((event.payload as { routes: unknown[] }).routes).toEqual([
+      {
+        type: "webhook",
+        actions: ["*"],
+        scheme: "https",
+        host: "hooks.example.com",
+        urlHash: createHash("sha256").update(url).digest("hex"),
+        timeoutMs: 5000,
+        hasSecret: true,
+      },
+    ]);
   });
 });

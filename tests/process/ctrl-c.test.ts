@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../server/db/client";
 import { verifyChain } from "../../server/services/chain/verify";
 import { DEMO_POLICY, intentBody } from "../support/fixtures";
-import { type Receiver, startReceiver } from "../support/receiver";
+import { RECEIVER_NETWORK, type Receiver, startReceiver } from "../support/receiver";
 import { until } from "../support/wait";
 import {
   type EmbeddedServer,
@@ -31,7 +31,7 @@ let dataDir: string | undefined;
 async function start(env: Record<string, string> = {}) {
   const server = await startEmbedded({
     ...(dataDir ? { dataDir, port: started.at(-1)!.port } : {}),
-    env: { EXOARMUR_LEASE_MS: "2000", ...env },
+    env: { EXOARMUR_LEASE_MS: "2000", EXOARMUR_WEBHOOK_ALLOWED_NETWORKS: RECEIVER_NETWORK, ...env },
   });
   dataDir = server.dataDir;
   started.push(server);

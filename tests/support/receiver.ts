@@ -40,6 +40,13 @@ const readBody = (req: IncomingMessage) =>
     req.on("end", () => resolve(text));
   });
 
+/**
+ * Receivers listen on 127.0.0.1, a loopback address webhooks may not reach unless the operator allows
+ * it: tests that send webhooks to one allow this network (EXOARMUR_WEBHOOK_ALLOWED_NETWORKS), in
+ * their own process or in the server they start.
+ */
+export const RECEIVER_NETWORK = "127.0.0.1/32";
+
 export async function startReceiver(): Promise<Receiver> {
   const scripts = new Map<string, Step[]>();
   const held = new Map<string, () => void>();

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../server/net/free-port";
+import { TEST_SECRET_KEY } from "./secret-key";
 
 /**
  * A real `npm start` server (scripts/start.sh → next start, already built by the global setup)
@@ -32,6 +33,12 @@ export async function startServer(env: Record<string, string>): Promise<TestServ
       HOST: "127.0.0.1",
       EXOARMUR_ADMIN_TOKEN: adminToken,
       EXOARMUR_DATA_DIR: dataDir,
+      // A server on an external DATABASE_URL refuses to start without EXOARMUR_SECRET_KEY, and the
+      // processes sharing that database need the same one (Playwright's runner has no vitest env).
+      // An embedded server without one makes its own in its data dir, as it does for an operator.
+      ...(env.DATABASE_URL && !process.env.EXOARMUR_SECRET_KEY
+        ? { EXOARMUR_SECRET_KEY: TEST_SECRET_KEY }
+        : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

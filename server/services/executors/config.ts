@@ -11,50 +11,62 @@ const actions = z
   .min(1, { error: "must list at least one action glob" })
   .max(100, { error: "must list at most 100 globs" });
 
-const webhookRouteSchema = z.strictObject({
-  type: z.literal("webhook"),
-  actions,
-  url: z
-    .string({ error: "must be a string" })
-    .max(2048, { error: "must be at most 2048 characters" })
-    .refine(
-      (value) => {
-        try {
-          const url = new URL(value);
-          return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
-        } catch {
-          return false;
-        }
-      },
-      { error: "must be an http(s) URL without credentials" },
-    ),
-  timeoutMs: z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number of milliseconds" })
-    .min(100, { error: "must be at least 100" })
-    .max(60_000, { error: "must be at most 60000" })
-    .default(5000),
-  secret: z
-    .string({ error: "must be a string" })
-    .min(16, { error: "must be at least 16 characters" })
-    .max(256)
-    .optional(),
-});
+const inputSecret = z
+  .string({ error: "must be a string" })
+  .min(16, { error: "must be at least 16 characters" })
+  .max(256)
+  .optional();
+
+// As stored, a secret is sealed (server/crypto/secret-box.ts): longer than what an admin types.
+const storedSecret = z.string().max(4096).optional();
+
+const webhookRouteSchemaWith = (secret: typeof inputSecret) =>
+  z.strictObject({
+    type: z.literal("webhook"),
+    actions,
+    url: z
+      .string({ error: "must be a string" })
+      .max(2048, { error: "must be at most 2048 characters" })
+      .refine(
+        (value) => {
+          try {
+            const url = new URL(value);
+            return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+          } catch {
+            return false;
+          }
+        },
+        { error: "must be an http(s) URL without credentials" },
+      ),
+    timeoutMs: z
+      .number({ error: "must be a number" })
+      .int({ error: "must be a whole number of milliseconds" })
+      .min(100, { error: "must be at least 100" })
+      .max(60_000, { error: "must be at most 60000" })
+      .default(5000),
+    secret,
+  });
 
 const recordRouteSchema = z.strictObject({ type: z.literal("record"), actions });
 
-export const executorConfigSchema = z.strictObject({
-  routes: z
-    .array(
-      z.discriminatedUnion("type", [webhookRouteSchema, recordRouteSchema], {
-        error: "type must be webhook or record",
-      }),
-      {
-        error: "must be an array",
-      },
-    )
-    .max(100, { error: "must have at most 100 routes" }),
-});
+const configSchemaWith = (secret: typeof inputSecret) =>
+  z.strictObject({
+    routes: z
+      .array(
+        z.discriminatedUnion("type", [webhookRouteSchemaWith(secret), recordRouteSchema], {
+          error: "type must be webhook or record",
+        }),
+        {
+          error: "must be an array",
+        },
+      )
+      .max(100, { error: "must have at most 100 routes" }),
+  });
+
+/** What an admin sends. */
+export const executorConfigSchema = configSchemaWith(inputSecret);
+/** What the Tenant row holds: the same, with each secret sealed (server/services/executors/stored.ts). */
+export const storedExecutorConfigSchema = configSchemaWith(storedSecret);
 export type ExecutorConfig = z.infer<typeof executorConfigSchema>;
 export type ExecutorRoute = ExecutorConfig["routes"][number];
 

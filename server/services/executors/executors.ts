@@ -13,7 +13,10 @@ import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
-import { executorConfigSchema, redactConfig } from "./config";
+import { chainedRoutes } from "./chained";
+import { executorConfigSchema, redactConfig, storedExecutorConfigSchema } from "./config";
+import { destinationProblems } from "./destinations";
+import { sealConfig } from "./stored";
 
 /** A tenant's executor routes: validated on write, secrets never returned. */
 export async function setExecutorConfig(
@@ -37,19 +40,23 @@ export async function setExecutorConfig(
   // Every dispatch matches the action against the routes in turn: bound that like a policy.
   const costly = globListMatchProblem(globs, MATCH_BUDGET, "the executor routes");
   if (costly) throw invalid([costly], "executor configuration is over the matching budget");
+  const refused = destinationProblems(parsed.value);
+  if (refused.length > 0) throw invalid(refused, "executor configuration points at a refused destination");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
     await tx.tenant.update({
       where: { id: tenantId },
-      data: { executorConfig: parsed.value as unknown as Prisma.InputJsonValue },
+      data: { executorConfig: sealConfig(parsed.value, tenantId) as unknown as Prisma.InputJsonValue },
     });
-    const shown = redactConfig(parsed.value);
     await appendEvents(tx, tenantId, [
-      chainEvent("tenant.executors_set", tenantId, iso(now), { ...shown, by: principalLabel(principal) }),
+      chainEvent("tenant.executors_set", tenantId, iso(now), {
+        routes: chainedRoutes(parsed.value),
+        by: principalLabel(principal),
+      }),
     ]);
-    return { tenantId, ...shown };
+    return { tenantId, ...redactConfig(parsed.value) };
   }, TX_OPTIONS);
 }
 
@@ -57,6 +64,6 @@ export async function getExecutorConfig(db: Db, principal: Principal, tenantId: 
   requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
   const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { executorConfig: true } });
   if (!tenant) throw notFound(`tenant ${tenantId}`);
-  const parsed = tenant.executorConfig ? executorConfigSchema.safeParse(tenant.executorConfig) : null;
+  const parsed = tenant.executorConfig ? storedExecutorConfigSchema.safeParse(tenant.executorConfig) : null;
   return { tenantId, ...redactConfig(parsed?.success ? parsed.data : null) };
 }

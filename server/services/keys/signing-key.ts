@@ -12,10 +12,16 @@
 // memory, keyed by that id. The bound is therefore "the next bundle signed after the rotation
 // commits"; a bundle being signed while it commits may still carry the old key, which stays
 // published and trusted.
+//
+// At rest, a key's secret half is sealed under EXOARMUR_SECRET_KEY (server/crypto/secret-box.ts,
+// bound to the key id): whoever reads a database backup cannot sign bundles. A row stored in
+// plaintext by an earlier release is still read, and re-sealed at start-up
+// (server/services/secrets/seal-at-rest.ts).
 
 import { z } from "zod";
 import { keyIdOf, type Signer } from "../../core";
 import { generateSecretKeyHex, nodeCrypto, nodeSigner } from "../../crypto/node";
+import { openSecret, sealSecret } from "../../crypto/secret-box";
 import type { Db } from "../../db/client";
 import { requirePlatformAdmin } from "../access/authorize";
 import type { Principal } from "../access/principal";
@@ -49,12 +55,17 @@ function pinnedSigner(): CachedSigner | null {
 const newestActive = (db: Db) =>
   db.signingKey.findFirst({ where: { active: true }, orderBy: { createdAt: "desc" }, select: { id: true } });
 
+/** What a sealed secret key is bound to: its own row. */
+export const signingKeyContext = (keyId: string) => `signing-key:${keyId}`;
+
 /** A new key row, active. */
 async function createKey(tx: Tx): Promise<{ id: string; secretKey: string }> {
   const secretKey = generateSecretKeyHex();
   const publicKey = nodeSigner(secretKey).publicKeyHex;
   const id = keyIdOf(nodeCrypto, publicKey);
-  await tx.signingKey.create({ data: { id, publicKey, secretKey, active: true } });
+  await tx.signingKey.create({
+    data: { id, publicKey, secretKey: sealSecret(secretKey, signingKeyContext(id)), active: true },
+  });
   return { id, secretKey };
 }
 
@@ -69,7 +80,10 @@ async function loadActiveSigner(db: Db): Promise<CachedSigner> {
     });
     return active ?? (await createKey(tx));
   }, TX_OPTIONS);
-  holder.__exoarmurSigner = { keyId: row.id, signer: nodeSigner(row.secretKey) };
+  holder.__exoarmurSigner = {
+    keyId: row.id,
+    signer: nodeSigner(openSecret(row.secretKey, signingKeyContext(row.id))),
+  };
   return holder.__exoarmurSigner;
 }
 
