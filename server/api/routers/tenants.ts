@@ -13,12 +13,14 @@ export const tenantsRouter = router({
   create: platformAdminProcedure
     .input(body)
     .mutation(({ ctx, input }) => createTenant(ctx.db, ctx.principal, input)),
-  /** Name and limits (tenant admins); status — suspend / activate — is the platform admin's (checked by the service). */
+  /** Name (tenant admins); limits and status — suspend / activate — are the platform admin's (checked by the service). */
   update: tenantProcedure(ADMINS, { changes: body }).mutation(({ ctx, input }) =>
     updateTenant(
       ctx.db,
-      // A status change is a platform act: a platform admin user makes it as platform admin.
-      "status" in input.changes && ctx.user?.platformAdmin ? platformAdminUser(ctx.user.id) : ctx.principal,
+      // Status and limits are platform acts: a platform admin user makes them as platform admin.
+      ("status" in input.changes || "limits" in input.changes) && ctx.user?.platformAdmin
+        ? platformAdminUser(ctx.user.id)
+        : ctx.principal,
       input.tenantId,
       input.changes,
     ),

@@ -202,50 +202,98 @@ interface AdmittedState {
 }
 
 /**
+ * The platform-wide admission bucket (issue 11 §3): `EXOARMUR_GLOBAL_RATE` intents per second with
+ * a burst of `EXOARMUR_GLOBAL_BURST` (default twice the rate), shared by every tenant and every app
+ * instance on the database. The default is above what one instance of this machine decides
+ * (docs/BENCHMARKS.md: 160–230 decisions/s over HTTP) and above the default tenant rate (200/s), so
+ * no single tenant can take every admission slot, and the database is not flooded by many instances.
+ */
+export const DEFAULT_GLOBAL_RATE = 500;
+let globalConfigCache: { raw: string; rate: number; burst: number } | null = null;
+
+export function globalAdmission(): { rate: number; burst: number } {
+  const rawRate = process.env.EXOARMUR_GLOBAL_RATE ?? "";
+  const rawBurst = process.env.EXOARMUR_GLOBAL_BURST ?? "";
+  const raw = `${rawRate}|${rawBurst}`;
+  if (globalConfigCache?.raw === raw) return globalConfigCache;
+  const rate = rawRate === "" ? DEFAULT_GLOBAL_RATE : Number(rawRate);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new Error(`EXOARMUR_GLOBAL_RATE must be a positive number of intents per second, not "${rawRate}"`);
+  const burst = rawBurst === "" ? Math.max(1, Math.ceil(rate * 2)) : Number(rawBurst);
+  if (!Number.isInteger(burst) || burst < 1)
+    throw new Error(`EXOARMUR_GLOBAL_BURST must be a whole number of at least 1, not "${rawBurst}"`);
+  globalConfigCache = { raw, rate, burst };
+  return globalConfigCache;
+}
+
+interface AdmittedState {
+  status: "active" | "suspended";
+  activePolicyVersion: number | null;
+  switches: KillSwitchState[];
+}
+
+interface AdmitRow {
+  status: string;
+  burst: number;
+  rate: number;
+  maxPending: number;
+  activePolicyVersion: number | null;
+  taken: number;
+  tenantTokens: number | null;
+  globalTokens: number | null;
+  pending: number;
+  switches: KillSwitchRow[];
+}
+
+/**
  * Admission and everything the decision reads, in one statement: the tenant, a token from its
- * bucket (the UPDATE's row lock serializes one tenant's submitters across app instances), the
- * pending-execution count and the engaged kill switches.
+ * bucket and one from the global bucket — both or neither (their row locks serialize submitters
+ * across app instances) — the pending-execution count and the engaged kill switches.
  */
 async function admit(sql: pg.PoolClient, tenantId: string): Promise<AdmittedState> {
-  const { rows } = await sql.query({ name: "intent_admit", text: ADMIT, values: [tenantId] });
-  const row = rows[0] as
-    | {
-        status: string;
-        burst: number;
-        rate: number;
-        maxPending: number;
-        activePolicyVersion: number | null;
-        taken: number;
-        pending: number;
-        switches: KillSwitchRow[];
-      }
-    | undefined;
+  const global = globalAdmission();
+  const run = async () =>
+    (
+      await sql.query({
+        name: "intent_admit",
+        text: ADMIT,
+        values: [tenantId, global.rate, global.burst],
+      })
+    ).rows[0] as AdmitRow | undefined;
+  let row = await run();
   if (!row) throw new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
-  if (row.taken === 0) {
-    const bucket = await sql.query(
-      'SELECT tokens, extract(epoch FROM clock_timestamp() - "updatedAt")::float8 AS age FROM "RateBucket" WHERE "tenantId" = $1',
-      [tenantId],
-    );
-    if (bucket.rowCount === 0) {
-      // A tenant created before buckets existed: give it a full bucket and admit this request.
+  if (row.taken === 0 && (row.tenantTokens === null || row.globalTokens === null)) {
+    // A bucket row missing (a tenant created before buckets existed, or the global row deleted by
+    // hand): create it full, then ask again — so both tokens are still taken together.
+    if (row.tenantTokens === null)
       await sql.query(
-        `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING`,
-        [tenantId, row.burst - 1],
+        `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES ($1, 'Infinity', clock_timestamp()) ON CONFLICT DO NOTHING`,
+        [tenantId],
       );
-    } else {
-      const tokens = Math.min(
-        row.burst,
-        Number(bucket.rows[0].tokens) + Number(bucket.rows[0].age) * row.rate,
+    if (row.globalTokens === null)
+      await sql.query(
+        `INSERT INTO "GlobalRateBucket" (id, tokens, "updatedAt") VALUES (1, 'Infinity', clock_timestamp()) ON CONFLICT DO NOTHING`,
       );
+    row = await run();
+    if (!row) throw new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
+  }
+  if (row.taken === 0) {
+    const tenantTokens = Number(row.tenantTokens ?? 0);
+    if (tenantTokens < 1) {
       throw new ServiceError(
         "RATE_LIMITED",
         `tenant ${tenantId} is over its rate limit (${row.rate}/s, burst ${row.burst})`,
-        {
-          retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / row.rate)),
-          reason: "RATE_LIMITED",
-        },
+        { retryAfterSeconds: retryAfter(tenantTokens, row.rate), reason: "RATE_LIMITED" },
       );
     }
+    throw new ServiceError(
+      "RATE_LIMITED",
+      `the platform is over its global admission rate (${global.rate}/s, burst ${global.burst}); try again later`,
+      {
+        retryAfterSeconds: retryAfter(Number(row.globalTokens ?? 0), global.rate),
+        reason: "GLOBAL_RATE_LIMITED",
+      },
+    );
   }
   if (row.pending >= row.maxPending) {
     throw new ServiceError(
@@ -264,20 +312,40 @@ async function admit(sql: pg.PoolClient, tenantId: string): Promise<AdmittedStat
   };
 }
 
+/** Whole seconds until the bucket holds one token again (at least 1). */
+const retryAfter = (tokens: number, rate: number) => Math.max(1, Math.ceil((1 - tokens) / rate));
+
+/**
+ * The global row is locked first, then the tenant's (b joins g, and its row lock is taken above
+ * that join: the same order in every submitter, whatever the plan); each
+ * bucket's refilled level is computed from the locked row, and both are debited only if both hold
+ * a token. $2, $3: the global rate and burst.
+ */
 const ADMIT = `
 WITH t AS (
   SELECT id, status, "ratePerSecond" AS rate, burst, "maxPending", "activePolicyVersion" FROM "Tenant" WHERE id = $1
+), g AS (
+  SELECT LEAST($3::float8, tokens + EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt")) * $2::float8) AS tokens
+    FROM "GlobalRateBucket" WHERE id = 1 FOR UPDATE
+), b AS (
+  SELECT LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) AS tokens
+    FROM "RateBucket" r JOIN t ON r."tenantId" = t.id CROSS JOIN g FOR UPDATE OF r
+), ok AS (
+  SELECT coalesce((SELECT tokens FROM g) >= 1 AND (SELECT tokens FROM b) >= 1, false) AS admitted
 ), taken AS (
-  UPDATE "RateBucket" r
-     SET tokens = LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) - 1,
-         "updatedAt" = clock_timestamp()
-    FROM t
-   WHERE r."tenantId" = t.id
-     AND LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) >= 1
-  RETURNING r.tokens
+  UPDATE "RateBucket" r SET tokens = b.tokens - 1, "updatedAt" = clock_timestamp()
+    FROM b, ok WHERE r."tenantId" = $1 AND ok.admitted
+  RETURNING 1
+), gtaken AS (
+  UPDATE "GlobalRateBucket" x SET tokens = g.tokens - 1, "updatedAt" = clock_timestamp()
+    FROM g, ok WHERE x.id = 1 AND ok.admitted
+  RETURNING 1
 )
 SELECT t.status, t.rate, t.burst, t."maxPending", t."activePolicyVersion",
        (SELECT count(*) FROM taken)::int AS taken,
+       (SELECT count(*) FROM gtaken)::int AS "globalTaken",
+       (SELECT tokens FROM b) AS "tenantTokens",
+       (SELECT tokens FROM g) AS "globalTokens",
        (SELECT count(*) FROM "Execution" e WHERE e."tenantId" = $1 AND e.status IN ('QUEUED', 'RUNNING', 'RETRY_WAIT'))::int AS pending,
        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
           FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = $1)) AS switches
