@@ -131,6 +131,24 @@ describe("the global admission bucket", () => {
     expect(error.details.reason).toBe("GLOBAL_RATE_LIMITED");
   });
 
+  it("replays and invalid submissions give their global token back: only new decisions count", async () => {
+    process.env.EXOARMUR_GLOBAL_RATE = "0.001";
+    process.env.EXOARMUR_GLOBAL_BURST = "3";
+    const body = intentBody();
+    const first = await submitIntent(db, tenants[0]!.keys.client.principal, body);
+    for (let i = 0; i < 5; i++)
+      expect((await submitIntent(second, tenants[0]!.keys.client.principal, body)).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      await refusal(
+        submitIntent(db, tenants[1]!.keys.client.principal, { ...intentBody(), actionClass: "A9" }),
+      );
+    expect(first.status).toBe(201);
+    await submitIntent(db, tenants[2]!.keys.client.principal, intentBody());
+    await submitIntent(second, tenants[3]!.keys.client.principal, intentBody());
+    const error = await refusal(submitIntent(db, tenants[4]!.keys.client.principal, intentBody()));
+    expect(error.details.reason).toBe("GLOBAL_RATE_LIMITED");
+  });
+
   it("the default lets ordinary traffic through, and a bad setting is refused loudly", async () => {
     for (let i = 0; i < 20; i++) await submitIntent(db, tenants[i % 5]!.keys.client.principal, intentBody());
     process.env.EXOARMUR_GLOBAL_RATE = "fast";

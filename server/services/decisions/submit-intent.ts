@@ -75,130 +75,135 @@ export async function submitIntent(
       },
     ]);
   }
-  return inTransaction(db.pool, async (sql) => {
-    // Serialize requests carrying the same key, so 20 concurrent retries make exactly one decision.
-    await sql.query({
-      name: "intent_lock",
-      text: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-      values: [`${tenantId} ${idempotencyKey}`],
-    });
-    const replay = await findReplay(sql, tenantId, idempotencyKey, submissionHash);
-    if (replay) return replay;
+  const decideInTransaction = () =>
+    inTransaction(db.pool, async (sql) => {
+      // Serialize requests carrying the same key, so 20 concurrent retries make exactly one decision.
+      await sql.query({
+        name: "intent_lock",
+        text: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        values: [`${tenantId} ${idempotencyKey}`],
+      });
+      const replay = await findReplay(sql, tenantId, idempotencyKey, submissionHash);
+      if (replay) return replay;
 
-    const state = await admit(sql, tenantId);
-    if (state.status !== "active") throw tenantSuspended(tenantId);
-    // Read on this transaction's connection: a second pool checkout per request could deadlock the pool.
-    const policy = await loadPolicy(tenantId, state.activePolicyVersion, async () => {
-      const { rows } = await sql.query(
-        `SELECT document, hash FROM "PolicyVersion" WHERE "tenantId" = $1 AND version = $2`,
-        [tenantId, state.activePolicyVersion],
-      );
-      return rows[0] ?? null;
-    });
-    const evaluatedAt = iso(now);
-    const intent: ActionIntent = {
-      ...submission,
-      tenantId,
-      idempotencyKey,
-      requestedAt: submission.requestedAt ?? evaluatedAt,
-      ttlSeconds: submission.ttlSeconds ?? DEFAULT_TTL_SECONDS,
-    };
-    const input: DecisionInput = {
-      intent,
-      policy: policy.document,
-      killSwitches: state.switches,
-      tenant: { id: tenantId, status: state.status },
-      evaluatedAt,
-    };
-    const output = decideCompiled(policy.compiled, input);
-    const hashes = decisionHashes(nodeCrypto, input, output);
-    const intentId = newId("int");
-    const decisionId = newId("dec");
-    const approvalId = output.verdict === "REQUIRE_APPROVAL" ? newId("apr") : null;
-    const executionId = output.verdict === "ALLOW" ? newId("exe") : null;
-    // An approval closes at the intent's deadline at the latest: a late quorum must not run it.
-    const deadline = Date.parse(intent.requestedAt) + intent.ttlSeconds * 1000;
-    const expiresAt = new Date(Math.min(now.getTime() + approvalTtlSeconds() * 1000, deadline));
-
-    const events: EventBody[] = [
-      chainEvent("intent.decided", decisionId, evaluatedAt, {
-        intentId,
-        policyVersion: policy.version,
-        verdict: output.verdict,
-        reason: output.reason,
-        ...hashes,
-      }),
-    ];
-    // The people accountable for this submission: none of them may vote on it.
-    const submitters = [
-      ...new Set([principal.person?.id, principal.creatorUserId].filter((p): p is string => !!p)),
-    ];
-    if (approvalId && output.approval) {
-      events.push(
-        chainEvent("approval.requested", approvalId, evaluatedAt, {
-          decisionId,
-          quorum: output.approval.quorum,
-          roles: output.approval.roles,
-          expiresAt: iso(expiresAt),
-          ...(submitters.length > 0 ? { submitters } : {}),
-        }),
-      );
-    }
-    if (executionId) events.push(chainEvent("execution.queued", executionId, evaluatedAt, { decisionId }));
-    const sealed = await sealAfterHead(sql, tenantId, events);
-
-    await sql.query({
-      name: "intent_insert",
-      text: INSERT_DECISION,
-      values: [
-        intentId,
+      const state = await admit(sql, tenantId);
+      if (state.status !== "active") throw tenantSuspended(tenantId);
+      // Read on this transaction's connection: a second pool checkout per request could deadlock the pool.
+      const policy = await loadPolicy(tenantId, state.activePolicyVersion, async () => {
+        const { rows } = await sql.query(
+          `SELECT document, hash FROM "PolicyVersion" WHERE "tenantId" = $1 AND version = $2`,
+          [tenantId, state.activePolicyVersion],
+        );
+        return rows[0] ?? null;
+      });
+      const evaluatedAt = iso(now);
+      const intent: ActionIntent = {
+        ...submission,
         tenantId,
         idempotencyKey,
-        hashes.intentHash,
-        submissionHash,
-        principal.id,
-        JSON.stringify(intent),
-        now,
-        decisionId,
-        output.verdict,
-        output.reason,
-        output.decidingRule,
-        intent.action,
-        intent.actor.id,
-        // The policy is referenced by version and hash, not copied into every decision.
-        JSON.stringify({ ...input, policy: undefined }),
-        JSON.stringify(output),
-        hashes.inputHash,
-        hashes.outputHash,
-        policy.version,
-        approvalId,
-        output.approval?.quorum ?? null,
-        output.approval?.roles ?? null,
-        expiresAt,
-        executionId,
-        ...insertSealedParams(sealed),
-        submitters,
-        hashes.policyHash,
-      ],
-    });
-    const result = intentResult({
-      intentId,
-      decisionId,
-      verdict: output.verdict,
-      reason: output.reason,
-      matchedRules: output.matchedRules,
-      decidingRule: output.decidingRule,
-      approvalId,
-      executionId,
-    });
-    return { status: 201 as const, result };
-  });
-}
+        requestedAt: submission.requestedAt ?? evaluatedAt,
+        ttlSeconds: submission.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+      };
+      const input: DecisionInput = {
+        intent,
+        policy: policy.document,
+        killSwitches: state.switches,
+        tenant: { id: tenantId, status: state.status },
+        evaluatedAt,
+      };
+      const output = decideCompiled(policy.compiled, input);
+      const hashes = decisionHashes(nodeCrypto, input, output);
+      const intentId = newId("int");
+      const decisionId = newId("dec");
+      const approvalId = output.verdict === "REQUIRE_APPROVAL" ? newId("apr") : null;
+      const executionId = output.verdict === "ALLOW" ? newId("exe") : null;
+      // An approval closes at the intent's deadline at the latest: a late quorum must not run it.
+      const deadline = Date.parse(intent.requestedAt) + intent.ttlSeconds * 1000;
+      const expiresAt = new Date(Math.min(now.getTime() + approvalTtlSeconds() * 1000, deadline));
 
-interface AdmittedState {
-  status: "active" | "suspended";
-  activePolicyVersion: number | null;
-  switches: KillSwitchState[];
+      const events: EventBody[] = [
+        chainEvent("intent.decided", decisionId, evaluatedAt, {
+          intentId,
+          policyVersion: policy.version,
+          verdict: output.verdict,
+          reason: output.reason,
+          ...hashes,
+        }),
+      ];
+      // The people accountable for this submission: none of them may vote on it.
+      const submitters = [
+        ...new Set([principal.person?.id, principal.creatorUserId].filter((p): p is string => !!p)),
+      ];
+      if (approvalId && output.approval) {
+        events.push(
+          chainEvent("approval.requested", approvalId, evaluatedAt, {
+            decisionId,
+            quorum: output.approval.quorum,
+            roles: output.approval.roles,
+            expiresAt: iso(expiresAt),
+            ...(submitters.length > 0 ? { submitters } : {}),
+          }),
+        );
+      }
+      if (executionId) events.push(chainEvent("execution.queued", executionId, evaluatedAt, { decisionId }));
+      const sealed = await sealAfterHead(sql, tenantId, events);
+
+      await sql.query({
+        name: "intent_insert",
+        text: INSERT_DECISION,
+        values: [
+          intentId,
+          tenantId,
+          idempotencyKey,
+          hashes.intentHash,
+          submissionHash,
+          principal.id,
+          JSON.stringify(intent),
+          now,
+          decisionId,
+          output.verdict,
+          output.reason,
+          output.decidingRule,
+          intent.action,
+          intent.actor.id,
+          // The policy is referenced by version and hash, not copied into every decision.
+          JSON.stringify({ ...input, policy: undefined }),
+          JSON.stringify(output),
+          hashes.inputHash,
+          hashes.outputHash,
+          policy.version,
+          approvalId,
+          output.approval?.quorum ?? null,
+          output.approval?.roles ?? null,
+          expiresAt,
+          executionId,
+          ...insertSealedParams(sealed),
+          submitters,
+          hashes.policyHash,
+        ],
+      });
+      const result = intentResult({
+        intentId,
+        decisionId,
+        verdict: output.verdict,
+        reason: output.reason,
+        matchedRules: output.matchedRules,
+        decidingRule: output.decidingRule,
+        approvalId,
+        executionId,
+      });
+      return { status: 201 as const, result };
+    });
+  // The global bucket first, in its own statement; given back unless a new decision is committed.
+  await takeGlobal(db.pool);
+  let decided = false;
+  try {
+    const outcome = await decideInTransaction();
+    decided = outcome.status === 201;
+    return outcome;
+  } finally {
+    if (!decided) await refundGlobal(db.pool);
+  }
 }
 
 /**
@@ -226,74 +231,107 @@ export function globalAdmission(): { rate: number; burst: number } {
   return globalConfigCache;
 }
 
+/**
+ * Takes one token from the global bucket in its own short statement (autocommit, before the
+ * submission's transaction): its row lock is held for microseconds, not for the whole decision —
+ * held to the transaction's end it serialized every tenant's submissions (measured in-process,
+ * 8 tenants × 16 submitters: ~130/s instead of ~490/s). The row lock makes it exact across app
+ * instances. A submission that ends without a new decision gives its token back (`refundGlobal`).
+ */
+async function takeGlobal(pool: pg.Pool): Promise<void> {
+  const { rate, burst } = globalAdmission();
+  let row = (await pool.query({ name: "global_take", text: TAKE_GLOBAL, values: [rate, burst] })).rows[0] as
+    | { level: number; taken: number }
+    | undefined;
+  if (!row) {
+    // The row deleted by hand: recreate it full (the migration seeds it).
+    await pool.query(
+      `INSERT INTO "GlobalRateBucket" (id, tokens, "updatedAt") VALUES (1, 'Infinity', clock_timestamp()) ON CONFLICT DO NOTHING`,
+    );
+    row = (await pool.query({ name: "global_take", text: TAKE_GLOBAL, values: [rate, burst] })).rows[0];
+  }
+  if (row && row.taken === 1) return;
+  throw new ServiceError(
+    "RATE_LIMITED",
+    `the platform is over its global admission rate (${rate}/s, burst ${burst}); try again later`,
+    { retryAfterSeconds: retryAfter(Number(row?.level ?? 0), rate), reason: "GLOBAL_RATE_LIMITED" },
+  );
+}
+
+/** Gives back a global token taken by a submission that made no new decision (refused, replayed, failed). */
+async function refundGlobal(pool: pg.Pool): Promise<void> {
+  const { burst } = globalAdmission();
+  await pool.query({ name: "global_refund", text: REFUND_GLOBAL, values: [burst] }).catch(() => {}); // the original outcome matters more; an unreturned token refills at the rate
+}
+
+/** Whole seconds until a bucket holds one token again (at least 1). */
+const retryAfter = (tokens: number, rate: number) => Math.max(1, Math.ceil((1 - tokens) / rate));
+
+/** $1 rate, $2 burst: the refilled level of the locked row; debited only when it holds a token. */
+const TAKE_GLOBAL = `
+WITH g AS (
+  SELECT LEAST($2::float8, tokens + EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt")) * $1::float8) AS level
+    FROM "GlobalRateBucket" WHERE id = 1 FOR UPDATE
+), u AS (
+  UPDATE "GlobalRateBucket" x SET tokens = g.level - 1, "updatedAt" = clock_timestamp()
+    FROM g WHERE x.id = 1 AND g.level >= 1
+  RETURNING 1
+)
+SELECT g.level, (SELECT count(*) FROM u)::int AS taken FROM g`;
+
+const REFUND_GLOBAL = `UPDATE "GlobalRateBucket" SET tokens = LEAST($1::float8, tokens + 1) WHERE id = 1`;
+
 interface AdmittedState {
   status: "active" | "suspended";
   activePolicyVersion: number | null;
   switches: KillSwitchState[];
 }
 
-interface AdmitRow {
-  status: string;
-  burst: number;
-  rate: number;
-  maxPending: number;
-  activePolicyVersion: number | null;
-  taken: number;
-  tenantTokens: number | null;
-  globalTokens: number | null;
-  pending: number;
-  switches: KillSwitchRow[];
-}
-
 /**
  * Admission and everything the decision reads, in one statement: the tenant, a token from its
- * bucket and one from the global bucket — both or neither (their row locks serialize submitters
- * across app instances) — the pending-execution count and the engaged kill switches.
+ * bucket (the UPDATE's row lock serializes one tenant's submitters across app instances), the
+ * pending-execution count and the engaged kill switches.
  */
 async function admit(sql: pg.PoolClient, tenantId: string): Promise<AdmittedState> {
-  const global = globalAdmission();
-  const run = async () =>
-    (
-      await sql.query({
-        name: "intent_admit",
-        text: ADMIT,
-        values: [tenantId, global.rate, global.burst],
-      })
-    ).rows[0] as AdmitRow | undefined;
-  let row = await run();
+  const { rows } = await sql.query({ name: "intent_admit", text: ADMIT, values: [tenantId] });
+  const row = rows[0] as
+    | {
+        status: string;
+        burst: number;
+        rate: number;
+        maxPending: number;
+        activePolicyVersion: number | null;
+        taken: number;
+        pending: number;
+        switches: KillSwitchRow[];
+      }
+    | undefined;
   if (!row) throw new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
-  if (row.taken === 0 && (row.tenantTokens === null || row.globalTokens === null)) {
-    // A bucket row missing (a tenant created before buckets existed, or the global row deleted by
-    // hand): create it full, then ask again — so both tokens are still taken together.
-    if (row.tenantTokens === null)
-      await sql.query(
-        `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES ($1, 'Infinity', clock_timestamp()) ON CONFLICT DO NOTHING`,
-        [tenantId],
-      );
-    if (row.globalTokens === null)
-      await sql.query(
-        `INSERT INTO "GlobalRateBucket" (id, tokens, "updatedAt") VALUES (1, 'Infinity', clock_timestamp()) ON CONFLICT DO NOTHING`,
-      );
-    row = await run();
-    if (!row) throw new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
-  }
   if (row.taken === 0) {
-    const tenantTokens = Number(row.tenantTokens ?? 0);
-    if (tenantTokens < 1) {
+    const bucket = await sql.query(
+      'SELECT tokens, extract(epoch FROM clock_timestamp() - "updatedAt")::float8 AS age FROM "RateBucket" WHERE "tenantId" = $1',
+      [tenantId],
+    );
+    if (bucket.rowCount === 0) {
+      // A tenant created before buckets existed: give it a full bucket and admit this request.
+      await sql.query(
+        `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING`,
+        [tenantId, row.burst - 1],
+      );
+    } else {
+      const tokens = Math.min(
+        row.burst,
+        Number(bucket.rows[0].tokens) + Number(bucket.rows[0].age) * row.rate,
+      );
       throw new ServiceError(
         "RATE_LIMITED",
         `tenant ${tenantId} is over its rate limit (${row.rate}/s, burst ${row.burst})`,
-        { retryAfterSeconds: retryAfter(tenantTokens, row.rate), reason: "RATE_LIMITED" },
+        {
+          retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / row.rate)),
+          reason: "RATE_LIMITED",
+        },
       );
     }
-    throw new ServiceError(
-      "RATE_LIMITED",
-      `the platform is over its global admission rate (${global.rate}/s, burst ${global.burst}); try again later`,
-      {
-        retryAfterSeconds: retryAfter(Number(row.globalTokens ?? 0), global.rate),
-        reason: "GLOBAL_RATE_LIMITED",
-      },
-    );
   }
   if (row.pending >= row.maxPending) {
     throw new ServiceError(
@@ -312,40 +350,20 @@ async function admit(sql: pg.PoolClient, tenantId: string): Promise<AdmittedStat
   };
 }
 
-/** Whole seconds until the bucket holds one token again (at least 1). */
-const retryAfter = (tokens: number, rate: number) => Math.max(1, Math.ceil((1 - tokens) / rate));
-
-/**
- * The global row is locked first, then the tenant's (b joins g, and its row lock is taken above
- * that join: the same order in every submitter, whatever the plan); each
- * bucket's refilled level is computed from the locked row, and both are debited only if both hold
- * a token. $2, $3: the global rate and burst.
- */
 const ADMIT = `
 WITH t AS (
   SELECT id, status, "ratePerSecond" AS rate, burst, "maxPending", "activePolicyVersion" FROM "Tenant" WHERE id = $1
-), g AS (
-  SELECT LEAST($3::float8, tokens + EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt")) * $2::float8) AS tokens
-    FROM "GlobalRateBucket" WHERE id = 1 FOR UPDATE
-), b AS (
-  SELECT LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) AS tokens
-    FROM "RateBucket" r JOIN t ON r."tenantId" = t.id CROSS JOIN g FOR UPDATE OF r
-), ok AS (
-  SELECT coalesce((SELECT tokens FROM g) >= 1 AND (SELECT tokens FROM b) >= 1, false) AS admitted
 ), taken AS (
-  UPDATE "RateBucket" r SET tokens = b.tokens - 1, "updatedAt" = clock_timestamp()
-    FROM b, ok WHERE r."tenantId" = $1 AND ok.admitted
-  RETURNING 1
-), gtaken AS (
-  UPDATE "GlobalRateBucket" x SET tokens = g.tokens - 1, "updatedAt" = clock_timestamp()
-    FROM g, ok WHERE x.id = 1 AND ok.admitted
-  RETURNING 1
+  UPDATE "RateBucket" r
+     SET tokens = LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) - 1,
+         "updatedAt" = clock_timestamp()
+    FROM t
+   WHERE r."tenantId" = t.id
+     AND LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t.rate) >= 1
+  RETURNING r.tokens
 )
 SELECT t.status, t.rate, t.burst, t."maxPending", t."activePolicyVersion",
        (SELECT count(*) FROM taken)::int AS taken,
-       (SELECT count(*) FROM gtaken)::int AS "globalTaken",
-       (SELECT tokens FROM b) AS "tenantTokens",
-       (SELECT tokens FROM g) AS "globalTokens",
        (SELECT count(*) FROM "Execution" e WHERE e."tenantId" = $1 AND e.status IN ('QUEUED', 'RUNNING', 'RETRY_WAIT'))::int AS pending,
        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
           FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = $1)) AS switches
