@@ -298,6 +298,9 @@ export async function acceptInvitationAsNewPerson(db: Db, token: unknown, body: 
   const userId = newId("usr");
   return db
     .$transaction(async (tx: Tx) => {
+      // Lock the invitation first: a racing accept that holds it commits before we read on, so
+      // we say "already accepted" rather than "an account exists" (READ COMMITTED).
+      await tx.$queryRaw`SELECT id FROM "Invitation" WHERE "tokenHash" = ${hashToken(token as string)} FOR UPDATE`;
       // Settled meanwhile (a racing accept committed): say so, rather than "an account exists".
       const settled = unusable(statusAt(await findByToken(tx, token), now));
       if (settled) throw settled;
