@@ -33,7 +33,7 @@ const toValues = (t: Tenant): Values => ({
   maxPending: String(t.limits.maxPending),
 });
 
-export function GeneralSection({ tenantId }: { tenantId: string }) {
+export function GeneralSection({ tenantId, platformAdmin }: { tenantId: string; platformAdmin: boolean }) {
   const trpc = useTRPC();
   const tenant = useQuery(trpc.tenants.get.queryOptions({ tenantId }));
   return (
@@ -50,13 +50,14 @@ export function GeneralSection({ tenantId }: { tenantId: string }) {
       ) : tenant.isError ? (
         <ErrorState error={tenant.error} retry={() => void tenant.refetch()} />
       ) : (
-        <TenantForm tenant={tenant.data} />
+        <TenantForm tenant={tenant.data} platformAdmin={platformAdmin} />
       )}
     </Card>
   );
 }
 
-function TenantForm({ tenant }: { tenant: Tenant }) {
+/** Limits are the platform's (issue 11 §3): a tenant admin sees them, only a platform admin edits them. */
+function TenantForm({ tenant, platformAdmin }: { tenant: Tenant; platformAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [saved, setSaved] = useState<Values>(() => toValues(tenant));
@@ -95,14 +96,17 @@ function TenantForm({ tenant }: { tenant: Tenant }) {
     const errors: Partial<Record<keyof Values, string>> = {};
     if (!values.name.trim()) errors.name = "is required";
     const limits: Partial<Record<LimitKey, number>> = {};
-    for (const { key } of LIMIT_FIELDS) {
+    for (const { key } of platformAdmin ? LIMIT_FIELDS : []) {
       const read = readNumber(values[key], true);
       if (read.error) errors[key] = read.error;
       else limits[key] = read.value;
     }
     setLocal(errors);
     if (Object.keys(errors).length > 0) return;
-    update.mutate({ tenantId: tenant.id, changes: { name: values.name.trim(), limits } });
+    update.mutate({
+      tenantId: tenant.id,
+      changes: platformAdmin ? { name: values.name.trim(), limits } : { name: values.name.trim() },
+    });
   };
 
   return (
@@ -120,6 +124,11 @@ function TenantForm({ tenant }: { tenant: Tenant }) {
         <legend className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-400">
           Admission limits
         </legend>
+        {!platformAdmin && (
+          <p className="col-span-full text-xs text-slate-400">
+            Set by the platform admin: ask them if this tenant needs more.
+          </p>
+        )}
         {LIMIT_FIELDS.map((f) => (
           <TextField
             key={f.key}
@@ -130,6 +139,8 @@ function TenantForm({ tenant }: { tenant: Tenant }) {
             min={f.step === "1" ? 1 : 0}
             step={f.step}
             required
+            readOnly={!platformAdmin}
+            aria-readonly={!platformAdmin}
             value={values[f.key]}
             hint={f.hint}
             error={error(f.key)}

@@ -15,11 +15,10 @@ import {
   Loading,
   Row,
   Table,
-  TextField,
   Time,
 } from "@/components/ui";
 import { MEMBER_ROLES, type MemberRole } from "@/server/core";
-import { fieldError, InlineForm, SelectField } from "./form-bits";
+import { InvitationsList, InviteForm } from "./Invitations";
 
 const isMemberRole = (value: string): value is MemberRole =>
   (MEMBER_ROLES as readonly string[]).includes(value);
@@ -90,7 +89,7 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
         ) : members.isError ? (
           <ErrorState error={members.error} retry={() => void members.refetch()} />
         ) : members.data.length === 0 ? (
-          <EmptyState title="No members yet">Add people below by the email they sign in with.</EmptyState>
+          <EmptyState title="No members yet">Invite people below by their email.</EmptyState>
         ) : (
           <Table
             caption={`Members of ${tenantId}`}
@@ -140,7 +139,13 @@ export function MembersSection({ tenantId, selfId }: { tenantId: string; selfId:
         )}
         {setRole.error && !pending && <ErrorState error={setRole.error} />}
 
-        <AddMemberForm tenantId={tenantId} onDone={refresh} />
+        <InvitationsList tenantId={tenantId} />
+        <InviteForm
+          tenantId={tenantId}
+          onDone={() =>
+            queryClient.invalidateQueries({ queryKey: trpc.tenants.invitations.queryKey({ tenantId }) })
+          }
+        />
       </div>
 
       <ConfirmDialog
@@ -184,75 +189,4 @@ function dialogText(pending: Pending, tenantId: string, self: boolean) {
         : "You will no longer be an admin of this tenant: you lose access to these settings at once.",
     confirm: "Change my role",
   };
-}
-
-function AddMemberForm({ tenantId, onDone }: { tenantId: string; onDone: () => Promise<unknown> }) {
-  const trpc = useTRPC();
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<MemberRole>("operator");
-  const [missing, setMissing] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const add = useMutation(
-    trpc.tenants.setMember.mutationOptions({
-      onSuccess: async (member) => {
-        setEmail("");
-        setNotice(`${member.email} is now an ${member.role} of ${tenantId}.`);
-        await onDone();
-      },
-    }),
-  );
-
-  const submit = () => {
-    setNotice(null);
-    if (!email.trim()) {
-      setMissing(true);
-      return;
-    }
-    add.mutate({ tenantId, member: { email: email.trim(), role } });
-  };
-
-  return (
-    <InlineForm
-      label="Add or change member"
-      intro="Add someone who already has a dashboard account (or change the role of a member) by email."
-      columns="md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_auto]"
-      submitLabel="Add member"
-      pendingLabel="Saving…"
-      mutation={add}
-      placed={["email", "role"]}
-      onSubmit={submit}
-      status={
-        <p role="status" aria-live="polite" className="text-sm text-emerald-300">
-          {notice}
-        </p>
-      }
-    >
-      <TextField
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="off"
-        placeholder="alex@example.com"
-        required
-        value={email}
-        error={missing ? "is required" : fieldError(add.error, "email")}
-        onChange={(e) => {
-          setEmail(e.target.value);
-          setMissing(false);
-          setNotice(null);
-        }}
-      />
-      <SelectField
-        label="Role"
-        name="role"
-        value={role}
-        error={fieldError(add.error, "role")}
-        onChange={(e) => {
-          if (isMemberRole(e.target.value)) setRole(e.target.value);
-        }}
-      >
-        {ROLE_OPTIONS}
-      </SelectField>
-    </InlineForm>
-  );
 }

@@ -55,7 +55,11 @@ export function SettingsPage() {
     <div className="flex flex-col gap-6">
       {header}
       <div className="grid gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-        <GeneralSection key={`general:${tenantId}`} tenantId={tenantId} />
+        <GeneralSection
+          key={`general:${tenantId}`}
+          tenantId={tenantId}
+          platformAdmin={access.platformAdmin}
+        />
         <MembersSection key={`members:${tenantId}`} tenantId={tenantId} selfId={access.user?.id ?? null} />
       </div>
       <ApiKeysSection key={`keys:${tenantId}`} tenantId={tenantId} />

@@ -54,3 +54,12 @@ export type CreatedApiKey = RouterOutputs["tenants"]["createApiKey"];
 
 /** What a vote came to (`approvals.vote`). */
 export type VoteResult = RouterOutputs["approvals"]["vote"];
+
+/* Invitations */
+
+/** One invitation of a tenant, as its admins see it (never with its link). */
+export type TenantInvitation = RouterOutputs["tenants"]["invitations"][number];
+/** An invitation just made: the only answer that carries its link. */
+export type CreatedInvitation = RouterOutputs["tenants"]["invite"];
+/** What the invitation page knows about a link (`invitations.describe`). */
+export type InvitationInfo = RouterOutputs["invitations"]["describe"];

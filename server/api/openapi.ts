@@ -119,7 +119,7 @@ export function openApiDocument() {
             "413": err("body larger than 256 KiB"),
             ...common,
             "429": err(
-              "RATE_LIMITED or QUEUE_FULL (admission), or RATE_LIMITED with reason AUTH_FAILURES (too many failed bearer tokens from this client); see Retry-After",
+              "reason RATE_LIMITED (the tenant's bucket), GLOBAL_RATE_LIMITED (the platform-wide bucket, EXOARMUR_GLOBAL_RATE) or QUEUE_FULL (admission), or AUTH_FAILURES (too many failed bearer tokens from this client); see Retry-After",
             ),
           },
         },
@@ -191,10 +191,17 @@ export function openApiDocument() {
           responses: { "200": ok("the tenant"), "404": err("not found"), ...common },
         },
         patch: {
-          summary: "Rename, change limits, suspend or activate",
+          summary: "Rename (tenant admin); change limits, suspend or activate (platform admin only)",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/UpdateTenant" }),
-          responses: { "200": ok("the tenant"), "404": err("not found"), ...common },
+          responses: {
+            "200": ok("the tenant"),
+            "404": err("not found"),
+            ...common,
+            "403": err(
+              "limits or status by anyone but a platform admin (nothing changed), or a role below admin",
+            ),
+          },
         },
       },
       "/api/v1/tenants/{id}/api-keys": {
@@ -225,10 +232,18 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}/members": {
         put: {
-          summary: "Add a person to the tenant, or change their role there",
+          summary:
+            "Platform admin: add an existing person to the tenant, or change their role. Tenant admin: change the role of an existing member only (others join by invitation in the dashboard)",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/Membership" }),
-          responses: { "200": ok("{userId, email, role}"), "404": err("not found"), ...common },
+          responses: {
+            "200": ok("{userId, email, role}"),
+            "404": err("not found"),
+            ...common,
+            "400": err(
+              'field errors; for a tenant admin, any email that is not a member gets the same "is not a member of this tenant: invite them instead", whether or not it has an account',
+            ),
+          },
         },
       },
       "/api/v1/tenants/{id}/api-keys/{keyId}": {

@@ -2,6 +2,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { chainRouter } from "./routers/chain";
 import { decisionsRouter } from "./routers/decisions";
 import { eventsRouter } from "./routers/events";
+import { invitationsRouter } from "./routers/invitations";
 import { killSwitchesRouter } from "./routers/kill-switches";
 import { meRouter } from "./routers/me";
 import { policiesRouter } from "./routers/policies";
@@ -15,6 +16,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   killSwitches: killSwitchesRouter,
   tenants: tenantsRouter,
+  invitations: invitationsRouter,
   policies: policiesRouter,
   chain: chainRouter,
   events: eventsRouter,

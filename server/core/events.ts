@@ -110,6 +110,11 @@ interface EventPayloads {
   "member.added": By & { email: string; role: string };
   "member.set": By & { email: string; role: string };
   "member.removed": By;
+  /** subject: the invitation (issue 11 §6); `replaces`: pending invitations of the same email it revoked. */
+  "invitation.created": By & { email: string; role: string; expiresAt: string; replaces?: string[] };
+  "invitation.revoked": By & { email: string };
+  /** `by` is the person who accepted (`user:<userId>`); a `member.added` for them follows. */
+  "invitation.accepted": By & { email: string; role: string; userId: string };
   /** subject: `<tenant>:v<version>`. */
   "policy.activated": By & { version: number; hash: string; rules?: number };
   /** subject: the switch id; on the platform chain for the global switch. */

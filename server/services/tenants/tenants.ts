@@ -103,6 +103,10 @@ export async function updateTenant(
   const { name, status, limits } = parsed.value;
   if (status !== undefined && principal.kind !== "platform-admin")
     throw forbidden("only a platform admin may suspend or activate a tenant");
+  // Admission limits are the platform's (issue 11 §3): a tenant admin could otherwise lift its own
+  // tenant past what the machine holds and starve the others. Any limits field, even unchanged.
+  if (limits !== undefined && principal.kind !== "platform-admin")
+    throw forbidden("only a platform admin may change a tenant's admission limits");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     const [locked] = await tx.$queryRaw<

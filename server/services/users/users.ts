@@ -157,7 +157,12 @@ export async function listMembers(db: Db, principal: Principal, tenantId: string
   }));
 }
 
-/** Adds an existing user to a tenant, or changes their role there. */
+/**
+ * A platform admin adds an existing user to a tenant directly, or changes their role there
+ * (`PUT /api/v1/tenants/{id}/members`). A tenant admin may only change the role of someone who is
+ * already a member: anyone else joins by invitation (services/tenants/invitations.ts), and the
+ * refusal reads the same whether or not the email has an account.
+ */
 export async function setMembership(
   db: Db,
   principal: Principal,
@@ -168,15 +173,31 @@ export async function setMembership(
   requireTenantRole(principal, tenantId, ["admin"]);
   const parsed = parseWith(membershipSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
+  const direct = principal.kind === "platform-admin";
+  const notAMember = () =>
+    invalid([
+      {
+        path: "email",
+        message: direct
+          ? "no user has this email (create one with `exoarmur user create`)"
+          : "is not a member of this tenant: invite them instead",
+      },
+    ]);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     if (!(await tx.tenant.findUnique({ where: { id: tenantId }, select: { id: true } })))
       throw notFound(`tenant ${tenantId}`);
-    const user = await tx.user.findUnique({ where: { email: parsed.value.email } });
-    if (!user)
-      throw invalid([
-        { path: "email", message: "no user has this email (create one with `exoarmur user create`)" },
-      ]);
+    // A tenant admin's lookup is one query on the membership: the same work whether or not the
+    // email has an account elsewhere.
+    const user = direct
+      ? await tx.user.findUnique({ where: { email: parsed.value.email } })
+      : ((
+          await tx.membership.findFirst({
+            where: { tenantId, user: { email: parsed.value.email } },
+            include: { user: true },
+          })
+        )?.user ?? null);
+    if (!user) throw notAMember();
     if (parsed.value.role !== "admin") await keepAnAdmin(tx, tenantId, user.id);
     await tx.membership.upsert({
       where: { userId_tenantId: { userId: user.id, tenantId } },
