@@ -273,6 +273,15 @@ describe("what people are shown is what is there (the write side)", () => {
 
   it("keeps ordinary Unicode: accents, CJK, emoji, spaces", () => {
     expect(parseIntentSubmission({ ...validIntent(), target: "Zürich 中文 🔒 web-7" }).ok).toBe(true);
+    // Emoji with their presentation selector and joiners are pictures, not hidden characters.
+    expect(
+      parseIntentSubmission({ ...validIntent(), actor: { type: "agent", id: "🛡️ guard 👩\u200d💻" } }).ok,
+    ).toBe(true);
+    expectFieldError(
+      parseIntentSubmission({ ...validIntent(), target: "prod-db\ufe0f.corp" }),
+      "target",
+      "U+FE0F at index 7",
+    );
   });
 
   it("free text keeps line breaks, emoji sequences and the joiners some scripts need", () => {
