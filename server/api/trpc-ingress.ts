@@ -1,6 +1,7 @@
 // What happens to a tRPC request before tRPC sees it: bearer failures throttled per client, the
 // caller authenticated from headers alone, a POST without a caller refused without reading its body
-// (every procedure needs one), and the body bounded (MAX_BODY_BYTES) before it is parsed.
+// (every mutation needs one, but the few in ANONYMOUS_MUTATIONS), and the body bounded
+// (MAX_BODY_BYTES; ANONYMOUS_BODY_BYTES without a caller) before it is parsed.
 
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { bearerRetryAfter, recordBearerFailure } from "../auth/bearer-throttle";
@@ -47,6 +48,16 @@ function refusal(request: Request, code: RefusalCode, message: string, headers: 
 
 export type TrpcServe = (request: Request, ctx: Context) => Promise<Response>;
 
+/** Mutations a person without an account calls: accepting an invitation by setting a password. */
+const ANONYMOUS_MUTATIONS = new Set(["invitations.acceptAsNewPerson"]);
+/** Their inputs are a token, a name and a password: a few hundred bytes. */
+const ANONYMOUS_BODY_BYTES = 16 * 1024;
+
+function onlyAnonymousMutations(request: Request): boolean {
+  const paths = decodeURIComponent(new URL(request.url).pathname.replace(/^.*\/api\/trpc\/?/, "")).split(",");
+  return paths.every((path) => ANONYMOUS_MUTATIONS.has(path));
+}
+
 export async function admitTrpcRequest(request: Request, serve: TrpcServe): Promise<Response> {
   const client = clientAddressOf(request);
   const presentsBearer = request.headers.has("authorization");
@@ -74,16 +85,19 @@ export async function admitTrpcRequest(request: Request, serve: TrpcServe): Prom
     return refusal(request, "INTERNAL_SERVER_ERROR", "internal error");
   }
   if (ctx.bearerRejected) recordBearerFailure(client);
-  if (request.method !== "GET" && !ctx.bearer && !ctx.user)
+  const anonymous = request.method !== "GET" && !ctx.bearer && !ctx.user;
+  if (anonymous && !(onlyAnonymousMutations(request) && !ctx.untrustedOrigin))
     return refusal(request, ctx.untrustedOrigin ? "FORBIDDEN" : "UNAUTHORIZED", unauthenticatedMessage(ctx), {
       ...(ctx.untrustedOrigin ? {} : { "www-authenticate": 'Bearer realm="exoarmur"' }),
     });
   if (request.method === "GET" || request.method === "HEAD") return serve(request, ctx);
+  const limit = anonymous ? ANONYMOUS_BODY_BYTES : undefined;
+  if (declaresTooMuch(request, limit)) return payloadTooLargeResponse(limit);
   let body: Uint8Array;
   try {
-    body = await readBounded(request);
+    body = await readBounded(request, limit);
   } catch (error) {
-    if (error instanceof PayloadTooLarge) return payloadTooLargeResponse();
+    if (error instanceof PayloadTooLarge) return payloadTooLargeResponse(limit);
     throw error;
   }
   return serve(withBody(request, body), ctx);

@@ -100,6 +100,29 @@ describe("request bodies are bounded before they are read", () => {
     // The procedure refuses the unknown field: the body was read and parsed.
     expect(response.status).toBe(400);
   });
+
+  it("the one anonymous mutation (accepting an invitation as a new person) reads at most 16 KiB; a batch that adds another procedure is refused unread", async () => {
+    const chunked = await sendLargeBody(server.baseUrl, "/api/trpc/invitations.acceptAsNewPerson", {
+      bytes: 1024 * 1024,
+      chunked: true,
+    });
+    tooLarge(chunked);
+    const small = await call(server, "POST", "/api/trpc/invitations.acceptAsNewPerson", {
+      body: { token: "x".repeat(43), person: { name: "Neo", password: "a long enough password" } },
+      headers: { origin: server.baseUrl },
+    });
+    expect(small.status).toBe(404); // reached the procedure: no such invitation
+    const batch = await call(
+      server,
+      "POST",
+      "/api/trpc/invitations.acceptAsNewPerson,killSwitches.setTenant?batch=1",
+      {
+        body: { 0: {}, 1: {} },
+        headers: { origin: server.baseUrl },
+      },
+    );
+    expect(batch.status).toBe(401);
+  });
 });
 
 describe("bearer-token failures are throttled per client", () => {
