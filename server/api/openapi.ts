@@ -281,6 +281,8 @@ export function openApiDocument() {
       "/api/v1/tenants/{id}/executors": {
         get: {
           summary: "The tenant's executor routes (secrets shown only as hasSecret)",
+          description:
+            "Admins (and the platform admin) see each webhook's URL; operators and auditors see a webhook as the chain records it, `{scheme, host, urlHash}`, since a URL often embeds a token.",
           parameters: [idParam("tenant id")],
           responses: { "200": ok("{routes}"), "404": err("not found"), ...common },
         },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
@@ -94,9 +95,24 @@ describe("executor configuration over REST", () => {
     expect(set.json.routes).toEqual([
       { type: "webhook", actions: ["host.*"], url: receiver.url, timeoutMs: 2000, hasSecret: true },
     ]);
-    const got = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    const got = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.root });
     expect(got.json).toEqual(set.json);
-    expect(got.text + set.text).not.toContain("a-very-secret-value");
+    // A webhook URL often embeds a token: operators and auditors see it as the chain records it.
+    const audited = await call(server, "GET", "/api/v1/tenants/acme/executors", { token: keys.auditor });
+    const url = new URL(receiver.url);
+    expect(audited.json.routes).toEqual([
+      {
+        type: "webhook",
+        actions: ["host.*"],
+        scheme: "http",
+        host: url.host,
+        urlHash: createHash("sha256").update(url.href).digest("hex"),
+        timeoutMs: 2000,
+        hasSecret: true,
+      },
+    ]);
+    expect(audited.text).not.toContain(receiver.url);
+    expect(got.text + set.text + audited.text).not.toContain("a-very-secret-value");
     const events = await db.event.findMany({ where: { tenantId: "acme", type: "tenant.executors_set" } });
     expect(JSON.stringify(events.map((e) => e.payload))).not.toContain("a-very-secret-value");
     const bad = await call(server, "PUT", "/api/v1/tenants/acme/executors", {

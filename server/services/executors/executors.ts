@@ -65,5 +65,10 @@ export async function getExecutorConfig(db: Db, principal: Principal, tenantId: 
   const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { executorConfig: true } });
   if (!tenant) throw notFound(`tenant ${tenantId}`);
   const parsed = tenant.executorConfig ? storedExecutorConfigSchema.safeParse(tenant.executorConfig) : null;
-  return { tenantId, ...redactConfig(parsed?.success ? parsed.data : null) };
+  const config = parsed?.success ? parsed.data : null;
+  // A webhook URL often embeds a token: only those who may change it see it; operators and
+  // auditors see the routes as the chain records them (scheme, host and the URL's hash).
+  const seesUrls = principal.kind === "platform-admin" || principal.role === "admin";
+  if (!seesUrls) return { tenantId, routes: config ? chainedRoutes(config) : [] };
+  return { tenantId, ...redactConfig(config) };
 }
