@@ -31,9 +31,14 @@ const STATUS: Record<RefusalCode, number> = {
 };
 
 /** A refusal in tRPC's own error shape (one per call of a batch), so that clients handle it as usual. */
+/** The procedures a request calls: one, or several for a batch (`/api/trpc/a,b?batch=1`). */
+function procedurePaths(request: Request): string[] {
+  return decodeURIComponent(new URL(request.url).pathname.replace(/^.*\/api\/trpc\/?/, "")).split(",");
+}
+
 function refusal(request: Request, code: RefusalCode, message: string, headers: Record<string, string> = {}) {
   const url = new URL(request.url);
-  const paths = decodeURIComponent(url.pathname.replace(/^.*\/api\/trpc\/?/, "")).split(",");
+  const paths = procedurePaths(request);
   const status = STATUS[code];
   const one = (path: string) => ({
     error: {
@@ -54,8 +59,7 @@ const ANONYMOUS_MUTATIONS = new Set(["invitations.acceptAsNewPerson"]);
 const ANONYMOUS_BODY_BYTES = 16 * 1024;
 
 function onlyAnonymousMutations(request: Request): boolean {
-  const paths = decodeURIComponent(new URL(request.url).pathname.replace(/^.*\/api\/trpc\/?/, "")).split(",");
-  return paths.every((path) => ANONYMOUS_MUTATIONS.has(path));
+  return procedurePaths(request).every((path) => ANONYMOUS_MUTATIONS.has(path));
 }
 
 export async function admitTrpcRequest(request: Request, serve: TrpcServe): Promise<Response> {

@@ -41,7 +41,7 @@ export function verifyEvidence(
   // As `exoarmur verify --public-key`: the keys decide whether the signer is trusted (untrusted,
   // exit 3), never whether the bundle is intact.
   const trustedKeys = [...(options.publicKey ? [options.publicKey] : []), ...(options.trustedKeys ?? [])];
-  const report = verifyBundle(bundle, { trustedKeys });
+  const report = verifyBundle(bundle, { trustedKeys }) as VerifyReport;
   const outcome: VerifyOutcome = !report.ok ? "mismatch" : report.summary.trusted ? "verified" : "untrusted";
   return { ...report, outcome };
 }
