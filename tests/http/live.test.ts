@@ -38,12 +38,20 @@ function client(token: string) {
   });
 }
 
+/** A live stream: `ready` resolves (with its position) once every later commit is sure to arrive. */
 function listen(token: string, lastEventId?: string) {
   const events: { id: string; event: ChainEvent }[] = [];
-  const sub = client(token).events.live.subscribe(lastEventId ? { lastEventId } : undefined, {
-    onData: (data) => events.push({ id: data.id, event: data.data as ChainEvent }),
+  let markReady: (position: string) => void = () => {};
+  const ready = new Promise<string>((resolve) => {
+    markReady = resolve;
   });
-  return { events, stop: () => sub.unsubscribe() };
+  const sub = client(token).events.live.subscribe(lastEventId ? { lastEventId } : undefined, {
+    onData: (data) => {
+      if (data.data.type === "feed.ready") markReady(data.id);
+      else events.push({ id: data.id, event: data.data as ChainEvent });
+    },
+  });
+  return { events, ready, stop: () => sub.unsubscribe() };
 }
 
 beforeAll(async () => {
@@ -88,7 +96,7 @@ afterAll(async () => {
 describe("live feed", () => {
   it("streams a tenant's new events as they commit, and nothing of other tenants", async () => {
     const feed = listen(keys.acmeAuditor!);
-    await new Promise((r) => setTimeout(r, 500));
+    await feed.ready;
     const mine = await call(server, "POST", "/api/v1/intents", {
       token: keys.acmeClient,
       body: intentBody({ actionClass: "A3_irreversible" }),
@@ -113,7 +121,7 @@ describe("live feed", () => {
 
   it("resumes after a given sequence: a reconnecting client gets exactly what it missed", async () => {
     const first = listen(keys.acmeAuditor!);
-    await new Promise((r) => setTimeout(r, 500));
+    await first.ready;
     await call(server, "POST", "/api/v1/intents", {
       token: keys.acmeClient,
       body: intentBody({ actionClass: "A3_irreversible" }),
@@ -131,6 +139,7 @@ describe("live feed", () => {
       body: intentBody({ actionClass: "A3_irreversible" }),
     });
     const resumed = listen(keys.acmeAuditor!, lastSeen);
+    expect(await resumed.ready).toBe(lastSeen);
     await until(
       async () => resumed.events.length,
       (n) => n >= 1,
@@ -152,7 +161,7 @@ describe("live feed", () => {
 
   it("shows a webhook route to every key of the tenant only as scheme, host and URL hash (issue 11 §7)", async () => {
     const feed = listen(keys.acmeClient!);
-    await new Promise((r) => setTimeout(r, 500));
+    await feed.ready;
     const url = "https://hooks.example.com/services/T0K3N-in-path?sig=s1gn4ture";
     const set = await call(server, "PUT", "/api/v1/tenants/acme/executors", {
       token: server.adminToken,

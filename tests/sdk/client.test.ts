@@ -18,6 +18,7 @@ import type { getDecision, getExecution } from "../../server/services/decisions/
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY } from "../support/fixtures";
 import { call, startServer, type TestServer } from "../support/server";
+import { until } from "../support/wait";
 
 // The TypeScript client (issue 15 §2) against a real server, database and nats-server: typed
 // results, typed errors, retries that honour Retry-After with the same idempotency key, waiting for
@@ -160,8 +161,9 @@ describe("awaitOutcome", () => {
     });
     expect(submitted.verdict).toBe("REQUIRE_APPROVAL");
     // One poll a minute: only the live feed can wake it within the test's timeout.
+    // No pause to let the feed connect: a vote before the feed is in place must not be missed
+    // (it was, in CI: the wait then slept until its next poll).
     const waiting = client.awaitOutcome(submitted.decisionId, { pollMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the feed connect
     await vote(submitted.approvalId!, keys.olga!, "approve");
     await vote(submitted.approvalId!, keys.piet!, "approve");
     const outcome = await waiting;
@@ -171,6 +173,34 @@ describe("awaitOutcome", () => {
       "piet@sdk.test",
     ]);
   }, 45_000);
+
+  it("misses nothing that changes between its first read and the feed being in place", async () => {
+    const submitted = await createClient({ baseUrl: server.baseUrl, apiKey: keys.client! }).submitIntent(
+      intent({ actionClass: "A2_hard" }),
+      { idempotencyKey: key() },
+    );
+    // The feed's request is held back until both votes are committed and relayed to the stream:
+    // they fall exactly between the wait's first read and its feed. Polls are a minute apart.
+    const client = createClient({
+      baseUrl: server.baseUrl,
+      apiKey: keys.client!,
+      fetch: async (input, init) => {
+        if (String(input).includes("/api/trpc/events.live")) {
+          await vote(submitted.approvalId!, keys.olga!, "approve");
+          await vote(submitted.approvalId!, keys.piet!, "approve");
+          await until(
+            () => call(server, "GET", "/api/health"),
+            (r) => r.json.stream?.status === "current",
+            10_000,
+            50,
+          );
+        }
+        return fetch(input, init);
+      },
+    });
+    const outcome = await client.awaitOutcome(submitted.decisionId, { pollMs: 60_000 });
+    expect(outcome.outcome).toBe("APPROVED");
+  }, 30_000);
 
   it("polls when the live feed is off: a denial resolves DENIED; a lapsed intent resolves EXPIRED", async () => {
     const client = createClient({ baseUrl: server.baseUrl, apiKey: keys.client! });

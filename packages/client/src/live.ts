@@ -12,10 +12,16 @@ export interface LiveEvent {
   subjectId: string;
 }
 
-/** Calls `onEvent` for each event until `signal` aborts or the feed ends; resolves then. */
+export interface LiveHandlers {
+  /** The feed is in place: every event committed from now on will reach `onEvent`. */
+  onReady: () => void;
+  onEvent: (event: LiveEvent) => void;
+}
+
+/** Calls the handlers until `signal` aborts or the feed ends; resolves then. */
 export async function followLiveFeed(
   config: ClientConfig,
-  onEvent: (event: LiveEvent) => void,
+  handlers: LiveHandlers,
   signal: AbortSignal,
 ): Promise<void> {
   const url = new URL("/api/trpc/events.live", config.baseUrl);
@@ -34,7 +40,7 @@ export async function followLiveFeed(
       buffer += value;
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
-        dispatch(buffer.slice(0, end), onEvent);
+        dispatch(buffer.slice(0, end), handlers);
         buffer = buffer.slice(end + 2);
         end = buffer.indexOf("\n\n");
       }
@@ -47,7 +53,7 @@ export async function followLiveFeed(
   }
 }
 
-function dispatch(block: string, onEvent: (event: LiveEvent) => void) {
+function dispatch(block: string, handlers: LiveHandlers) {
   let type = "message";
   const data: string[] = [];
   for (const line of block.split("\n")) {
@@ -58,6 +64,7 @@ function dispatch(block: string, onEvent: (event: LiveEvent) => void) {
   if (type !== "message" || data.length === 0) return;
   try {
     const event = JSON.parse(data.join("\n")) as LiveEvent;
-    if (event && typeof event.subjectId === "string") onEvent(event);
+    if (event?.type === "feed.ready") handlers.onReady();
+    else if (event && typeof event.subjectId === "string") handlers.onEvent(event);
   } catch {}
 }

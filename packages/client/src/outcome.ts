@@ -45,12 +45,24 @@ export async function awaitOutcome(
     const timedOut = AbortSignal.timeout(timeoutMs);
     const waiting = AbortSignal.any([signal, timedOut]);
 
+    // `changed` is set before waking, and checked before each wait: an event that arrives while a
+    // read is in flight is never lost.
+    let changed = false;
     let wake: () => void = () => {};
+    const notify = () => {
+      changed = true;
+      wake();
+    };
     let live = false;
     if (options.live !== false) {
       const subjects = new Set([decisionId, decision.approvalId].filter(Boolean));
       live = true;
-      followLiveFeed(config, (event) => subjects.has(event.subjectId) && wake(), waiting)
+      // Ready means every later change reaches us; one more read covers what changed before it.
+      followLiveFeed(
+        config,
+        { onReady: notify, onEvent: (event) => subjects.has(event.subjectId) && notify() },
+        waiting,
+      )
         .catch(() => {})
         .finally(() => {
           live = false;
@@ -58,13 +70,16 @@ export async function awaitOutcome(
     }
     try {
       for (;;) {
-        const pause = options.pollMs ?? (live ? 10_000 : 2_000);
-        await Promise.race([
-          sleep(pause, waiting),
-          new Promise<void>((resolve) => {
-            wake = resolve;
-          }),
-        ]);
+        if (!changed) {
+          const pause = options.pollMs ?? (live ? 10_000 : 2_000);
+          await Promise.race([
+            sleep(pause, waiting),
+            new Promise<void>((resolve) => {
+              wake = resolve;
+            }),
+          ]);
+        }
+        changed = false;
         decision = await read(waiting);
         const outcome = finalOutcome(decision);
         if (outcome) return outcome;

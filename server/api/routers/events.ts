@@ -2,7 +2,6 @@
 // to the principal's tenant (a platform admin sees every tenant). Each event is tracked by its
 // stream sequence, so a client that reconnects with `lastEventId` resumes right after it.
 
-import { DeliverPolicy } from "@nats-io/jetstream";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import type { SessionUser } from "../../auth/auth";
@@ -42,6 +41,14 @@ function stillAllowed(db: Db, bearer: Principal | null, user: SessionUser | null
   return null;
 }
 
+export const FEED_READY = "feed.ready";
+/** The first message of every live stream; then chain events follow. */
+export interface FeedReady {
+  type: typeof FEED_READY;
+  /** The stream sequence the feed continues after (the event id to resume from). */
+  position: number;
+}
+
 export const eventsRouter = router({
   live: publicProcedure
     .input(
@@ -75,14 +82,21 @@ export const eventsRouter = router({
           code: "PRECONDITION_FAILED",
           message: "JetStream is not available on this server",
         });
-      const startSeq = input?.lastEventId ? Number(input.lastEventId) + 1 : undefined;
+      // A new stream starts right after the stream's last event as of now, fixed by sequence (not
+      // "new from whenever the consumer exists"), so the ready message below is a true promise.
+      const position = input?.lastEventId
+        ? Number(input.lastEventId)
+        : (await jetstream.jsm.streams.info(STREAM)).state.last_seq;
       // One tenant's subjects only: resuming from an old sequence then reads that tenant's events,
       // not everyone's. (One filter: several per consumer need NATS 2.10, and 2.9 is supported.)
       const consumer = await jetstream.js.consumers.get(STREAM, {
-        ...(startSeq ? { opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.New }),
+        opt_start_seq: position + 1,
         ...(tenant ? { filter_subjects: subjectFor(tenant, ">") } : {}),
       });
       const messages = await consumer.consume();
+      // Every event committed after this message arrives on this stream: a client reads state after
+      // it (not before connecting) and misses nothing in between.
+      yield tracked(String(position), { type: FEED_READY, position } satisfies FeedReady);
       signal?.addEventListener("abort", () => void messages.close());
       // A stream lasts only as long as what let it start: the key (not revoked, tenant active), or
       // the session, membership and tenant of a dashboard user.
