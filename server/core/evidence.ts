@@ -91,11 +91,17 @@ export function decisionHashes(
   crypto: CryptoProvider,
   input: DecisionInput,
   output: DecisionOutput,
+  /**
+   * What the caller already knows of `input.policy`: its hash, and a memo holding its canonical text
+   * (a server deciding thousands of times under one version makes both once). Same hashes either way.
+   */
+  known?: { policyHash: string; memo: CanonicalMemo },
 ): DecisionHashes {
+  const memo = known?.memo;
   return {
-    intentHash: hashJson(crypto, input.intent),
-    policyHash: hashJson(crypto, input.policy),
-    inputHash: hashJson(crypto, input),
+    intentHash: crypto.sha256Hex(canonicalJson(input.intent, memo)),
+    policyHash: known?.policyHash ?? hashJson(crypto, input.policy),
+    inputHash: crypto.sha256Hex(canonicalJson(input, memo)),
     outputHash: hashJson(crypto, output),
   };
 }

@@ -80,6 +80,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
     const events = new ChainBatch();
+    const writes: (() => Promise<unknown>)[] = [];
     for (const row of rows) {
       const candidate: ClaimCandidate = {
         executionId: row.id,
@@ -100,14 +101,16 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       const next = claimTransition(candidate, ctx.workerId, at, ctx.retry);
       events.add(row.tenantId, next.event);
       if (next.kind === "end") {
-        await sql.query(END, [row.id, next.status, next.failureClass]);
+        writes.push(() => sql.query(END, [row.id, next.status, next.failureClass]));
         continue;
       }
-      await sql.query({
-        name: "exec_start",
-        text: START,
-        values: [row.id, next.attempt, ctx.workerId, ctx.leaseMs],
-      });
+      writes.push(() =>
+        sql.query({
+          name: "exec_start",
+          text: START,
+          values: [row.id, next.attempt, ctx.workerId, ctx.leaseMs],
+        }),
+      );
       const opened = openStoredConfig(row.executorConfig, row.tenantId);
       claimed.push({
         configProblem: opened.problem,
@@ -119,7 +122,10 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         config: opened.config,
       });
     }
+    // The heads first (tenant order), then the status writes: the pending counter on each head
+    // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
     await appendToChains(sql, events);
+    for (const write of writes) await write();
     return claimed;
   });
 }

@@ -60,12 +60,13 @@ function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: Attem
       for (const event of next.events) events.add(job.tenantId, event);
     }
     if (updates.ids.length === 0) return;
+    // Heads first, then the rows: the pending counter (a trigger on "Execution") lives on the heads.
+    await appendToChains(sql, events);
     await sql.query({
       name: "exec_record",
       text: WRITE,
       values: [updates.ids, updates.statuses, updates.classes, updates.delays],
     });
-    await appendToChains(sql, events);
   });
 }
 

@@ -47,12 +47,72 @@ export async function sealAfterHead(
     await run(conn, { text: CREATE_HEAD, values: [tenantId, GENESIS_HASH] });
     [head] = await run(conn, { name: "chain_head_lock", text: LOCK_HEAD, values: [tenantId] });
   }
-  let previous = head && Number(head.seq) > 0 ? { seq: Number(head.seq), hash: String(head.hash) } : null;
-  return events.map((event) => {
+  return sealAfter(
+    { seq: Number(head?.seq ?? 0), hash: String(head?.hash ?? GENESIS_HASH), pending: 0 },
+    tenantId,
+    events,
+  );
+}
+
+/** A locked chain head: where the next event goes, and the tenant's pending executions (kept on it). */
+export interface LockedHead {
+  seq: number;
+  hash: string;
+  pending: number;
+}
+
+const LOCK_HEADS = `SELECT "tenantId", seq, hash, pending FROM "ChainHead" WHERE "tenantId" = ANY($1::text[]) ORDER BY "tenantId" FOR UPDATE`;
+const CREATE_HEADS = `INSERT INTO "ChainHead" ("tenantId", seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) t ON CONFLICT DO NOTHING`;
+
+/** Step 1 for several chains in one statement: their heads locked in tenant-id order (the one order). */
+export async function lockHeads(
+  conn: pg.PoolClient,
+  tenantIds: readonly string[],
+): Promise<Map<string, LockedHead>> {
+  const lock = async () =>
+    new Map(
+      (await conn.query({ name: "chain_heads_lock", text: LOCK_HEADS, values: [tenantIds] })).rows.map(
+        (r) => [
+          r.tenantId as string,
+          { seq: Number(r.seq), hash: String(r.hash), pending: Number(r.pending) },
+        ],
+      ),
+    );
+  let heads = await lock();
+  const missing = tenantIds.filter((t) => !heads.has(t));
+  if (missing.length > 0) {
+    await conn.query(CREATE_HEADS, [missing, GENESIS_HASH]);
+    heads = await lock();
+  }
+  return heads;
+}
+
+/** Step 2: seals `events` after `head` and moves `head` past them. */
+export function sealAfter(head: LockedHead, tenantId: string, events: readonly EventBody[]): ChainEvent[] {
+  let previous = head.seq > 0 ? { seq: head.seq, hash: head.hash } : null;
+  const sealed = events.map((event) => {
     const next = sealEvent(nodeCrypto, previous, { tenantId, ...event });
     previous = next;
     return next;
   });
+  if (previous) Object.assign(head, { seq: previous.seq, hash: previous.hash });
+  return sealed;
+}
+
+/**
+ * Step 3 for several chains, as CTEs of a caller's statement: inserts the sealed events of the
+ * jsonb parameter `$events` and moves each head in `$heads` (a jsonb array of {tenantId, seq, hash}).
+ */
+export function insertSealedManyCtes(params: { events: string; heads: string }): string {
+  return `ev AS (
+  INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash)
+  SELECT r."tenantId", r.seq, r.type, r."subjectId", r.at, r.payload, r."prevHash", r.hash
+    FROM jsonb_to_recordset(${params.events}::jsonb) AS r("tenantId" text, seq int, type text, "subjectId" text, at text, payload jsonb, "prevHash" text, hash text)
+), heads AS (
+  UPDATE "ChainHead" h SET seq = v.seq, hash = v.hash
+    FROM jsonb_to_recordset(${params.heads}::jsonb) AS v("tenantId" text, seq int, hash text)
+   WHERE h."tenantId" = v."tenantId"
+)`;
 }
 
 /**

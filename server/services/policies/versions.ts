@@ -3,7 +3,9 @@
 // which is safe precisely because versions never change.
 
 import {
+  type CanonicalMemo,
   type CompiledPolicy,
+  canonicalJson,
   chainEvent,
   compilePolicy,
   hashJson,
@@ -22,22 +24,27 @@ import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
-interface ActivePolicy {
+export interface ActivePolicy {
   version: number | null;
   document: Policy;
   compiled: CompiledPolicy;
+  /** The hash of `document`, made once per version and process (not on every decision). */
   hash: string;
+  /** Holds `document`'s canonical text, so each decision's input hash reuses it (never mutate the document). */
+  memo: CanonicalMemo;
+}
+
+/** A version as decisions use it: compiled, hashed and canonicalized once. */
+function activate(version: number | null, document: Policy): ActivePolicy {
+  const memo: CanonicalMemo = new WeakMap();
+  const hash = nodeCrypto.sha256Hex(canonicalJson(document, memo));
+  return { version, document, compiled: compilePolicy(document), hash, memo };
 }
 
 export const MAX_POLICY_BYTES = 256 * 1024;
 const EMPTY: Policy = { rules: [] };
 const cache = new Map<string, ActivePolicy>();
-const empty: ActivePolicy = {
-  version: null,
-  document: EMPTY,
-  compiled: compilePolicy(EMPTY),
-  hash: hashJson(nodeCrypto, EMPTY),
-};
+const empty = activate(null, EMPTY);
 
 /** The compiled form of a stored version, from the cache or from `fetch` (a query on the caller's connection). */
 export async function loadPolicy(
@@ -52,7 +59,7 @@ export async function loadPolicy(
   const row = await fetch();
   if (!row) throw new Error(`policy version ${version} of ${tenantId} is missing`);
   const document = policySchema.parse(row.document);
-  const active = { version, document, compiled: compilePolicy(document), hash: row.hash };
+  const active = activate(version, document);
   if (cache.size > 10_000) cache.clear();
   cache.set(key, active);
   return active;

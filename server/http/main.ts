@@ -1,0 +1,45 @@
+// The production server (npm start): node:http in front of Next, on one port. REST (/api/v1/*) and
+// /api/health go straight to their route handlers through Hono; the dashboard, tRPC and auth go to
+// Next. Next's route layer costs about a millisecond of CPU per request, which capped this 2-core
+// machine at ~800 REST requests/s (issue 13); the route handlers themselves are unchanged.
+//
+// Started by scripts/start.sh as `node --import tsx server/http/main.ts` (exec'd, so this is the PID
+// the caller holds). boot() runs before the port opens: Next's instrumentation hook calls it too and
+// gets the same start-up (it is kept on globalThis).
+
+import { createServer } from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getRequestListener } from "@hono/node-server";
+import next from "next";
+import { boot } from "../boot";
+import { restApp } from "./rest-app";
+import { FAST_ROUTE_ROOTS, loadRestRoutes } from "./rest-routes";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "0.0.0.0";
+
+const nextApp = next({ dev: false, dir: root, hostname, port });
+const handleNext = nextApp.getRequestHandler();
+await nextApp.prepare();
+await boot();
+
+const rest = getRequestListener(restApp(await loadRestRoutes(join(root, "app")), handleNext).fetch, {
+  // Next shares this process: its Request and Response must stay the platform's own.
+  overrideGlobalObjects: false,
+});
+const prefixes = FAST_ROUTE_ROOTS.map((dir) => `/${dir}`);
+const isFastPath = (url = "") =>
+  prefixes.some(
+    (prefix) =>
+      url.startsWith(prefix) && (url.length === prefix.length || "/?".includes(url[prefix.length]!)),
+  );
+
+const server = createServer((request, response) => {
+  if (isFastPath(request.url)) void rest(request, response);
+  else void handleNext(request, response);
+});
+server.listen(port, hostname, () => {
+  console.log(`[exoarmur] listening on http://${hostname}:${port} (REST fast path: ${prefixes.join(", ")})`);
+});

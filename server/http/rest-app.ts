@@ -1,0 +1,29 @@
+// The fast path's Hono app: each REST route calls its Next route handler directly, with the Web
+// Request @hono/node-server made from the Node request. Anything it has no route for (another
+// method, a trailing slash, an unknown path) is handed to Next untouched, so those answers (405,
+// 308, 404) stay exactly Next's.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { Hono } from "hono";
+import type { RestRoute } from "./rest-routes";
+
+export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
+
+export function restApp(
+  routes: readonly RestRoute[],
+  fallback: NodeHandler,
+): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  for (const route of routes) {
+    app.on(route.method, route.path, (c) =>
+      route.handler(c.req.raw, { params: Promise.resolve(c.req.param() as Record<string, string>) }),
+    );
+  }
+  app.notFound(async (c) => {
+    await fallback(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return app;
+}

@@ -1,0 +1,146 @@
+// Group commit (issue 13): submissions that arrive while earlier ones are being committed wait
+// for the next batch, and each batch is one transaction (decide-batch.ts). Under light load a
+// submission starts its batch at once (after at most `windowMs`); under heavy load batches fill up by
+// themselves while `maxInFlight` of them commit. One committer per connection pool.
+//
+// A batch that fails as a whole (a lost connection, a deadlock, a bug) is not the answer of every
+// submission in it: each is decided again alone, so each gets exactly the answer it would have got
+// by itself (a 503 when the database is away, its own error otherwise).
+
+import type pg from "pg";
+import { ServiceError } from "../shared/errors";
+import { type Answer, decideBatch, type Submission, type SubmitOutcome } from "./decide-batch";
+import { refundGlobal, takeGlobal } from "./global-admission";
+
+export interface GroupCommitOptions {
+  /** How long the first submission of a batch waits for company (0: until the current tick ends). */
+  windowMs: number;
+  maxBatch: number;
+  /** Batches committing at once (each holds one pooled connection). */
+  maxInFlight: number;
+}
+
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be a whole number of at least ${min}, not "${raw}"`);
+  return value;
+}
+
+/** EXOARMUR_GROUP_COMMIT_MS (default 1, at most 2), _MAX_BATCH (64), _IN_FLIGHT (2). */
+export function groupCommitOptions(): GroupCommitOptions {
+  const windowMs = intFromEnv("EXOARMUR_GROUP_COMMIT_MS", 1, 0);
+  if (windowMs > 2) throw new Error(`EXOARMUR_GROUP_COMMIT_MS must be at most 2, not ${windowMs}`);
+  return {
+    windowMs,
+    maxBatch: intFromEnv("EXOARMUR_GROUP_COMMIT_MAX_BATCH", 64, 1),
+    maxInFlight: intFromEnv("EXOARMUR_GROUP_COMMIT_IN_FLIGHT", 2, 1),
+  };
+}
+
+interface Waiting {
+  item: Submission;
+  resolve: (outcome: SubmitOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommitter {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Sizes of the batches committed so far (for tests and metrics). */
+  readonly batchSizes: number[] = [];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(item: Submission): Promise<SubmitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    if (this.queue.length >= this.options.maxBatch) {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.inFlight += 1;
+    this.batchSizes.push(batch.length);
+    if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
+    void this.commit(batch).finally(() => {
+      this.inFlight -= 1;
+      // Whoever queued meanwhile has waited long enough: go now.
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    // The platform's bucket first, in its own statement: tokens for as many as it holds.
+    let admitted: Waiting[];
+    try {
+      const refused = await takeGlobal(this.pool, batch.length);
+      admitted = batch.slice(0, batch.length - refused.count);
+      for (const waiting of batch.slice(admitted.length)) waiting.reject(refused.error);
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    if (admitted.length === 0) return;
+    let answers: (Answer | { failed: unknown })[];
+    try {
+      answers = await decideBatch(
+        this.pool,
+        admitted.map((w) => w.item),
+      );
+    } catch (error) {
+      answers =
+        admitted.length === 1
+          ? [{ failed: error }]
+          : await Promise.all(
+              admitted.map((w) =>
+                decideBatch(this.pool, [w.item]).then(
+                  ([answer]) => answer!,
+                  (failed: unknown) => ({ failed }),
+                ),
+              ),
+            );
+    }
+    let unused = 0;
+    admitted.forEach((waiting, index) => {
+      const answer = answers[index]!;
+      if ("failed" in answer) waiting.reject(answer.failed);
+      else if (answer instanceof ServiceError) waiting.reject(answer);
+      else waiting.resolve(answer);
+      if ("failed" in answer || answer instanceof ServiceError || answer.status !== 201) unused += 1;
+    });
+    // Tokens of submissions that made no new decision go back (refused, replayed, failed).
+    if (unused > 0) await refundGlobal(this.pool, unused);
+  }
+}
+
+const committers = new WeakMap<pg.Pool, GroupCommitter>();
+
+/** The committer of a pool (one per process and database). */
+export function committerFor(pool: pg.Pool): GroupCommitter {
+  let committer = committers.get(pool);
+  if (!committer) {
+    committer = new GroupCommitter(pool, groupCommitOptions());
+    committers.set(pool, committer);
+  }
+  return committer;
+}
