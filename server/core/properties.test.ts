@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { decisionInputArb, permuteKeys, policyArb } from "../../tests/support/arbitraries";
 import { scenarioBundleArb } from "../../tests/support/bundles";
 import { nodeCrypto } from "../crypto/node";
-import { canonicalJson } from "./canonical";
+import { type CanonicalMemo, canonicalJson } from "./canonical";
 import { compilePolicy, decide, decideCompiled } from "./decide";
-import { decisionOutputSchema, hashJson } from "./evidence";
+import { decisionHashes, decisionOutputSchema, hashJson } from "./evidence";
 import { formatPath, isPathPrefix, type PathSegment } from "./paths";
-import { decisionInputSchema } from "./schemas";
+import { decisionInputSchema, type Policy } from "./schemas";
 import { verifyBundle } from "./verify";
 
 const RUNS = { numRuns: 400 };
@@ -18,6 +18,31 @@ describe("decide: properties", () => {
       fc.property(decisionInputArb, (input) => {
         expect(decisionInputSchema.safeParse(input).success).toBe(true);
         expect(decisionOutputSchema.safeParse(decide(input)).success).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it("decision hashes made with the policy's hash and canonical text known beforehand (one memo across many decisions) are the hashes made from scratch", () => {
+    const versions = new Map<string, { document: Policy; memo: CanonicalMemo; policyHash: string }>();
+    fc.assert(
+      fc.property(decisionInputArb, (input) => {
+        // One memo per policy, made from one document object that every decision under it reuses,
+        // as the server keeps one per loaded version.
+        const key = canonicalJson(input.policy);
+        let version = versions.get(key);
+        if (!version) {
+          const memo: CanonicalMemo = new WeakMap();
+          const policyHash = nodeCrypto.sha256Hex(canonicalJson(input.policy, memo));
+          version = { document: input.policy, memo, policyHash };
+          versions.set(key, version);
+        }
+        const shared = { ...input, policy: version.document };
+        const known = { memo: version.memo, policyHash: version.policyHash };
+        const output = decide(shared);
+        expect(decisionHashes(nodeCrypto, shared, output, known)).toEqual(
+          decisionHashes(nodeCrypto, input, output),
+        );
       }),
       RUNS,
     );

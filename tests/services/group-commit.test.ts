@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../server/db/client";
+import { startWorker } from "../../server/exec/worker";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
+import { verifyChain } from "../../server/services/chain/verify";
+import { committerFor } from "../../server/services/decisions/group-commit";
+import { submitIntent } from "../../server/services/decisions/submit-intent";
+import type { ServiceError } from "../../server/services/shared/errors";
+import { updateTenant } from "../../server/services/tenants/tenants";
+import { createTestDatabase } from "../support/db";
+import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+
+// Group commit (issue 13): submissions that arrive together are decided in one transaction, and
+// each still gets exactly the answer it would get alone — replays, conflicts, rate and pending
+// limits counted as if one at a time, a failing batch decided again one by one — and the pending
+// count admission reads is kept exact on the chain head by a trigger.
+
+let db: Db;
+let second: Db;
+const tenants: TenantFixture[] = [];
+const WIDE = { ratePerSecond: 100_000, burst: 100_000, maxPending: 1_000_000 };
+
+beforeAll(async () => {
+  const created = await createTestDatabase();
+  db = created.db;
+  second = createDb(created.url);
+  for (let i = 0; i < 4; i++) tenants.push(await seedTenant(db, `gc${i}`, WIDE));
+});
+afterAll(async () => {
+  await second.$disconnect();
+  await db.$disconnect();
+});
+
+const client = (t: TenantFixture) => t.keys.client.principal;
+const settle = <T>(calls: Promise<T>[]) =>
+  Promise.all(
+    calls.map((call) =>
+      call.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+    ),
+  );
+const pendingOnHead = async (tenantId: string) =>
+  (await db.chainHead.findUniqueOrThrow({ where: { tenantId } })).pending;
+const pendingCounted = (tenantId: string) =>
+  db.execution.count({ where: { tenantId, status: { in: ["QUEUED", "RUNNING", "RETRY_WAIT"] } } });
+
+describe("batches", () => {
+  it("64 concurrent submissions over 4 tenants commit in batches; each answer is its own, every chain gapless", async () => {
+    const committer = committerFor(db.pool);
+    const before = committer.batchSizes.length;
+    const bodies = Array.from({ length: 64 }, (_, i) =>
+      intentBody({ target: `web-${i}`, actionClass: ["A1_soft", "A2_hard", "A3_irreversible"][i % 3] }),
+    );
+    const answers = await Promise.all(
+      bodies.map((body, i) => submitIntent(db, client(tenants[i % 4]!), body)),
+    );
+    const sizes = committer.batchSizes.slice(before);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(64);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    expect(answers.map((a) => a.result.verdict)).toEqual(
+      bodies.map(
+        (b) =>
+          ({ A1_soft: "ALLOW", A2_hard: "REQUIRE_APPROVAL", A3_irreversible: "DENY" })[
+            b.actionClass as string
+          ],
+      ),
+    );
+    // Each answer names its own intent: the stored intent under that decision has its target.
+    for (const [i, answer] of answers.entries()) {
+      const decision = await db.decision.findUniqueOrThrow({
+        where: { id: answer.result.decisionId },
+        include: { intent: true },
+      });
+      expect((decision.intent.body as { target: string }).target).toBe(`web-${i}`);
+      expect(decision.tenantId).toBe(tenants[i % 4]!.id);
+    }
+    for (const t of tenants) expect((await verifyChain(db, t.id)).ok).toBe(true);
+  });
+
+  it("one key twice in one batch: one decision, the repeat replays it (200); other content under it is 409", async () => {
+    const body = intentBody({ target: "twice" });
+    const [a, b] = await Promise.all([
+      submitIntent(db, client(tenants[0]!), body),
+      submitIntent(db, client(tenants[0]!), body),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.result).toEqual(b.result);
+    expect(await db.intent.count({ where: { idempotencyKey: body.idempotencyKey } })).toBe(1);
+
+    const other = intentBody({ target: "first" });
+    const results = await settle([
+      submitIntent(db, client(tenants[1]!), other),
+      submitIntent(db, client(tenants[1]!), { ...other, target: "second" }),
+    ]);
+    const created = results.filter((r) => "value" in r);
+    const refused = results.filter((r) => "error" in r) as { error: ServiceError }[];
+    expect(created).toHaveLength(1);
+    expect(refused.map((r) => [r.error.status, r.error.details.reason])).toEqual([
+      [409, "IDEMPOTENCY_KEY_REUSED"],
+    ]);
+  });
+
+  it("the same keys from two instances at once: exactly one decision per key", async () => {
+    const bodies = Array.from({ length: 20 }, (_, i) => intentBody({ target: `race-${i}` }));
+    const answers = await Promise.all(
+      bodies.flatMap((body) => [
+        submitIntent(db, client(tenants[2]!), body),
+        submitIntent(second, client(tenants[2]!), body),
+      ]),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(20);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(20);
+    const keys = bodies.map((b) => b.idempotencyKey);
+    expect(await db.intent.count({ where: { idempotencyKey: { in: keys } } })).toBe(20);
+    expect((await verifyChain(db, tenants[2]!.id)).ok).toBe(true);
+  });
+});
+
+describe("limits inside one batch count as one at a time", () => {
+  it("burst 3 and 6 at once: exactly 3 decided, 3 refused RATE_LIMITED with Retry-After; 3 tokens gone", async () => {
+    const t = await seedTenant(db, "gcrate", { ratePerSecond: 0.01, burst: 3, maxPending: 1000 });
+    const results = await settle(
+      Array.from({ length: 6 }, (_, i) => submitIntent(db, client(t), intentBody({ target: `r-${i}` }))),
+    );
+    const refused = results.filter((r) => "error" in r) as { error: ServiceError }[];
+    expect(results.filter((r) => "value" in r)).toHaveLength(3);
+    expect(refused.map((r) => r.error.details.reason)).toEqual([
+      "RATE_LIMITED",
+      "RATE_LIMITED",
+      "RATE_LIMITED",
+    ]);
+    expect(refused.every((r) => (r.error.details.retryAfterSeconds ?? 0) >= 1)).toBe(true);
+    expect(await db.decision.count({ where: { tenantId: "gcrate" } })).toBe(3);
+    const bucket = await db.$queryRaw<
+      { tokens: number }[]
+    >`SELECT tokens FROM "RateBucket" WHERE "tenantId" = 'gcrate'`;
+    expect(bucket[0]!.tokens).toBeLessThan(1);
+  });
+
+  it("maxPending 2 and 5 allowed intents at once: exactly 2 queued, 3 refused QUEUE_FULL; the counter on the head says 2", async () => {
+    const t = await seedTenant(db, "gcfull", { ratePerSecond: 1000, burst: 1000, maxPending: 2 });
+    const results = await settle([
+      ...Array.from({ length: 5 }, (_, i) => submitIntent(db, client(t), intentBody({ target: `q-${i}` }))),
+    ]);
+    const refused = results.filter((r) => "error" in r) as { error: ServiceError }[];
+    expect(results.filter((r) => "value" in r)).toHaveLength(2);
+    expect(refused.map((r) => r.error.details.reason)).toEqual(["QUEUE_FULL", "QUEUE_FULL", "QUEUE_FULL"]);
+    expect(await pendingOnHead("gcfull")).toBe(2);
+    expect(await pendingCounted("gcfull")).toBe(2);
+  });
+
+  it("a suspended tenant's submissions in a batch are refused 403; the other tenant's are decided", async () => {
+    const t = await seedTenant(db, "gcsusp", WIDE);
+    await updateTenant(db, PLATFORM_ADMIN, "gcsusp", { status: "suspended" });
+    const results = await settle([
+      submitIntent(db, client(t), intentBody()),
+      submitIntent(db, client(tenants[3]!), intentBody()),
+    ]);
+    expect("value" in results[1]!).toBe(true);
+    expect((results[0] as { error: ServiceError }).error.details.reason).toBe("TENANT_SUSPENDED");
+    expect(await db.decision.count({ where: { tenantId: "gcsusp" } })).toBe(0);
+  });
+});
+
+describe("a batch that fails", () => {
+  it("is decided again one by one: the poisoned submission gets its error, the others are decided, nothing half-written", async () => {
+    // A real database failure for one row only: a trigger that refuses one target.
+    await db.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.body->>'target' = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_poison BEFORE INSERT ON "Intent" FOR EACH ROW EXECUTE FUNCTION refuse_poison()`,
+    );
+    try {
+      const committer = committerFor(db.pool);
+      const before = committer.batchSizes.length;
+      const t = tenants[3]!;
+      const targets = ["ok-1", "ok-2", "poison", "ok-3", "ok-4"];
+      const results = await settle(
+        targets.map((target) => submitIntent(db, client(t), intentBody({ target }))),
+      );
+      expect(Math.max(...committer.batchSizes.slice(before))).toBeGreaterThan(1);
+      expect(results.map((r) => "value" in r)).toEqual([true, true, false, true, true]);
+      expect(String((results[2] as { error: Error }).error)).toContain("poisoned row");
+      const stored = await db.intent.findMany({
+        where: { tenantId: t.id, body: { path: ["target"], string_starts_with: "ok-" } },
+      });
+      expect(stored.map((i) => (i.body as { target: string }).target).sort()).toEqual([
+        "ok-1",
+        "ok-2",
+        "ok-3",
+        "ok-4",
+      ]);
+      expect((await verifyChain(db, t.id)).ok).toBe(true);
+    } finally {
+      await db.$executeRawUnsafe(`DROP TRIGGER refuse_poison ON "Intent"`);
+      await db.$executeRawUnsafe(`DROP FUNCTION refuse_poison()`);
+    }
+  });
+});
+
+describe("the pending counter", () => {
+  it("follows every execution through the dispatcher while submissions keep coming: equal to the count, 0 when all ran", async () => {
+    const t = await seedTenant(db, "gcpend", WIDE);
+    const worker = startWorker({ pool: db.pool, pollMs: 10, concurrency: 8 });
+    try {
+      const waves = Array.from({ length: 5 }, (_, w) =>
+        Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            submitIntent(db, client(i % 2 ? t : tenants[0]!), intentBody({ target: `p-${w}-${i}` })),
+          ),
+        ),
+      );
+      await Promise.all(waves);
+      for (let i = 0; i < 300 && (await pendingCounted("gcpend")) > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await worker.stop(2_000);
+    }
+    expect(await pendingCounted("gcpend")).toBe(0);
+    expect(await pendingOnHead("gcpend")).toBe(0);
+    expect(await db.execution.count({ where: { tenantId: "gcpend", status: "SUCCEEDED" } })).toBe(50);
+    for (const id of ["gcpend", tenants[0]!.id]) {
+      expect(await pendingOnHead(id)).toBe(await pendingCounted(id));
+      expect((await verifyChain(db, id)).ok).toBe(true);
+    }
+  });
+
+  it("is kept by the trigger whoever writes: a status changed or a row deleted by hand moves it too", async () => {
+    const t = await seedTenant(db, "gchand", WIDE);
+    const { result } = await submitIntent(db, client(t), intentBody());
+    expect(await pendingOnHead("gchand")).toBe(1);
+    await db.execution.update({ where: { id: result.executionId! }, data: { status: "FAILED" } });
+    expect(await pendingOnHead("gchand")).toBe(0);
+    await db.execution.update({ where: { id: result.executionId! }, data: { status: "RETRY_WAIT" } });
+    expect(await pendingOnHead("gchand")).toBe(1);
+    await db.execution.delete({ where: { id: result.executionId! } });
+    expect(await pendingOnHead("gchand")).toBe(0);
+  });
+});
