@@ -1,20 +1,32 @@
-// The database handle: Prisma for the use cases, and its underlying `pg` pool for the one hot path
-// (submitIntent) that is written as a few hand-made statements. One per process, kept on
-// globalThis: Next can instantiate a module more than once, and DATABASE_URL is known only after
-// the embedded server is up, so it is created lazily.
+// The database handle: Prisma for the use cases, its underlying `pg` pool for the one hot path
+// (submitIntent) that is written as a few hand-made statements, and LISTEN (db/notifications.ts: one
+// more connection, opened only when something listens). One per process, kept on globalThis: Next
+// can instantiate a module more than once, and DATABASE_URL is known only after the embedded server
+// is up, so it is created lazily. `$disconnect()` closes all three.
 
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/client";
+import { Notifications } from "./notifications";
 
-export type Db = PrismaClient & { readonly pool: pg.Pool };
+export type Db = PrismaClient & { readonly pool: pg.Pool; readonly notifications: Notifications };
 
 export function createDb(url: string, poolSize = 20): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle connection dropped by a restarting server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  return Object.assign(prisma, { pool });
+  const notifications = new Notifications(url);
+  const disconnect = prisma.$disconnect.bind(prisma);
+  return Object.assign(prisma, {
+    pool,
+    notifications,
+    // The LISTEN connection too, or a test or CLI command that authenticated would never exit.
+    async $disconnect() {
+      await notifications.close();
+      await disconnect();
+    },
+  });
 }
 
 const holder = globalThis as unknown as { __exoarmurDb?: Db };

@@ -19,6 +19,7 @@ import { appendEvents } from "../chain/append";
 import { invalid, notFound, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
+import { type KeyPrincipal, keyCacheOf } from "./key-cache";
 
 export const createApiKeySchema = z.strictObject({
   role: z.enum(KEY_ROLES, { error: `must be one of ${KEY_ROLES.join(", ")}` }),
@@ -105,7 +106,10 @@ export async function createApiKey(
   }, TX_OPTIONS);
 }
 
-/** Resolves `Authorization: Bearer ...` to a principal, or throws 401. */
+/**
+ * Resolves `Authorization: Bearer ...` to a principal, or throws 401. API keys are cached per process
+ * (key-cache.ts: a revocation reaches every instance within a second); the admin token never is.
+ */
 export async function authenticate(
   db: Db,
   authorization: string | null,
@@ -121,18 +125,36 @@ export async function authenticate(
   // Digests compared in constant time: neither the token's length nor a common prefix leaks.
   if (adminToken && sameSecret(token, adminToken)) return PLATFORM_ADMIN;
   if (token.length > 200) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
-  const key = await db.apiKey.findUnique({ where: { keyHash: hashKey(token) } });
-  if (!key || key.revokedAt) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
-  const person = key.forUserId
-    ? await db.user.findUnique({ where: { id: key.forUserId }, select: { id: true, email: true } })
-    : null;
+  const keyHash = hashKey(token);
+  const principal = await keyCacheOf(db).get(keyHash, () => findKey(db, keyHash));
+  if (!principal) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
+  return principal;
+}
+
+interface KeyRow {
+  id: string;
+  tenantId: string;
+  role: string;
+  name: string;
+  createdBy: string | null;
+  personId: string | null;
+  personEmail: string | null;
+}
+
+/** A key that is not revoked and the person it acts for (if they still exist), in one query. */
+async function findKey(db: Db, keyHash: string): Promise<KeyPrincipal | null> {
+  const [key] = await db.$queryRaw<KeyRow[]>`
+    SELECT k.id, k."tenantId", k.role, k.name, k."createdBy", u.id AS "personId", u.email AS "personEmail"
+    FROM "ApiKey" k LEFT JOIN "User" u ON u.id = k."forUserId"
+    WHERE k."keyHash" = ${keyHash} AND k."revokedAt" IS NULL`;
+  if (!key) return null;
   return {
     kind: "api-key",
     id: key.id,
     tenantId: key.tenantId,
     role: key.role as KeyRole,
     name: key.name,
-    person,
+    person: key.personId !== null ? { id: key.personId, email: key.personEmail! } : null,
     creatorUserId: key.createdBy?.startsWith("user:") ? key.createdBy.slice(5) : null,
   };
 }
@@ -174,7 +196,10 @@ export async function apiKeyStillValid(db: Db, keyId: string): Promise<boolean> 
   return key !== null && key.revokedAt === null && key.tenant.status === "active";
 }
 
-/** Revoking takes effect on the key's next request; the row stays, for the audit trail. */
+/**
+ * Revoking takes effect on the key's next request to this instance, and within a second on every other
+ * (the ApiKey trigger notifies their caches at commit); the row stays, for the audit trail.
+ */
 export async function revokeApiKey(
   db: Db,
   principal: Principal,
@@ -183,15 +208,19 @@ export async function revokeApiKey(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
-  return db.$transaction(async (tx: Tx) => {
+  const revoked = await db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     const key = await tx.apiKey.findFirst({ where: { id: keyId, tenantId } });
     if (!key) throw notFound(`API key ${keyId}`);
     if (key.revokedAt) return { id: key.id, revokedAt: iso(key.revokedAt) };
+    // The row's trigger notifies every instance's key cache; delivered when this commits.
     await tx.apiKey.update({ where: { id: keyId }, data: { revokedAt: now } });
     await appendEvents(tx, tenantId, [
       chainEvent("apikey.revoked", keyId, iso(now), { by: principalLabel(principal) }),
     ]);
     return { id: key.id, revokedAt: iso(now) };
   }, TX_OPTIONS);
+  // Here at once, without waiting for our own notice to come back.
+  keyCacheOf(db).invalidate(`key:${keyId}`);
+  return revoked;
 }
