@@ -7,7 +7,7 @@
 //   that sprays them), so random tokens cannot grow memory;
 // - staleness: whatever changes what `authenticate` returns notifies the channel `exoarmur_api_keys`
 //   in its own transaction (database triggers on "ApiKey" and "User", so services, the CLI, migrations
-//   and psql alike; prisma/migrations/20261201193000_api_key_cache_notify), and every instance drops
+//   and psql alike; prisma/migrations/20261201194500_api_key_cache_notify), and every instance drops
 //   the entry when the notice arrives, at commit. While this instance's LISTEN connection is not in
 //   effect (starting, lost, reconnecting) an entry is served for at most 1 s after its query started,
 //   and when LISTEN (re)starts everything is dropped (notices sent meanwhile are lost). Even while
