@@ -15,11 +15,12 @@ RUN npm run db:generate && node_modules/.bin/next build
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 NEXT_MANUAL_SIG_HANDLE=1 PORT=3000 HOST=0.0.0.0
-# The app needs its sources at run time too: the CLI (bin/exoarmur.mjs) runs TypeScript through tsx,
-# and the migrator reads prisma/migrations.
+# The app needs its sources at run time too: the server (server/http/main.ts: node:http with the REST
+# fast path in front of Next) and the CLI run TypeScript through tsx, and the migrator reads
+# prisma/migrations.
 COPY --from=build --chown=node:node /app /app
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node_modules/.bin/next", "start"]
+CMD ["node", "--import", "tsx", "server/http/main.ts"]

@@ -1,13 +1,17 @@
-// POST /api/v1/intents under load: `npm start` exactly as a user runs it (embedded PostgreSQL 17,
-// next start), 10 tenants, a mixed workload (ALLOW, REQUIRE_APPROVAL, DENY), every request a new
-// idempotency key, driven by autocannon on the same 2-core machine. Reports sustained decisions/s,
-// latency percentiles and the server's peak RSS.
+// POST /api/v1/intents under load: `npm start` exactly as a user runs it (embedded PostgreSQL 17
+// with fsync on, the REST fast path in front of Next), 10 tenants, a mixed workload (ALLOW,
+// REQUIRE_APPROVAL, DENY), every request a new idempotency key, driven by autocannon on the same
+// 2-core machine. Reports sustained decisions/s, latency percentiles, the server's peak RSS, CPU per
+// decision (the server process, and PostgreSQL + nats-server), and what follows each decision:
+// commit-to-stream latency on JetStream and the execution backlog of the `record` executor.
+// First, the ceiling: a plain node:http hello-world server on the same machine, in the same run.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
 import autocannon from "autocannon";
 import { freePort } from "../server/net/free-port";
 import { emit, isMain } from "./harness";
@@ -49,6 +53,62 @@ const rssKb = (pid: number): number => {
   }
 };
 
+/** CPU seconds (user + system) of a process and all its descendants (PostgreSQL, nats-server). */
+function cpuSeconds(root: number): { self: number; children: number } {
+  const stat = (pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+    } catch {
+      return null;
+    }
+  };
+  const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const pid of all) {
+    const s = stat(pid);
+    if (s) {
+      parents.set(pid, s.ppid);
+      cpu.set(pid, s.cpu);
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  let children = 0;
+  for (const pid of all) if (descends(pid)) children += cpu.get(pid) ?? 0;
+  return { self: cpu.get(root) ?? 0, children };
+}
+
+/** The machine's ceiling: a plain node:http server (its own process) answering a small POST. */
+async function helloWorldCeiling(): Promise<number> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      `require("node:http").createServer((q, r) => { q.resume(); q.on("end", () => r.end('{"ok":true}')); }).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await once(child.stdout!, "data");
+  try {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration: 5,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "host.isolate", target: "web-1" }),
+    });
+    return result.requests.average;
+  } finally {
+    child.kill();
+  }
+}
+
 async function post(base: string, path: string, token: string, body: unknown) {
   const res = await fetch(`${base}${path}`, {
     method: "POST",
@@ -63,6 +123,9 @@ export async function run(): Promise<void> {
   console.log(
     `\n== POST /api/v1/intents under load (${TENANTS} tenants, ${CONNECTIONS} connections, ${DURATION_S} s) ==`,
   );
+  const ceiling = await helloWorldCeiling();
+  console.log(`ceiling: plain node:http hello-world, ${CONNECTIONS} connections: ${ceiling.toFixed(0)} requests/s`);
+  emit("node_http_hello_world_per_s", ceiling, "requests/s");
   const dataDir = mkdtempSync(join(tmpdir(), "exoarmur-bench-"));
   const port = await freePort();
   const admin = "bench-admin-token-0123456789abcdefghij"; // at least 32 characters
@@ -131,14 +194,49 @@ export async function run(): Promise<void> {
     let peakRss = rssKb(serverPid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssKb(serverPid))), 250);
 
+    // Every event as it reaches JetStream: the delay from its decision's time (so commit included),
+    // and the executions queued against those that ended (the record executor's backlog).
+    const natsUrl = /nats-server \(JetStream\) on (nats:\/\/[\d.:]+)/.exec(output)?.[1];
+    if (!natsUrl) throw new Error(`no JetStream in the server's output:\n${output}`);
+    const nc = await connect({ servers: natsUrl });
+    const streamDelays: number[] = [];
+    let queued = 0;
+    let ended = 0;
+    let measuring = false;
+    const subscription = nc.subscribe("exoarmur.>");
+    void (async () => {
+      for await (const message of subscription) {
+        const event = message.json<{ at: string; type: string }>();
+        if (event.type === "execution.queued") queued++;
+        else if (/^execution\.(succeeded|failed|blocked)$/.test(event.type)) ended++;
+        if (measuring && event.type === "intent.decided") streamDelays.push(Date.now() - Date.parse(event.at));
+      }
+    })();
+
     console.log("warm-up (3 s) ...");
     await autocannon({ url: base, connections: CONNECTIONS, duration: 3, requests });
     const before = counter;
+    const cpuBefore = cpuSeconds(serverPid);
+    let maxBacklog = 0;
+    const backlogSampler = setInterval(() => (maxBacklog = Math.max(maxBacklog, queued - ended)), 250);
+    measuring = true;
     const result = await autocannon({ url: base, connections: CONNECTIONS, duration: DURATION_S, requests });
+    measuring = false;
+    const cpuAfter = cpuSeconds(serverPid);
     clearInterval(sampler);
+    clearInterval(backlogSampler);
     peakRss = Math.max(peakRss, rssKb(serverPid));
     const ok = result["2xx"];
     const perSecond = ok / DURATION_S;
+    const backlogAtEnd = queued - ended;
+    const drainStart = Date.now();
+    while (queued - ended > 0 && Date.now() - drainStart < 60_000) await new Promise((r) => setTimeout(r, 50));
+    const drainMs = Date.now() - drainStart;
+    streamDelays.sort((a, b) => a - b);
+    const pct = (p: number) =>
+      streamDelays[Math.min(streamDelays.length - 1, Math.ceil((p / 100) * streamDelays.length) - 1)] ?? Number.NaN;
+    const serverCpuMs = ((cpuAfter.self - cpuBefore.self) * 1000) / ok;
+    const childrenCpuMs = ((cpuAfter.children - cpuBefore.children) * 1000) / ok;
     console.log(
       `requests sent ${counter - before}, 2xx ${ok}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
     );
@@ -150,13 +248,30 @@ export async function run(): Promise<void> {
     console.log(
       `at 4 connections: ${(light["2xx"] / 10).toFixed(0)} decisions/s, latency ms p50 ${light.latency.p50}, p99 ${light.latency.p99}`,
     );
+    console.log(
+      `CPU per decision: server process ${serverCpuMs.toFixed(2)} ms, PostgreSQL + nats-server ${childrenCpuMs.toFixed(2)} ms`,
+    );
+    console.log(
+      `stream: ${streamDelays.length} decisions seen on JetStream, decision-to-stream p50 ${pct(50)} ms, p99 ${pct(99)} ms`,
+    );
+    console.log(
+      `executions: ${queued} queued, ${ended} ended; backlog max ${maxBacklog}, at the end ${backlogAtEnd}, drained ${drainMs} ms later (left: ${queued - ended})`,
+    );
     emit("intents_http_decisions_per_s", perSecond, "decisions/s");
+    emit("intents_http_fraction_of_ceiling", perSecond / ceiling, "");
+    emit("intents_server_cpu_per_decision", serverCpuMs, "ms");
+    emit("intents_db_nats_cpu_per_decision", childrenCpuMs, "ms");
+    emit("decision_to_stream_p99", pct(99), "ms");
+    emit("execution_backlog_max", maxBacklog, "executions");
+    emit("execution_backlog_drain", drainMs, "ms");
     emit("intents_http_4conn_decisions_per_s", light["2xx"] / 10, "decisions/s");
     emit("intents_http_4conn_p99", light.latency.p99, "ms");
     emit("intents_http_p50", result.latency.p50, "ms");
     emit("intents_http_p99", result.latency.p99, "ms");
     emit("intents_http_non_2xx", result.non2xx + result.errors + result.timeouts, "requests");
     emit("server_peak_rss", peakRss / 1024, "MB");
+    subscription.unsubscribe();
+    await nc.close();
   } finally {
     server.kill("SIGTERM");
     const timer = setTimeout(() => server.kill("SIGKILL"), 15_000);

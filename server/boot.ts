@@ -131,7 +131,8 @@ async function start(): Promise<void> {
     });
     embedded = true;
     if (stopping) return;
-    process.env.DATABASE_URL = first.url;
+    // The server's own pool talks over the Unix socket when there is one (half the CPU per query).
+    process.env.DATABASE_URL = first.socketUrl ?? first.url;
     log(`embedded PostgreSQL 17 on 127.0.0.1:${first.port}, data in ${join(dataDir, "pg")}`);
     ensureAdminToken(dataDir);
   } else {

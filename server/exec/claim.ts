@@ -66,9 +66,17 @@ SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
 
 const SWITCHES = `SELECT id, scope, "tenantId", action, engaged, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`;
 
-const END = `UPDATE "Execution" SET status = $2, "failureClass" = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() WHERE id = $1`;
-
-const START = `UPDATE "Execution" SET status = 'RUNNING', attempts = $2, "leaseOwner" = $3, "leaseExpiresAt" = now() + ($4::int * interval '1 millisecond'), "updatedAt" = now() WHERE id = $1`;
+// Every claimed row in one statement: those that start get this worker's lease (status stays null),
+// those that end get their final status and class.
+const WRITE = `UPDATE "Execution" e
+   SET status = coalesce(v.status, 'RUNNING'),
+       "failureClass" = CASE WHEN v.status IS NULL THEN e."failureClass" ELSE v.class END,
+       attempts = coalesce(v.attempt, e.attempts),
+       "leaseOwner" = CASE WHEN v.status IS NULL THEN $5 END,
+       "leaseExpiresAt" = CASE WHEN v.status IS NULL THEN now() + ($6::int * interval '1 millisecond') END,
+       "updatedAt" = now()
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, status, class, attempt)
+ WHERE e.id = v.id`;
 
 /** Claims up to `limit` executions; those that may run are RUNNING under this worker's lease when it returns. */
 export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claimed[]> {
@@ -80,7 +88,12 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
     const events = new ChainBatch();
-    const writes: (() => Promise<unknown>)[] = [];
+    const writes = {
+      ids: [] as string[],
+      statuses: [] as (string | null)[],
+      classes: [] as (string | null)[],
+      attempts: [] as (number | null)[],
+    };
     for (const row of rows) {
       const candidate: ClaimCandidate = {
         executionId: row.id,
@@ -100,17 +113,16 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       };
       const next = claimTransition(candidate, ctx.workerId, at, ctx.retry);
       events.add(row.tenantId, next.event);
+      writes.ids.push(row.id);
       if (next.kind === "end") {
-        writes.push(() => sql.query(END, [row.id, next.status, next.failureClass]));
+        writes.statuses.push(next.status);
+        writes.classes.push(next.failureClass);
+        writes.attempts.push(null);
         continue;
       }
-      writes.push(() =>
-        sql.query({
-          name: "exec_start",
-          text: START,
-          values: [row.id, next.attempt, ctx.workerId, ctx.leaseMs],
-        }),
-      );
+      writes.statuses.push(null);
+      writes.classes.push(null);
+      writes.attempts.push(next.attempt);
       const opened = openStoredConfig(row.executorConfig, row.tenantId);
       claimed.push({
         configProblem: opened.problem,
@@ -125,7 +137,11 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     // The heads first (tenant order), then the status writes: the pending counter on each head
     // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
     await appendToChains(sql, events);
-    for (const write of writes) await write();
+    await sql.query({
+      name: "exec_claim_write",
+      text: WRITE,
+      values: [writes.ids, writes.statuses, writes.classes, writes.attempts, ctx.workerId, ctx.leaseMs],
+    });
     return claimed;
   });
 }

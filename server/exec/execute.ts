@@ -1,27 +1,52 @@
 // Execute: one attempt through the tenant's executor, outside any transaction. Right before the
 // attempt is sent, one indexed query re-reads what could have changed since the claim (kill
 // switches, the tenant's status) and the core's `dispatchRefusal` decides again, so a switch whose
-// engage committed before this point stops the attempt. Whatever happens becomes an AttemptResult
-// for the core to classify; nothing here throws.
+// engage committed before this point stops the attempt. Attempts that start in the same tick share
+// that query (DataLoader, no cache: each is sent after every one of them asked). Whatever happens
+// becomes an AttemptResult for the core to classify; nothing here throws.
 
+import DataLoader from "dataloader";
 import type pg from "pg";
 import { dispatchRefusal } from "../core";
 import { routeFor } from "../services/executors/config";
-import { toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import type { Claimed } from "./claim";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
 
 const CONDITIONS = `
-SELECT t.status,
+SELECT t.id, t.status,
        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason)), '[]'::json)
           FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
-  FROM "Tenant" t WHERE t.id = $1`;
+  FROM "Tenant" t WHERE t.id = ANY($1::text[])`;
+
+interface Conditions {
+  status: string;
+  switches: KillSwitchRow[];
+}
+
+const loaders = new WeakMap<pg.Pool, DataLoader<string, Conditions | null>>();
+
+/** The conditions of each tenant asked for in this tick, in one query (never cached). */
+function conditionsLoader(pool: pg.Pool): DataLoader<string, Conditions | null> {
+  let loader = loaders.get(pool);
+  if (!loader) {
+    loader = new DataLoader(
+      async (tenantIds) => {
+        const { rows } = await pool.query({ name: "exec_conditions", text: CONDITIONS, values: [tenantIds] });
+        const byId = new Map(rows.map((r) => [r.id as string, r as Conditions]));
+        return tenantIds.map((id) => byId.get(id) ?? null);
+      },
+      { cache: false },
+    );
+    loaders.set(pool, loader);
+  }
+  return loader;
+}
 
 /** Why the claimed attempt may not be sent now, read fresh from the database. */
 async function refusalNow(pool: pg.Pool, job: Claimed, now: Date) {
-  const { rows } = await pool.query({ name: "exec_conditions", text: CONDITIONS, values: [job.tenantId] });
-  const row = rows[0];
+  const row = await conditionsLoader(pool).load(job.tenantId);
   return dispatchRefusal({
     tenantId: job.tenantId,
     tenantStatus: row?.status ?? "unknown",

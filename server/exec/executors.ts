@@ -3,6 +3,7 @@
 // once however often a crash or timeout makes ExoArmur retry.
 
 import { createHmac } from "node:crypto";
+import DataLoader from "dataloader";
 import type pg from "pg";
 import type { ExecutorOutcome } from "../core";
 import { DestinationRefusedError, guardedRequest } from "../net/guarded-request";
@@ -94,10 +95,49 @@ export async function runWebhook(
 
 /** The built-in executor: stores the call (once per execution) and succeeds. */
 export async function runRecord(pool: pg.Pool, call: ExecutionCall): Promise<AttemptResult> {
-  const request = JSON.stringify({ decisionId: call.decisionId, attempt: call.attempt, ...call.intent });
-  const { rowCount } = await pool.query(
-    `INSERT INTO "RecordedCall" ("executionId", "tenantId", action, target, request) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT ("executionId") DO NOTHING`,
-    [call.executionId, call.tenantId, call.intent.action, call.intent.target, request],
-  );
-  return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: rowCount === 0 } };
+  const inserted = await recordLoader(pool).load(call);
+  return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: !inserted } };
 }
+
+const recordLoaders = new WeakMap<pg.Pool, DataLoader<ExecutionCall, boolean>>();
+
+/** Calls recorded in the same tick share one INSERT; each learns whether its row is new. */
+function recordLoader(pool: pg.Pool): DataLoader<ExecutionCall, boolean> {
+  let loader = recordLoaders.get(pool);
+  if (!loader) {
+    loader = new DataLoader(
+      async (calls) => {
+        const rows = calls.map((call) => ({
+          executionId: call.executionId,
+          tenantId: call.tenantId,
+          action: call.intent.action,
+          target: call.intent.target,
+          request: { decisionId: call.decisionId, attempt: call.attempt, ...call.intent },
+        }));
+        const { rows: inserted } = await pool.query({
+          name: "exec_record_calls",
+          text: RECORD_CALLS,
+          values: [JSON.stringify(rows)],
+        });
+        const fresh = new Set(inserted.map((r) => r.executionId as string));
+        // A repeated id inside one batch: only its first call can have inserted the row.
+        const seen = new Set<string>();
+        return calls.map((call) => {
+          const first = !seen.has(call.executionId);
+          seen.add(call.executionId);
+          return first && fresh.has(call.executionId);
+        });
+      },
+      { cache: false },
+    );
+    recordLoaders.set(pool, loader);
+  }
+  return loader;
+}
+
+const RECORD_CALLS = `
+INSERT INTO "RecordedCall" ("executionId", "tenantId", action, target, request)
+SELECT r."executionId", r."tenantId", r.action, r.target, r.request
+  FROM jsonb_to_recordset($1::jsonb) AS r("executionId" text, "tenantId" text, action text, target text, request jsonb)
+ON CONFLICT ("executionId") DO NOTHING
+RETURNING "executionId"`;

@@ -16,6 +16,12 @@ export function restApp(
   fallback: NodeHandler,
 ): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
+  // PostgreSQL cannot store a NUL in text: an id holding one would fail in the database as a 500.
+  app.use(async (c, next) => {
+    if (/%00/.test(c.req.path) || c.req.path.includes("\0"))
+      return c.json({ error: { code: "INVALID", message: "the URL contains a NUL character (%00)" } }, 400);
+    await next();
+  });
   for (const route of routes) {
     app.on(route.method, route.path, (c) =>
       route.handler(c.req.raw, { params: Promise.resolve(c.req.param() as Record<string, string>) }),

@@ -159,14 +159,31 @@ export async function appendEvents(
   return sealed;
 }
 
-/** Events of several chains in one transaction, heads locked in tenant-id order. */
+/**
+ * Events of several chains in one transaction: every head locked in one statement (tenant-id order),
+ * every event inserted and every head moved in one more, however many tenants.
+ */
 export async function appendToChains(
-  conn: ChainConnection,
+  conn: pg.PoolClient,
   byTenant: ReadonlyMap<string, readonly EventBody[]>,
 ): Promise<void> {
-  for (const tenantId of [...byTenant.keys()].sort())
-    await appendEvents(conn, tenantId, byTenant.get(tenantId)!);
+  const tenantIds = [...byTenant.keys()].filter((t) => byTenant.get(t)!.length > 0).sort();
+  if (tenantIds.length === 0) return;
+  const heads = await lockHeads(conn, tenantIds);
+  const sealed = tenantIds.flatMap((t) => sealAfter(heads.get(t)!, t, byTenant.get(t)!));
+  await conn.query({
+    name: "chain_append_many",
+    text: INSERT_SEALED_MANY,
+    values: [
+      JSON.stringify(sealed),
+      JSON.stringify(
+        tenantIds.map((t) => ({ tenantId: t, seq: heads.get(t)!.seq, hash: heads.get(t)!.hash })),
+      ),
+    ],
+  });
 }
+
+const INSERT_SEALED_MANY = `WITH ${insertSealedManyCtes({ events: "$1", heads: "$2" })} SELECT 1`;
 
 /** Collects events per chain for `appendToChains`. */
 export class ChainBatch extends Map<string, EventBody[]> {
