@@ -156,6 +156,7 @@ async function start(): Promise<void> {
       ? null
       : (await import("./exec/worker")).startWorker({
           pool: getDb().pool,
+          concurrency: workerConcurrency(),
           log: (line) => log(`worker: ${line}`),
         });
   parts.worker = worker;
@@ -163,6 +164,20 @@ async function start(): Promise<void> {
   if (stopping) return;
   parts.events = await startEvents(dataDir);
   if (!stopping) log("ready");
+}
+
+/**
+ * Executions the in-process dispatcher keeps in flight (EXOARMUR_WORKER_CONCURRENCY, default 32):
+ * enough that one claim and one record transaction serve many attempts, so the executions keep up
+ * with what this instance decides (docs/BENCHMARKS.md).
+ */
+function workerConcurrency(): number {
+  const raw = process.env.EXOARMUR_WORKER_CONCURRENCY ?? "";
+  if (raw === "") return 32;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 1024)
+    throw new Error(`EXOARMUR_WORKER_CONCURRENCY must be a whole number from 1 to 1024, not "${raw}"`);
+  return value;
 }
 
 /** Embedded mode without EXOARMUR_ADMIN_TOKEN: create one once, keep it in the data dir, say where. */

@@ -46,6 +46,11 @@ const RULES: Rule[] = [
     why: "routers call services only: no Prisma, no SQL",
   },
   {
+    files: /^server\/http\//,
+    forbid: /^server\/(services|db|exec|events)\/|^@prisma\/|^pg$/,
+    why: "the production server only routes: REST to the route handlers, the rest to Next",
+  },
+  {
     files: /^app\/api\//,
     forbid: /^server\/db\/|^server\/exec\/|^@prisma\/|^pg$/,
     typesAllowed: true,

@@ -71,11 +71,18 @@ export class GroupCommitter {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+    // setTimeout(0) would wait a millisecond anyway; 0 means "what arrived in this tick".
+    this.timer ??=
+      this.options.windowMs === 0
+        ? (setImmediate(() => this.flush()) as unknown as ReturnType<typeof setTimeout>)
+        : setTimeout(() => this.flush(), this.options.windowMs);
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      clearImmediate(this.timer as unknown as NodeJS.Immediate);
+    }
     this.timer = null;
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
