@@ -57,13 +57,17 @@ const rssKb = (pid: number): number => {
 function cpuSeconds(root: number): { self: number; children: number } {
   const stat = (pid: number) => {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+        .replace(/^.*\) /, "")
+        .split(" ");
       return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
     } catch {
       return null;
     }
   };
-  const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  const all = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const parents = new Map<number, number>();
   const cpu = new Map<number, number>();
   for (const pid of all) {
@@ -124,7 +128,9 @@ export async function run(): Promise<void> {
     `\n== POST /api/v1/intents under load (${TENANTS} tenants, ${CONNECTIONS} connections, ${DURATION_S} s) ==`,
   );
   const ceiling = await helloWorldCeiling();
-  console.log(`ceiling: plain node:http hello-world, ${CONNECTIONS} connections: ${ceiling.toFixed(0)} requests/s`);
+  console.log(
+    `ceiling: plain node:http hello-world, ${CONNECTIONS} connections: ${ceiling.toFixed(0)} requests/s`,
+  );
   emit("node_http_hello_world_per_s", ceiling, "requests/s");
   const dataDir = mkdtempSync(join(tmpdir(), "exoarmur-bench-"));
   const port = await freePort();
@@ -209,7 +215,8 @@ export async function run(): Promise<void> {
         const event = message.json<{ at: string; type: string }>();
         if (event.type === "execution.queued") queued++;
         else if (/^execution\.(succeeded|failed|blocked)$/.test(event.type)) ended++;
-        if (measuring && event.type === "intent.decided") streamDelays.push(Date.now() - Date.parse(event.at));
+        if (measuring && event.type === "intent.decided")
+          streamDelays.push(Date.now() - Date.parse(event.at));
       }
     })();
 
@@ -230,11 +237,13 @@ export async function run(): Promise<void> {
     const perSecond = ok / DURATION_S;
     const backlogAtEnd = queued - ended;
     const drainStart = Date.now();
-    while (queued - ended > 0 && Date.now() - drainStart < 60_000) await new Promise((r) => setTimeout(r, 50));
+    while (queued - ended > 0 && Date.now() - drainStart < 60_000)
+      await new Promise((r) => setTimeout(r, 50));
     const drainMs = Date.now() - drainStart;
     streamDelays.sort((a, b) => a - b);
     const pct = (p: number) =>
-      streamDelays[Math.min(streamDelays.length - 1, Math.ceil((p / 100) * streamDelays.length) - 1)] ?? Number.NaN;
+      streamDelays[Math.min(streamDelays.length - 1, Math.ceil((p / 100) * streamDelays.length) - 1)] ??
+      Number.NaN;
     const serverCpuMs = ((cpuAfter.self - cpuBefore.self) * 1000) / ok;
     const childrenCpuMs = ((cpuAfter.children - cpuBefore.children) * 1000) / ok;
     console.log(
