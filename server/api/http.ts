@@ -75,7 +75,7 @@ const UNAVAILABLE_KINDS = new Set([
   "TooManyConnections",
 ]);
 const UNAVAILABLE_MESSAGES =
-  /ECONNREFUSED|Connection terminated|connection is closed|terminating connection|Can't reach database|Unable to start a transaction|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)|Client has encountered a connection error|Cannot use a pool after calling end|timeout exceeded when trying to connect|too many clients already|Code: `(08[0-9A-Z]{3}|57P0[0-9])`/i;
+  /ECONNREFUSED|connect ENOENT \S*\.s\.PGSQL\.\d+|Connection terminated|connection is closed|terminating connection|Can't reach database|Unable to start a transaction|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)|Client has encountered a connection error|Cannot use a pool after calling end|timeout exceeded when trying to connect|too many clients already|Code: `(08[0-9A-Z]{3}|57P0[0-9])`/i;
 
 const isUnavailableCode = (code: unknown) =>
   typeof code === "string" && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code));
@@ -92,8 +92,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const e = queue.shift();
     if (!e || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const { code, originalCode, kind, message, cause, meta, errors } = e as Record<string, unknown>;
+    const { code, originalCode, kind, message, cause, meta, errors, address } = e as Record<string, unknown>;
     if (isUnavailableCode(code) || isUnavailableCode(originalCode)) return true;
+    // The embedded server's Unix socket is gone while PostgreSQL is down or restarting.
+    if (code === "ENOENT" && typeof address === "string" && /\.s\.PGSQL\.\d+$/.test(address)) return true;
     if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
     if (typeof message === "string" && UNAVAILABLE_MESSAGES.test(message)) return true;
     queue.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);

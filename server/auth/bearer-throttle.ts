@@ -3,9 +3,9 @@
 // with 429 + Retry-After until its window ends — before the token is looked at, so that the refusal
 // says nothing about whether the token was good. In memory, per process (see window-counter.ts).
 
-import { windowCounter } from "./window-counter";
+import { sharedWindowCounter } from "./window-counter";
 
-const failures = windowCounter(60_000);
+const failures = sharedWindowCounter("bearer-failures", 60_000);
 
 function limit(): number {
   const value = Number(process.env.EXOARMUR_BEARER_FAILURES_PER_MINUTE ?? 20);

@@ -9,15 +9,15 @@
 //   that delay — never a lock-out.
 // In memory, per process (see window-counter.ts): per instance the limits hold as stated.
 
-import { windowCounter } from "./window-counter";
+import { sharedWindowCounter } from "./window-counter";
 
 const MINUTE_MS = 60_000;
 const ACCOUNT_WINDOW_MS = 15 * MINUTE_MS;
 export const ACCOUNT_FAILURES_BEFORE_SLOWDOWN = 10;
 export const ACCOUNT_SLOWDOWN_MS = 1000;
 
-const perAccountAndClient = windowCounter(MINUTE_MS);
-const accountFailures = windowCounter(ACCOUNT_WINDOW_MS);
+const perAccountAndClient = sharedWindowCounter("sign-in-account-client", MINUTE_MS);
+const accountFailures = sharedWindowCounter("sign-in-account", ACCOUNT_WINDOW_MS);
 
 /** Attempts per (account, client) a minute. */
 export function signInLimit(): number {

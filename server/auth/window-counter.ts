@@ -49,3 +49,19 @@ export function windowCounter(windowMs: number, maxKeys = 100_000): WindowCounte
     },
   };
 }
+
+const shared = globalThis as unknown as { __exoarmurWindowCounters?: Map<string, WindowCounter> };
+
+/**
+ * One counter per name and process, kept on globalThis: the REST fast path and Next load their own
+ * copies of the modules that count (server/http/main.ts), and a client's budget must be one.
+ */
+export function sharedWindowCounter(name: string, windowMs: number, maxKeys?: number): WindowCounter {
+  shared.__exoarmurWindowCounters ??= new Map();
+  let counter = shared.__exoarmurWindowCounters.get(name);
+  if (!counter) {
+    counter = windowCounter(windowMs, maxKeys);
+    shared.__exoarmurWindowCounters.set(name, counter);
+  }
+  return counter;
+}
