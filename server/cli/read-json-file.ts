@@ -1,18 +1,25 @@
 import { readFileSync } from "node:fs";
 
-/** Reads and parses a JSON file, or says in one line why it could not (for exit code 2 messages). */
-export function readJsonFile(file: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  let text: string;
+type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Reads a UTF-8 text file, or says in one line why it could not (for exit code 2 messages). */
+export function readTextFile(file: string): Read<string> {
   try {
-    text = readFileSync(file, "utf8");
+    return { ok: true, value: readFileSync(file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
     return { ok: false, message: `cannot read ${file}: ${why}` };
   }
+}
+
+/** Reads and parses a JSON file, or says in one line why it could not (for exit code 2 messages). */
+export function readJsonFile(file: string): Read<unknown> {
+  const read = readTextFile(file);
+  if (!read.ok) return read;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(read.value) };
   } catch (error) {
     return { ok: false, message: `${file} is not JSON: ${(error as Error).message.replace(/\s+/g, " ")}` };
   }
