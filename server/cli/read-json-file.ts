@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { utf8Text } from "./utf8";
 
 type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Reads a UTF-8 text file, or says in one line why it could not (for exit code 2 messages). */
 export function readTextFile(file: string): Read<string> {
   try {
-    return { ok: true, value: readFileSync(file, "utf8") };
+    return { ok: true, value: utf8Text(readFileSync(file)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
