@@ -30,12 +30,36 @@ export async function startProgress(total: number, io: CommandIO): Promise<Progr
     rate: Math.round(bundles / Math.max((performance.now() - started) / 1000, 0.001)),
   });
   const bar = bars.create(total, 0, payload());
+  const restoreOnSignal = restoreTerminalOnSignal(() => bars.stop());
   return {
     advance(units, more) {
       bundles += more;
       bar.increment(units, payload());
     },
     err: (text) => bars.log(`${text}\n`),
-    stop: () => bars.stop(),
+    stop: () => {
+      restoreOnSignal.remove();
+      bars.stop();
+    },
   };
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * The bar hides the cursor and turns line wrapping off while it draws: Ctrl-C must not leave the
+ * terminal that way. On a signal the bar is stopped, then the signal is raised again with no
+ * listener left, so the process ends the way it would have.
+ */
+function restoreTerminalOnSignal(restore: () => void): { remove: () => void } {
+  const remove = () => {
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    restore();
+    process.kill(process.pid, signal);
+  };
+  for (const signal of SIGNALS) process.once(signal, onSignal);
+  return { remove };
 }
