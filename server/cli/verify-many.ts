@@ -4,6 +4,7 @@
 // and ends with the counts per outcome. The exit code is the worst outcome (verify-exit.ts).
 
 import { statSync } from "node:fs";
+import { cannotRead } from "./read-json-file";
 import type { CommandIO } from "./verify-command";
 import { EXIT_FOR, noOutcomes, type OutcomeCounts, UnreadableInput, worstOutcome } from "./verify-exit";
 import { runInWorkers } from "./verify-pool";
@@ -56,10 +57,7 @@ function jsonlUnits(file: string): { units: AsyncIterable<Unit>; total: number }
   try {
     size = statSync(file).size;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UnreadableInput(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
+    throw new UnreadableInput(cannotRead(file, error));
   }
   return { units: jsonlTasks(file), total: size };
 }
@@ -70,7 +68,7 @@ function jsonlUnits(file: string): { units: AsyncIterable<Unit>; total: number }
  * holds no bundle prints only its error.
  */
 class BatchOutput {
-  readonly counts: OutcomeCounts = noOutcomes();
+  private readonly counts: OutcomeCounts = noOutcomes();
   bundles = 0;
   /** --json: the last chunk of entries, held back until we know whether a comma follows it. */
   private pending: string | null = null;

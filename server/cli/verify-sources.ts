@@ -7,6 +7,7 @@
 import { readdirSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
+import { cannotRead } from "./read-json-file";
 import { UnreadableInput } from "./verify-exit";
 import { MAX_BUNDLE_BYTES, type Task, tooLarge } from "./verify-task";
 
@@ -28,7 +29,7 @@ export function listBundleFiles(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw new UnreadableInput(`cannot read ${dir}: ${(error as Error).message}`);
+    throw new UnreadableInput(cannotRead(dir, error));
   }
   // Code-unit order, as Array.prototype.sort gives it: the same on every machine and locale.
   return names
@@ -50,10 +51,7 @@ export async function* jsonlTasks(file: string): AsyncGenerator<Unit> {
   try {
     handle = await open(file, "r");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UnreadableInput(
-      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`,
-    );
+    throw new UnreadableInput(cannotRead(file, error));
   }
   try {
     const cutter = new LineCutter(file);

@@ -1,13 +1,14 @@
 // One unit of work of `exoarmur verify` over many bundles, and what a worker thread makes of it.
 // Work travels in chunks (a run of whole JSONL lines as raw bytes, or a few dozen file paths), not
-// one message per bundle: a message costs about as much as parsing a small bundle, so per-bundle
-// messages would keep the main thread as busy as the workers. A worker answers a chunk with its
-// outcome counts and the text to print, rendered already, so the main thread only writes it.
+// one message per bundle: every message is a structured clone plus a wake-up of the other thread,
+// and tens of thousands of them would keep the main thread busy instead of the workers. A worker
+// answers a chunk with its outcome counts and the text to print, rendered already, so the main
+// thread only writes it.
 
 import { statSync } from "node:fs";
 import { type BundleCheck, checkBundleText } from "../core";
 import { nodeCrypto } from "../crypto/node";
-import { readTextFile } from "./read-json-file";
+import { cannotRead, readTextFile } from "./read-json-file";
 import { utf8Decoder } from "./utf8";
 import { noOutcomes, type OutcomeCounts } from "./verify-exit";
 import { formatReport, jsonResult, type Place, stringify } from "./verify-render";
@@ -88,7 +89,7 @@ function judgeFile(file: string, settings: WorkerSettings): BundleCheck {
     if (!stat.isFile()) return unreadable(file, `cannot read ${file}: not a regular file`);
     size = stat.size;
   } catch (error) {
-    return unreadable(file, `cannot read ${file}: ${(error as Error).message}`);
+    return unreadable(file, cannotRead(file, error));
   }
   if (size > MAX_BUNDLE_BYTES) return unreadable(file, tooLarge(file));
   const read = readTextFile(file);
