@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvidenceBundle } from "../../server/core";
 import { exoarmurBin } from "../support/bin";
 import { forgeAllow } from "../support/forge";
@@ -49,6 +49,8 @@ beforeAll(() => {
   TAMPERED = oneLine(tampered);
   FORGED = oneLine(forgeAllow(example("deny")));
 });
+// Tens of megabytes (the oversized line and file): not left in /tmp.
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("exoarmur verify <directory>", () => {
   it("verifies every *.json file in name order: problems reported, verified counted, exit 1 for a mismatch", () => {
