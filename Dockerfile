@@ -10,13 +10,14 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-RUN npm run db:generate && node_modules/.bin/next build
+RUN npm run db:generate && npm run build:cli && node_modules/.bin/next build
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 NEXT_MANUAL_SIG_HANDLE=1 PORT=3000 HOST=0.0.0.0
 # The app needs its sources at run time too: the server (server/http/main.ts: node:http with the REST
-# fast path in front of Next) and the CLI run TypeScript through tsx, and the migrator reads
+# fast path in front of Next) runs TypeScript through tsx, the CLI (bin/exoarmur.mjs) runs the build
+# in dist/cli only while no source is newer (else the TypeScript through tsx), and the migrator reads
 # prisma/migrations.
 COPY --from=build --chown=node:node /app /app
 USER node

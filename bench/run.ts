@@ -63,6 +63,18 @@ const TARGETS: Target[] = [
     what: "verifyBundle with signature, node:crypto",
   },
   {
+    figure: "verify_cli_jsonl_2_jobs",
+    atLeast: 5_000,
+    unit: "bundles/s",
+    what: "exoarmur verify, 20,000-bundle JSONL, --jobs 2 (2 cores)",
+  },
+  {
+    figure: "verify_cli_single_wall",
+    atMost: 500,
+    unit: "ms",
+    what: "exoarmur verify bundle.json, wall time",
+  },
+  {
     figure: "intents_http_decisions_per_s",
     atLeast: 1_000,
     unit: "decisions/s",

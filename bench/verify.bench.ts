@@ -1,7 +1,8 @@
 // verifyBundle over the three example bundles (allow, approved, deny), as a verifier reads them from
 // files: parsed JSON, no shared references with the objects that built them. Measured with the
 // server's node:crypto provider and with the pure-JS noble provider the browser uses, plus the
-// primitives a verification is made of, so a reader sees where the time goes.
+// primitives a verification is made of, so a reader sees where the time goes. Then the CLI over
+// many bundles on two threads (bench/verify-cli.ts; BENCH_VERIFY_MANY=0 skips it).
 
 import { readFileSync } from "node:fs";
 import {
@@ -19,10 +20,13 @@ import {
 } from "../server/core";
 import { nodeCrypto } from "../server/crypto/node";
 import { emit, isMain, type Measurement, measure, printMachineContext } from "./harness";
+import { type CliFigures, runCli } from "./verify-cli";
 
 export interface VerifyFigures {
   node: number;
   noble: number;
+  /** Absent when BENCH_VERIFY_MANY=0. */
+  cli?: CliFigures;
 }
 
 function loadBundles(): { name: string; bundle: EvidenceBundle; bytes: number }[] {
@@ -162,7 +166,8 @@ export async function run(): Promise<VerifyFigures> {
   emit("zod_parse_bundle", zod.opsPerSec, "ops/s");
   emit("ed25519_verify_noble", edNoble.opsPerSec, "ops/s");
   emit("sha256_1kb_noble", shaNoble.opsPerSec, "ops/s");
-  return { node: viaNode.opsPerSec, noble: viaNoble.opsPerSec };
+  const cli = process.env.BENCH_VERIFY_MANY === "0" ? undefined : await runCli(ed25519.opsPerSec);
+  return { node: viaNode.opsPerSec, noble: viaNoble.opsPerSec, ...(cli ? { cli } : {}) };
 }
 
 if (isMain(import.meta.url)) await run();

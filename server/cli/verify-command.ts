@@ -1,220 +1,49 @@
-// `exoarmur verify`: a cold reviewer's check of one evidence bundle, offline. Integrity (the
+// `exoarmur verify`: a cold reviewer's check of evidence bundles, offline. Integrity (the
 // decision re-runs, every hash, chain link, vote and the signature hold) is not enough: anyone can
 // rewrite a bundle, recompute its hashes and sign it with a key of their own, which then travels
 // inside it. So a bundle passes only when its signer is a key the reviewer trusts — given with
-// --public-key, --trusted-keys or EXOARMUR_TRUSTED_KEYS, and obtained from the server out of band.
+// --public-key, --trusted-keys or EXOARMUR_TRUSTED_KEYS (trusted-keys.ts), and obtained from the
+// server out of band.
+//
+// One bundle file is checked here, on the main thread; a directory or a JSONL file of bundles is
+// checked on worker threads (verify-many.ts). Both judge a bundle with checkBundleText's parts
+// (server/core/bundle-text.ts) and show it with verify-render.ts.
 
-import { readFileSync } from "node:fs";
-import type { Command } from "commander";
-import { EVIDENCE_SCHEMA, keyIdOf, type VerifyReport, verifyBundle, verifyOutcome } from "../core";
+import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { type Command, InvalidArgumentError } from "commander";
+import { checkBundle, parseBundleText } from "../core";
 import { nodeCrypto } from "../crypto/node";
-import { readJsonFile } from "./read-json-file";
+import { readTextFile } from "./read-json-file";
+import { type KeyOptions, trustedKeysOf } from "./trusted-keys";
+import { EXIT_FOR, EXIT_UNREADABLE, UnreadableInput } from "./verify-exit";
+import type { BatchKind } from "./verify-many";
+import { formatReport, jsonResult, stringify } from "./verify-render";
 
-/** Exit codes of `exoarmur verify`: the contract scripts and CI rely on. */
-export const EXIT_VERIFIED = 0;
-export const EXIT_MISMATCH = 1;
-export const EXIT_UNREADABLE = 2;
-export const EXIT_UNTRUSTED = 3;
-
-/** What exit 3 says, word for word (the CLI, its --json and the browser verifier). */
-export const UNTRUSTED_MESSAGE = "integrity OK, signer not trusted: pin its key with --public-key";
-
-export class UnreadableInput extends Error {}
+export {
+  EXIT_MISMATCH,
+  EXIT_UNREADABLE,
+  EXIT_UNTRUSTED,
+  EXIT_VERIFIED,
+  UNTRUSTED_MESSAGE,
+  UnreadableInput,
+} from "./verify-exit";
 
 export interface CommandIO {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends KeyOptions {
   json?: boolean;
-  /** `--public-key`, once per key: 64 hex digits or a file holding them. */
-  publicKey?: readonly string[];
-  /** `--trusted-keys`, once per file: JSON files listing keys (see readTrustedKeysFile). */
-  trustedKeys?: readonly string[];
+  /** `--jobs`: worker threads for a directory or JSONL file (default: the machine's cores). */
+  jobs?: number;
 }
 
-const BUNDLE_KEYS = ["schema", "input", "output", "signature", "events"];
-const PUBLIC_KEY = /^[0-9a-fA-F]{64}$/;
+/** More threads than this only costs memory: no machine this runs on has that many cores. */
+const MAX_JOBS = 256;
 
-const kindOf = (value: unknown): string =>
-  Array.isArray(value)
-    ? "an array"
-    : value === null
-      ? "null"
-      : typeof value === "object"
-        ? "an object"
-        : `a ${typeof value}`;
-
-/** A value as an error message quotes it: short, one line. */
-const quote = (value: string): string =>
-  JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-
-/** Reads the file and decides whether it is a bundle at all (exit 2) or one to verify (exit 0/1/3). */
-export function readBundle(file: string): Record<string, unknown> {
-  const read = readJsonFile(file);
-  if (!read.ok) throw new UnreadableInput(read.message);
-  const value = read.value;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new UnreadableInput(
-      `${file} is not an evidence bundle: expected a JSON object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`,
-    );
-  }
-  const keys = Object.keys(value);
-  if (!BUNDLE_KEYS.some((key) => keys.includes(key))) {
-    throw new UnreadableInput(
-      `${file} is not an evidence bundle: it has none of the fields ${BUNDLE_KEYS.join(", ")} (expected schema "${EVIDENCE_SCHEMA}")`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-export function readPublicKey(option: string): string {
-  if (PUBLIC_KEY.test(option)) return option.toLowerCase();
-  let text: string;
-  try {
-    text = readFileSync(option, "utf8").trim();
-  } catch {
-    throw new UnreadableInput(`--public-key: ${option} is neither 64 hex digits nor a readable file`);
-  }
-  if (!PUBLIC_KEY.test(text))
-    throw new UnreadableInput(`--public-key: ${option} does not hold a 64-hex-digit Ed25519 public key`);
-  return text.toLowerCase();
-}
-
-/** One entry of a key list: 64 hex digits, or an object with a `publicKey` (and, if present, its `keyId`). */
-function keyEntry(entry: unknown, index: number): string {
-  const at = `entry [${index}]`;
-  if (typeof entry === "string") {
-    if (!PUBLIC_KEY.test(entry.trim()))
-      throw new UnreadableInput(`${at}: ${quote(entry)} is not 64 hex digits`);
-    return entry.trim().toLowerCase();
-  }
-  if (entry === null || typeof entry !== "object" || Array.isArray(entry))
-    throw new UnreadableInput(
-      `${at}: expected 64 hex digits or an object with a publicKey, found ${kindOf(entry)}`,
-    );
-  const { publicKey, keyId } = entry as { publicKey?: unknown; keyId?: unknown };
-  if (publicKey === undefined) throw new UnreadableInput(`${at}: publicKey is missing`);
-  if (typeof publicKey !== "string" || !PUBLIC_KEY.test(publicKey))
-    throw new UnreadableInput(`${at}: publicKey is not 64 hex digits`);
-  const key = publicKey.toLowerCase();
-  // A keyId that is not its key's means the list was edited by hand or by someone else: refuse it.
-  if (keyId !== undefined && (typeof keyId !== "string" || keyId.toLowerCase() !== keyIdOf(nodeCrypto, key)))
-    throw new UnreadableInput(`${at}: keyId is not the sha256 of its publicKey`);
-  return key;
-}
-
-/**
- * `--trusted-keys FILE`: a JSON list whose entries are 64 hex digits or objects with a `publicKey`
- * field; or the saved answer of `GET /api/v1/signing-key`, whose `keys` list the current and the
- * retired signing keys (so bundles signed before a rotation stay verifiable).
- */
-export function readTrustedKeysFile(file: string): string[] {
-  const fail = (message: string): never => {
-    throw new UnreadableInput(`--trusted-keys: ${message}`);
-  };
-  const read = readJsonFile(file);
-  if (!read.ok) return fail(read.message);
-  const value = read.value;
-  const list = Array.isArray(value)
-    ? value
-    : value !== null && typeof value === "object" && Array.isArray((value as { keys?: unknown }).keys)
-      ? ((value as { keys: unknown[] }).keys as unknown[])
-      : fail(
-          `${file}: expected a JSON list of public keys (64 hex digits, or objects with a publicKey field, as in the "keys" of GET /api/v1/signing-key), found ${kindOf(value)}`,
-        );
-  if (list.length === 0) fail(`${file} lists no keys`);
-  return list.map((entry, i) => {
-    try {
-      return keyEntry(entry, i);
-    } catch (error) {
-      return fail(`${file}: ${(error as Error).message}`);
-    }
-  });
-}
-
-/** EXOARMUR_TRUSTED_KEYS: comma-separated hex keys; blanks around them and empty items are ignored. */
-export function readTrustedKeysEnv(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const keys: string[] = [];
-  value.split(",").forEach((item, i) => {
-    if (item.trim() === "") return;
-    if (!PUBLIC_KEY.test(item.trim()))
-      throw new UnreadableInput(
-        `EXOARMUR_TRUSTED_KEYS: entry [${i}]: ${quote(item.trim())} is not 64 hex digits`,
-      );
-    keys.push(item.trim().toLowerCase());
-  });
-  return keys;
-}
-
-/** Every key the reviewer trusts, from all three sources. */
-export function trustedKeysOf(
-  options: Pick<VerifyOptions, "publicKey" | "trustedKeys">,
-  env: string | undefined,
-): string[] {
-  const keys = [
-    ...(options.publicKey ?? []).map(readPublicKey),
-    ...(options.trustedKeys ?? []).flatMap((file) => readTrustedKeysFile(file)),
-    ...readTrustedKeysEnv(env),
-  ];
-  return [...new Set(keys)];
-}
-
-const show = (value: unknown): string => {
-  if (value === undefined) return "(absent)";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-};
-
-function describeDecision(report: VerifyReport): string {
-  const s = report.summary;
-  const rule = s.decidingRule ? `, rule ${s.decidingRule}` : "";
-  return `${s.tenantId}/${s.decisionId} ${s.verdict} (${s.reason}${rule}), ${s.events} chain events`;
-}
-
-/** The human-readable result: one line when verified, otherwise why not. */
-export function formatReport(
-  file: string,
-  report: VerifyReport,
-  signer: { publicKey?: unknown },
-  trustedCount: number,
-): string[] {
-  const keyId = typeof report.summary.keyId === "string" ? report.summary.keyId : "?";
-  switch (verifyOutcome(report)) {
-    case "verified":
-      return [
-        `verified: ${file}: ${describeDecision(report)}, signed by ${keyId.slice(0, 16)}… (trusted key)`,
-      ];
-    case "untrusted":
-      return [
-        `NOT TRUSTED: ${file}: ${describeDecision(report)}`,
-        `  ${UNTRUSTED_MESSAGE} (key id ${keyId})`,
-        `  the signer's public key: ${show(signer.publicKey)}`,
-        trustedCount === 0
-          ? "  no key is trusted: none was given with --public-key, --trusted-keys or EXOARMUR_TRUSTED_KEYS"
-          : trustedCount === 1
-            ? "  it is not the one trusted key given"
-            : `  it is none of the ${trustedCount} trusted keys given`,
-        "  pin a key only if you got it from the server out of band (GET /api/v1/signing-key): the key inside a bundle proves nothing",
-      ];
-    case "mismatch": {
-      const lines = [
-        `NOT VERIFIED: ${file}: ${report.mismatches.length} mismatch${report.mismatches.length === 1 ? "" : "es"}`,
-      ];
-      for (const m of report.mismatches) {
-        lines.push(`  ${m.path || "(bundle)"}: ${m.message}`);
-        lines.push(`      expected: ${show(m.expected)}`);
-        lines.push(`      actual:   ${show(m.actual)}`);
-      }
-      return lines;
-    }
-  }
-}
-
-const EXIT_FOR = { verified: EXIT_VERIFIED, mismatch: EXIT_MISMATCH, untrusted: EXIT_UNTRUSTED } as const;
-
+/** One bundle file: its verdict printed (or its JSON), and its exit code. */
 export function verifyCommand(
   file: string,
   options: VerifyOptions,
@@ -222,43 +51,66 @@ export function verifyCommand(
   env: string | undefined = process.env.EXOARMUR_TRUSTED_KEYS,
 ): number {
   try {
-    const bundle = readBundle(file);
+    // The bundle is read before the keys, so a bad file is reported before a bad key.
+    const read = readTextFile(file);
+    if (!read.ok) throw new UnreadableInput(read.message);
+    const parsed = parseBundleText(read.value, file);
+    if (!parsed.ok) throw new UnreadableInput(parsed.message);
     const trustedKeys = trustedKeysOf(options, env);
-    const report = verifyBundle(bundle, { crypto: nodeCrypto, trustedKeys });
-    const outcome = verifyOutcome(report);
-    const signature = (bundle.signature ?? {}) as { publicKey?: unknown };
+    const check = checkBundle(parsed.bundle, file, { crypto: nodeCrypto, trustedKeys });
     if (options.json) {
-      const { mismatches, summary } = report;
-      const untrusted =
-        outcome === "untrusted"
-          ? { message: UNTRUSTED_MESSAGE, keyId: summary.keyId, publicKey: signature.publicKey }
-          : {};
-      io.out(
-        JSON.stringify(
-          {
-            file,
-            ok: outcome === "verified",
-            outcome,
-            trusted: summary.trusted,
-            ...untrusted,
-            mismatches,
-            summary,
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      const print = outcome === "verified" ? io.out : io.err;
-      for (const line of formatReport(file, report, signature, trustedKeys.length)) print(line);
+      io.out(stringify(jsonResult({ file }, check), 2));
+    } else if (check.kind !== "unreadable") {
+      const print = check.kind === "verified" ? io.out : io.err;
+      for (const line of formatReport(check, trustedKeys.length)) print(line);
     }
-    return EXIT_FOR[outcome];
+    return EXIT_FOR[check.kind];
   } catch (error) {
-    if (!(error instanceof UnreadableInput)) throw error;
-    if (options.json) io.out(JSON.stringify({ file, ok: false, error: error.message }, null, 2));
-    else io.err(`exoarmur verify: ${error.message}`);
-    return EXIT_UNREADABLE;
+    return reportUnreadable(file, error, options, io);
   }
+}
+
+/** A directory or a JSONL file of bundles: judged on `--jobs` worker threads. */
+async function verifyBatchCommand(
+  path: string,
+  kind: BatchKind,
+  options: VerifyOptions,
+  io: CommandIO,
+  env: string | undefined = process.env.EXOARMUR_TRUSTED_KEYS,
+): Promise<number> {
+  try {
+    const trustedKeys = trustedKeysOf(options, env);
+    // Loaded only for a batch: one bundle never pays for the threads' plumbing.
+    const { verifyMany } = await import("./verify-many");
+    const jobs = options.jobs ?? availableParallelism();
+    return await verifyMany(path, kind, { json: options.json === true, jobs, trustedKeys }, io);
+  } catch (error) {
+    return reportUnreadable(path, error, options, io);
+  }
+}
+
+function reportUnreadable(file: string, error: unknown, options: VerifyOptions, io: CommandIO): number {
+  if (!(error instanceof UnreadableInput)) throw error;
+  if (options.json) io.out(JSON.stringify({ file, ok: false, error: error.message }, null, 2));
+  else io.err(`exoarmur verify: ${error.message}`);
+  return EXIT_UNREADABLE;
+}
+
+/** A directory or a `*.jsonl` file is a batch; anything else is one bundle file. */
+function batchKindOf(path: string): BatchKind | null {
+  try {
+    if (statSync(path).isDirectory()) return "directory";
+  } catch {
+    // missing or unreadable: the name decides, and reading it then reports the problem
+  }
+  return /\.jsonl$/i.test(path) ? "jsonl" : null;
+}
+
+function parseJobs(value: string): number {
+  const jobs = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(jobs >= 1 && jobs <= MAX_JOBS))
+    throw new InvalidArgumentError(`--jobs must be a whole number of threads from 1 to ${MAX_JOBS}`);
+  return jobs;
 }
 
 export function registerVerifyCommand(
@@ -269,9 +121,12 @@ export function registerVerifyCommand(
   program
     .command("verify")
     .description(
-      "verify an evidence bundle offline: re-run the decision, recompute hashes, chain links, approvals and the signature, and check the signer is a key you trust",
+      "verify evidence bundles offline: re-run the decision, recompute hashes, chain links, approvals and the signature, and check the signer is a key you trust",
     )
-    .argument("<bundle>", "path to an evidence bundle (JSON)")
+    .argument(
+      "<bundle>",
+      "an evidence bundle (JSON file), a directory (its *.json files) or a JSONL file (*.jsonl, one bundle per line)",
+    )
     .option("--json", "print the machine-readable result")
     .option(
       "--public-key <hex|file>",
@@ -283,6 +138,11 @@ export function registerVerifyCommand(
       "trust every key in this JSON file: a list of hex keys or of objects with a publicKey field, e.g. the saved answer of GET /api/v1/signing-key (current and retired keys); repeat for several",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      "--jobs <n>",
+      `threads verifying a directory or JSONL file (default: the number of cores, ${availableParallelism()} here)`,
+      parseJobs,
+    )
     .addHelpText(
       "after",
       [
@@ -293,9 +153,19 @@ export function registerVerifyCommand(
         "",
         "Exit codes: 0 verified, 1 mismatch (a field-by-field diff is printed), 2 unreadable input",
         "(the bundle or a key), 3 integrity OK but the signer is not trusted.",
+        "",
+        "Many bundles: give a directory (every *.json file directly in it, in name order) or a",
+        "JSONL file (one bundle per line, blank lines skipped). Each bundle that is not verified",
+        "is reported (a JSONL bundle as file:line), then the count of each outcome; --json prints",
+        '{"source", "results": [one per bundle], "summary": {counts, worst, exitCode}}. The exit',
+        "code is the worst outcome, worst first: mismatch (1), unreadable bundle (2), untrusted",
+        "signer (3), all verified (0). A progress bar is drawn on stderr when it is a terminal.",
       ].join("\n"),
     )
-    .action((bundle: string, options: VerifyOptions) => {
-      setExit(verifyCommand(bundle, options, io));
+    .action(async (bundle: string, options: VerifyOptions) => {
+      const kind = batchKindOf(bundle);
+      setExit(
+        kind ? await verifyBatchCommand(bundle, kind, options, io) : verifyCommand(bundle, options, io),
+      );
     });
 }

@@ -29,6 +29,23 @@ function string(text: string): string {
   return JSON.stringify(text);
 }
 
+/**
+ * Object keys repeat across events and bundles (tenantId, seq, payload…), and quoting one means a
+ * surrogate scan and a JSON.stringify: their quoted form is kept. Short keys only, and only so many,
+ * so a hostile document cannot grow it without bound; beyond, keys are quoted each time as before.
+ */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+const MAX_QUOTED_KEY_LENGTH = 64;
+
+function quotedKey(key: string): string {
+  const known = quotedKeys.get(key);
+  if (known !== undefined) return known;
+  const quoted = string(key);
+  if (key.length <= MAX_QUOTED_KEY_LENGTH && quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  return quoted;
+}
+
 function serialize(value: unknown, memo: CanonicalMemo | undefined, seen: Set<object>): string {
   switch (typeof value) {
     case "string":
@@ -66,7 +83,7 @@ function serialize(value: unknown, memo: CanonicalMemo | undefined, seen: Set<ob
           for (const key of Object.keys(record).sort()) {
             const item = record[key];
             if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-            out += `${first ? "" : ","}${string(key)}:${serialize(item, memo, seen)}`;
+            out += `${first ? "" : ","}${quotedKey(key)}:${serialize(item, memo, seen)}`;
             first = false;
           }
           out += "}";

@@ -1,6 +1,7 @@
 // server/core: the pure, isomorphic engine. Data in, verdict out; no I/O, clock or randomness.
 
 export * from "./approval";
+export * from "./bundle-text";
 export * from "./canonical";
 export * from "./chain";
 export * from "./crypto";

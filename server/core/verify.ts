@@ -138,7 +138,7 @@ function establishFacts(bundle: unknown, options: VerifyOptions): Facts {
   const decided = events.filter((e) => e.type === EVENT_TYPES.intentDecided);
   const anchor = decided.length === 1 ? decided[0]! : null;
   const shape = evidenceBundleSchema.safeParse(b);
-  const claimed = claimedOutput(b);
+  const claimed = claimedOutput(b, shape);
   const reproduced = rerunDecision(b, shape);
   let signed: boolean | undefined;
   const facts: Facts = {
@@ -158,7 +158,7 @@ function establishFacts(bundle: unknown, options: VerifyOptions): Facts {
     anchorPayload: anchor && isObject(anchor.payload) ? anchor.payload : {},
     reproduced,
     output: reproduced ?? claimed,
-    replay: replayApproval(b, events),
+    replay: replayApproval(b, shape, events),
     signature: isObject(b.signature) ? b.signature : {},
     // Lazy, so the signed bytes are still serialized after the hash checks: they then reuse the
     // memoized sections instead of re-serializing them, which is the saving and, for a bundle nested
@@ -171,20 +171,26 @@ function establishFacts(bundle: unknown, options: VerifyOptions): Facts {
   return facts;
 }
 
-function claimedOutput(b: Json): DecisionOutput | null {
+// When the whole bundle has its shape, so do its parts: what was parsed with it is reused, and
+// parts are parsed on their own only to salvage what is sound in a malformed bundle.
+
+function claimedOutput(b: Json, shape: Facts["shape"]): DecisionOutput | null {
+  if (shape.success) return b.output as DecisionOutput;
   return decisionOutputSchema.safeParse(b.output).success ? (b.output as DecisionOutput) : null;
 }
 
 function rerunDecision(b: Json, shape: Facts["shape"]): DecisionOutput | null {
   if (shape.success) return decide(shape.data.input);
-  // A bundle that is malformed elsewhere may still carry an input sound enough to re-run.
   const input = decisionInputSchema.safeParse(b.input);
   return input.success ? decide(input.data) : null;
 }
 
-function replayApproval(b: Json, events: Json[]): ApprovalReplay | null {
+function replayApproval(b: Json, shape: Facts["shape"], events: Json[]): ApprovalReplay | null {
   if (!isObject(b.approval)) return null;
-  const record = approvalRecordSchema.safeParse(b.approval);
+  const record =
+    shape.success && shape.data.approval
+      ? { success: true as const, data: shape.data.approval }
+      : approvalRecordSchema.safeParse(b.approval);
   const requesterId = at(b, ["input", "intent", "actor", "id"]);
   if (!record.success || typeof requesterId !== "string") return null;
   const { quorum, roles, expiresAt, votes, submitters } = record.data;

@@ -1,6 +1,10 @@
 import { execFileSync } from "node:child_process";
 
-/** Builds the Next app once per test run (if stale), before any test file starts a server. */
+/**
+ * Builds what the tests run, once per test run and only if stale, before any test file starts:
+ * the compiled CLI (dist/cli, which the tests' `exoarmur` runs) and the Next app (for the servers).
+ */
 export default function setup() {
+  execFileSync(process.execPath, ["scripts/build-cli.mjs", "--if-stale"], { stdio: "inherit" });
   execFileSync("sh", ["scripts/build-if-stale.sh"], { stdio: "inherit" });
 }
