@@ -24,4 +24,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/http/main.ts"]
+CMD ["sh", "-c", "exec node --max-old-space-size=\"${EXOARMUR_HEAP_MB:-384}\" --import tsx server/http/main.ts"]

@@ -7,4 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 NEXT_MANUAL_SIG_HANDLE=1 NODE_ENV=production
 sh scripts/build-if-stale.sh
-exec node --import tsx server/http/main.ts
+# V8 sizes its heap growth by the limit: with Node's default (a quarter of RAM) the server's RSS
+# grew past 500 MB under the intents benchmark; with 384 MB it stays near 320 MB and decides as fast
+# (docs/BENCHMARKS.md). EXOARMUR_HEAP_MB raises it for unusually large policies or exports.
+exec node --max-old-space-size="${EXOARMUR_HEAP_MB:-384}" --import tsx server/http/main.ts
