@@ -30,10 +30,14 @@ import { sealSecretsAtRest } from "./services/secrets/seal-at-rest";
 
 const log = (line: string) => console.log(`[exoarmur] ${line}`);
 
-const holder = globalThis as unknown as { __exoarmurBoot?: Promise<void> };
+const holder = globalThis as unknown as { __exoarmurBoot?: Promise<void>; __exoarmurBootFailed?: boolean };
+
+/** Whether start-up failed (the process is then on its way out: do not open a port). */
+export const bootFailed = () => holder.__exoarmurBootFailed === true;
 
 export function boot(): Promise<void> {
   holder.__exoarmurBoot ??= start().catch((error: unknown) => {
+    holder.__exoarmurBootFailed = true;
     console.error("[exoarmur] start-up failed:", error);
     // A rejected register() does not stop `next start` (it would serve 500s): stop here instead.
     // Whatever was started so far is stopped first, or an embedded PostgreSQL would outlive us.

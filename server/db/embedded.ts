@@ -75,7 +75,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = options.port ?? (await freePort());
   // A socket path longer than sun_path (108 bytes) cannot be bound: then TCP only.
   const socketDir = pgDir;
-  const withSocket = Buffer.byteLength(join(socketDir, `.s.PGSQL.${port}.lock`)) < 100;
+  // PostgreSQL reads the setting as a comma-separated list: a path with a comma or a quote is TCP only.
+  const withSocket =
+    Buffer.byteLength(join(socketDir, `.s.PGSQL.${port}.lock`)) < 100 && !/[,"'\s]/.test(socketDir);
   const flags = [
     "-c",
     "listen_addresses=127.0.0.1",

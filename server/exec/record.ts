@@ -60,7 +60,7 @@ function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: Attem
       for (const event of next.events) events.add(job.tenantId, event);
     }
     if (updates.ids.length === 0) return;
-    // Heads first, then the rows: the pending counter (a trigger on "Execution") lives on the heads.
+    // The heads before the status writes: the pending counter (a trigger on "Execution") lives on them.
     await appendToChains(sql, events);
     await sql.query({
       name: "exec_record",

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
 import next from "next";
-import { boot } from "../boot";
+import { boot, bootFailed } from "../boot";
 import { restApp } from "./rest-app";
 import { FAST_ROUTE_ROOTS, loadRestRoutes } from "./rest-routes";
 
@@ -24,6 +24,8 @@ const nextApp = next({ dev: false, dir: root, hostname, port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 await boot();
+// A failed start-up is already shutting down (exit 1): never answer requests meanwhile.
+if (bootFailed()) await new Promise(() => {});
 
 const rest = getRequestListener(restApp(await loadRestRoutes(join(root, "app")), handleNext).fetch, {
   // Next shares this process: its Request and Response must stay the platform's own.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseTrustedProxies, resolveClientAddress } from "./client-address";
+import {
+  CLIENT_ADDRESS_HEADER,
+  parseTrustedProxies,
+  resolveClientAddress,
+  stampRequest,
+} from "./client-address";
 
 describe("resolveClientAddress", () => {
   const none = parseTrustedProxies(undefined);
@@ -29,5 +34,28 @@ describe("resolveClientAddress", () => {
   it("a malformed EXOARMUR_TRUSTED_PROXIES entry is an error, not ignored", () => {
     expect(() => parseTrustedProxies("10.0.0.0/8, proxy.example")).toThrow(/EXOARMUR_TRUSTED_PROXIES/);
     expect(() => parseTrustedProxies("10.0.0.0/abc")).toThrow(/EXOARMUR_TRUSTED_PROXIES/);
+  });
+});
+
+describe("stampRequest", () => {
+  it("replaces every client-sent copy in both header views: a Web Request built from rawHeaders sees only the stamp", () => {
+    const request = {
+      headers: { host: "x", [CLIENT_ADDRESS_HEADER]: "6.6.6.6" } as Record<string, string>,
+      rawHeaders: [
+        "Host",
+        "x",
+        "X-Exoarmur-Client-Address",
+        "6.6.6.6",
+        "x-exoarmur-client-address",
+        "7.7.7.7",
+      ],
+    };
+    stampRequest(request as never, "10.9.9.9");
+    expect(request.headers[CLIENT_ADDRESS_HEADER]).toBe("10.9.9.9");
+    expect(request.rawHeaders).toEqual(["Host", "x", CLIENT_ADDRESS_HEADER, "10.9.9.9"]);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < request.rawHeaders.length; i += 2)
+      pairs.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+    expect(new Headers(pairs).get(CLIENT_ADDRESS_HEADER)).toBe("10.9.9.9");
   });
 });

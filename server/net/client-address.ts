@@ -81,13 +81,32 @@ export function stampClientAddresses(trustedProxies = process.env.EXOARMUR_TRUST
   holder.__exoarmurClientStamp = (message: unknown) => {
     const { request, socket } = message as { request: IncomingMessage; socket: { remoteAddress?: string } };
     const forwarded = request.headers["x-forwarded-for"];
-    request.headers[CLIENT_ADDRESS_HEADER] = resolveClientAddress(
-      socket.remoteAddress,
-      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
-      trusted,
+    stampRequest(
+      request,
+      resolveClientAddress(
+        socket.remoteAddress,
+        Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+        trusted,
+      ),
     );
   };
   subscribe("http.server.request.start", holder.__exoarmurClientStamp);
+}
+
+/**
+ * Writes the address into both views of the request's headers: `headers`, and `rawHeaders` (with
+ * every client-sent copy removed), since a Web Request made from the Node request (the REST fast
+ * path's, once its headers are copied or iterated) is built from `rawHeaders`.
+ */
+export function stampRequest(
+  request: Pick<IncomingMessage, "headers" | "rawHeaders">,
+  address: string,
+): void {
+  request.headers[CLIENT_ADDRESS_HEADER] = address;
+  const raw = request.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2)
+    if (raw[i]!.toLowerCase() === CLIENT_ADDRESS_HEADER) raw.splice(i, 2);
+  raw.push(CLIENT_ADDRESS_HEADER, address);
 }
 
 /** The client address boot's stamp put on the request ("unknown" if it was not served by our server). */

@@ -3,7 +3,8 @@ import { createDb, type Db } from "../../server/db/client";
 import { startWorker } from "../../server/exec/worker";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { verifyChain } from "../../server/services/chain/verify";
-import { committerFor } from "../../server/services/decisions/group-commit";
+import type { Submission } from "../../server/services/decisions/decide-batch";
+import { committerFor, GroupCommitter } from "../../server/services/decisions/group-commit";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import type { ServiceError } from "../../server/services/shared/errors";
 import { updateTenant } from "../../server/services/tenants/tenants";
@@ -182,12 +183,17 @@ describe("a batch that fails", () => {
       const before = committer.batchSizes.length;
       const t = tenants[3]!;
       const targets = ["ok-1", "ok-2", "poison", "ok-3", "ok-4"];
-      const results = await settle(
-        targets.map((target) => submitIntent(db, client(t), intentBody({ target }))),
-      );
+      // And one key with two contents, in this order: decided again one at a time, the first wins.
+      const shared = intentBody({ target: "ok-first" });
+      const results = await settle([
+        ...targets.map((target) => submitIntent(db, client(t), intentBody({ target }))),
+        submitIntent(db, client(t), shared),
+        submitIntent(db, client(t), { ...shared, target: "ok-second" }),
+      ]);
       expect(Math.max(...committer.batchSizes.slice(before))).toBeGreaterThan(1);
-      expect(results.map((r) => "value" in r)).toEqual([true, true, false, true, true]);
+      expect(results.map((r) => "value" in r)).toEqual([true, true, false, true, true, true, false]);
       expect(String((results[2] as { error: Error }).error)).toContain("poisoned row");
+      expect((results[6] as { error: ServiceError }).error.details.reason).toBe("IDEMPOTENCY_KEY_REUSED");
       const stored = await db.intent.findMany({
         where: { tenantId: t.id, body: { path: ["target"], string_starts_with: "ok-" } },
       });
@@ -196,12 +202,36 @@ describe("a batch that fails", () => {
         "ok-2",
         "ok-3",
         "ok-4",
+        "ok-first",
       ]);
       expect((await verifyChain(db, t.id)).ok).toBe(true);
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER refuse_poison ON "Intent"`);
       await db.$executeRawUnsafe(`DROP FUNCTION refuse_poison()`);
     }
+  });
+});
+
+describe("back-pressure", () => {
+  it("beyond 8 batches' worth waiting, a submission is refused 503 COMMIT_QUEUE_FULL with Retry-After, unwritten", async () => {
+    const t = tenants[1]!;
+    const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 1, maxInFlight: 1 });
+    const before = await db.intent.count({ where: { tenantId: t.id } });
+    const prepared = Array.from({ length: 12 }, (_, i) => ({
+      principal: client(t) as Submission["principal"],
+      idempotencyKey: `bp-${process.pid}-${i}`,
+      submission: intentBody({ target: `bp-${i}` }) as Submission["submission"],
+      submissionHash: `hash-${i}`,
+      now: new Date(),
+    }));
+    const results = await settle(prepared.map((item) => committer.submit(item)));
+    const refused = results.filter((r) => "error" in r) as { error: ServiceError }[];
+    // One batch in flight at once (it started on the first), 8 waiting: the rest refused.
+    expect(results.filter((r) => "value" in r)).toHaveLength(9);
+    expect(
+      refused.map((r) => [r.error.status, r.error.details.reason, r.error.details.retryAfterSeconds]),
+    ).toEqual(Array.from({ length: 3 }, () => [503, "COMMIT_QUEUE_FULL", 1]));
+    expect(await db.intent.count({ where: { tenantId: t.id } })).toBe(before + 9);
   });
 });
 

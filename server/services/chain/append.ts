@@ -61,7 +61,7 @@ export interface LockedHead {
   pending: number;
 }
 
-const LOCK_HEADS = `SELECT "tenantId", seq, hash, pending FROM "ChainHead" WHERE "tenantId" = ANY($1::text[]) ORDER BY "tenantId" FOR UPDATE`;
+const LOCK_HEADS = `SELECT "tenantId", seq, hash, pending FROM "ChainHead" WHERE "tenantId" = ANY($1::text[]) ORDER BY "tenantId" COLLATE "C" FOR UPDATE`;
 const CREATE_HEADS = `INSERT INTO "ChainHead" ("tenantId", seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) t ON CONFLICT DO NOTHING`;
 
 /** Step 1 for several chains in one statement: their heads locked in tenant-id order (the one order). */

@@ -408,7 +408,7 @@ SELECT
             clock_timestamp() AS at,
             (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
                FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
-       FROM (SELECT * FROM "Tenant" WHERE id = ANY($1::text[]) ORDER BY id) t
+       FROM (SELECT * FROM "Tenant" WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C") t
        LEFT JOIN LATERAL (
          SELECT b."tenantId", b.tokens, b."updatedAt" FROM "RateBucket" b WHERE b."tenantId" = t.id FOR UPDATE
        ) r ON true
