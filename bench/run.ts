@@ -81,7 +81,20 @@ const TARGETS: Target[] = [
     what: "POST /api/v1/intents, npm start, 10 tenants",
   },
   { figure: "intents_http_p99", atMost: 50, unit: "ms", what: "POST /api/v1/intents p99 latency" },
+  { figure: "intents_http_4conn_p99", atMost: 10, unit: "ms", what: "… p99 latency at 4 connections" },
   { figure: "server_peak_rss", atMost: 400, unit: "MB", what: "server RSS under that load" },
+  {
+    figure: "decision_to_stream_p99",
+    atMost: 100,
+    unit: "ms",
+    what: "decision to JetStream p99, at that rate",
+  },
+  {
+    figure: "execution_backlog_drain",
+    atMost: 1_000,
+    unit: "ms",
+    what: "record executions caught up after the load",
+  },
   {
     figure: "executions_webhook_2_workers",
     atLeast: 500,
