@@ -7,7 +7,7 @@
 //      transaction gives its seqs back;
 //   2. seal the events after the head (core `sealEvent`);
 //   3. insert them and move the head — in one statement, which a caller that writes its own rows
-//      in one statement too (submitIntent) embeds as `insertSealedCte`.
+//      in one statement too (the batch of submissions) embeds as `insertSealedManyCtes`.
 // Several chains in one transaction are locked in tenant-id order, so two such transactions
 // cannot deadlock on each other's heads.
 
@@ -115,33 +115,7 @@ export function insertSealedManyCtes(params: { events: string; heads: string }):
 )`;
 }
 
-/**
- * Step 3 as a CTE for a caller's own statement: inserts the sealed events given as the jsonb
- * parameter `$events` and moves the head of `$tenant` to `$seq`/`$hash` (see `insertSealedParams`).
- * Ends the statement (it is its final UPDATE).
- */
-export function insertSealedCte(params: {
-  events: string;
-  seq: string;
-  hash: string;
-  tenant: string;
-}): string {
-  return `ev AS (
-  INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash)
-  SELECT r."tenantId", r.seq, r.type, r."subjectId", r.at, r.payload, r."prevHash", r.hash
-    FROM jsonb_to_recordset(${params.events}::jsonb) AS r("tenantId" text, seq int, type text, "subjectId" text, at text, payload jsonb, "prevHash" text, hash text)
-)
-UPDATE "ChainHead" SET seq = ${params.seq}, hash = ${params.hash} WHERE "tenantId" = ${params.tenant}`;
-}
-
-/** The values of `insertSealedCte`'s parameters, in the order events, seq, hash. */
-export function insertSealedParams(sealed: readonly ChainEvent[]): [string, number, string] {
-  const last = sealed.at(-1);
-  if (!last) throw new Error("insertSealedParams: nothing sealed");
-  return [JSON.stringify(sealed), last.seq, last.hash];
-}
-
-const INSERT_SEALED = `WITH ${insertSealedCte({ events: "$1", seq: "$2", hash: "$3", tenant: "$4" })}`;
+const INSERT_SEALED_MANY = `WITH ${insertSealedManyCtes({ events: "$1", heads: "$2" })} SELECT 1`;
 
 /** The whole protocol for one tenant's chain. */
 export async function appendEvents(
@@ -151,10 +125,11 @@ export async function appendEvents(
 ): Promise<ChainEvent[]> {
   if (events.length === 0) return [];
   const sealed = await sealAfterHead(conn, tenantId, events);
+  const last = sealed.at(-1)!;
   await run(conn, {
     name: "chain_append",
-    text: INSERT_SEALED,
-    values: [...insertSealedParams(sealed), tenantId],
+    text: INSERT_SEALED_MANY,
+    values: [JSON.stringify(sealed), JSON.stringify([{ tenantId, seq: last.seq, hash: last.hash }])],
   });
   return sealed;
 }
@@ -174,16 +149,18 @@ export async function appendToChains(
   await conn.query({
     name: "chain_append_many",
     text: INSERT_SEALED_MANY,
-    values: [
-      JSON.stringify(sealed),
-      JSON.stringify(
-        tenantIds.map((t) => ({ tenantId: t, seq: heads.get(t)!.seq, hash: heads.get(t)!.hash })),
-      ),
-    ],
+    values: [JSON.stringify(sealed), JSON.stringify(movedHeads(heads, tenantIds))],
   });
 }
 
-const INSERT_SEALED_MANY = `WITH ${insertSealedManyCtes({ events: "$1", heads: "$2" })} SELECT 1`;
+/** The `$heads` parameter of `insertSealedManyCtes`: where each of these chains' heads now is. */
+export function movedHeads(heads: ReadonlyMap<string, LockedHead>, tenantIds: readonly string[]) {
+  return tenantIds.map((tenantId) => ({
+    tenantId,
+    seq: heads.get(tenantId)!.seq,
+    hash: heads.get(tenantId)!.hash,
+  }));
+}
 
 /** Collects events per chain for `appendToChains`. */
 export class ChainBatch extends Map<string, EventBody[]> {

@@ -23,7 +23,7 @@ import {
 import { nodeCrypto } from "../../crypto/node";
 import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
-import { insertSealedManyCtes, lockHeads, sealAfter } from "../chain/append";
+import { insertSealedManyCtes, lockHeads, movedHeads, sealAfter } from "../chain/append";
 import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
 import { type ActivePolicy, loadPolicy } from "../policies/versions";
 import { conflict, ServiceError } from "../shared/errors";
@@ -136,9 +136,7 @@ export function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promis
         const events = eventsByTenant.get(tenantId);
         if (events) sealed.push(...sealAfter(heads.get(tenantId)!, tenantId, events));
       }
-      const movedHeads = tenantIds
-        .filter((t) => eventsByTenant.has(t))
-        .map((t) => ({ tenantId: t, seq: heads.get(t)!.seq, hash: heads.get(t)!.hash }));
+
       const buckets = [...tenants.entries()]
         .filter(([, s]) => s.taken > 0)
         .map(([tenantId, s]) => ({ tenantId, tokens: s.level, at: s.at }));
@@ -151,7 +149,12 @@ export function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promis
           JSON.stringify(rows.approvals),
           JSON.stringify(rows.executions),
           JSON.stringify(sealed),
-          JSON.stringify(movedHeads),
+          JSON.stringify(
+            movedHeads(
+              heads,
+              tenantIds.filter((t) => eventsByTenant.has(t)),
+            ),
+          ),
           JSON.stringify(buckets),
         ],
       });

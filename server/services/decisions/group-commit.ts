@@ -49,7 +49,8 @@ interface Waiting {
 export class GroupCommitter {
   private queue: Waiting[] = [];
   private inFlight = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the scheduled flush, if one is scheduled. */
+  private cancelScheduled: (() => void) | null = null;
   /** Sizes of the batches committed so far (for tests and metrics). */
   readonly batchSizes: number[] = [];
 
@@ -85,19 +86,20 @@ export class GroupCommitter {
       this.flush();
       return;
     }
+    if (this.cancelScheduled) return;
     // setTimeout(0) would wait a millisecond anyway; 0 means "what arrived in this tick".
-    this.timer ??=
-      this.options.windowMs === 0
-        ? (setImmediate(() => this.flush()) as unknown as ReturnType<typeof setTimeout>)
-        : setTimeout(() => this.flush(), this.options.windowMs);
+    if (this.options.windowMs === 0) {
+      const immediate = setImmediate(() => this.flush());
+      this.cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(() => this.flush(), this.options.windowMs);
+      this.cancelScheduled = () => clearTimeout(timer);
+    }
   }
 
   private flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      clearImmediate(this.timer as unknown as NodeJS.Immediate);
-    }
-    this.timer = null;
+    this.cancelScheduled?.();
+    this.cancelScheduled = null;
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight += 1;
