@@ -121,6 +121,9 @@ export function openApiDocument() {
             "429": err(
               "reason RATE_LIMITED (the tenant's bucket), GLOBAL_RATE_LIMITED (the platform-wide bucket, EXOARMUR_GLOBAL_RATE) or QUEUE_FULL (admission), or AUTH_FAILURES (too many failed bearer tokens from this client); see Retry-After",
             ),
+            "503": err(
+              "storage unavailable, or reason COMMIT_QUEUE_FULL (more submissions wait for the database than it keeps up with); nothing was written; see Retry-After",
+            ),
           },
         },
       },
