@@ -1,6 +1,16 @@
+import { type GuardContext, type GuardOptions, guard } from "./guard";
 import { type ClientConfig, request } from "./http";
 import { type AwaitOptions, awaitOutcome } from "./outcome";
-import type { Decision, EvidenceBundle, ExecutionDetail, IntentInput, IntentResult, Outcome } from "./types";
+import type {
+  Decision,
+  EvidenceBundle,
+  Execution,
+  ExecutionDetail,
+  ExecutionReport,
+  IntentInput,
+  IntentResult,
+  Outcome,
+} from "./types";
 
 export interface SubmitOptions {
   /**
@@ -16,6 +26,30 @@ export interface ExoArmurClient {
   awaitOutcome(decisionId: string, options?: AwaitOptions): Promise<Outcome>;
   getDecision(decisionId: string, options?: { signal?: AbortSignal }): Promise<Decision>;
   getExecution(executionId: string, options?: { signal?: AbortSignal }): Promise<ExecutionDetail>;
+  /**
+   * A caller-executed intent (`execution: "caller"`), right before acting: the server re-checks the
+   * kill switches, the intent's deadline and the tenant, and answers the execution RUNNING, or
+   * refuses (409 BLOCKED, the execution then ends BLOCKED). Asking again while RUNNING is answered
+   * the same.
+   */
+  startExecution(executionId: string, options?: { signal?: AbortSignal }): Promise<Execution>;
+  /** After acting: what happened. The same report again is answered the same; another one is a 409. */
+  reportOutcome(
+    executionId: string,
+    report: ExecutionReport,
+    options?: { signal?: AbortSignal },
+  ): Promise<Execution>;
+  /**
+   * Runs `fn` only if ExoArmur allows `intent`: submits it (caller-executed), waits for people if
+   * it needs approval, asks `startExecution` right before `fn` (switches re-checked), reports how
+   * `fn` ended, and returns its result. Throws `ActionDenied` when it may not run; `fn`'s own error
+   * is re-thrown after it is reported as failed.
+   */
+  guard<T>(
+    intent: IntentInput,
+    fn: (context: GuardContext) => T | Promise<T>,
+    options: GuardOptions<T>,
+  ): Promise<T>;
   getEvidence(decisionId: string, options?: { signal?: AbortSignal }): Promise<EvidenceBundle>;
   /** The server's signing keys: `publicKey` is the current one; `keys` lists retired ones too. */
   getSigningKeys(options?: { signal?: AbortSignal }): Promise<{
@@ -32,7 +66,7 @@ export function createClient(config: ClientConfig): ExoArmurClient {
   const get = <T>(path: string, signal?: AbortSignal) =>
     request<T>(config, "GET", path, signal ? { signal } : {});
   const id = encodeURIComponent;
-  return {
+  const client: ExoArmurClient = {
     submitIntent(intent, options) {
       if (!options?.idempotencyKey) throw new TypeError("submitIntent: options.idempotencyKey is required");
       return request<IntentResult>(config, "POST", "/api/v1/intents", {
@@ -44,8 +78,22 @@ export function createClient(config: ClientConfig): ExoArmurClient {
     awaitOutcome: (decisionId, options) => awaitOutcome(config, decisionId, options),
     getDecision: (decisionId, options) => get(`/api/v1/decisions/${id(decisionId)}`, options?.signal),
     getExecution: (executionId, options) => get(`/api/v1/executions/${id(executionId)}`, options?.signal),
+    startExecution: (executionId, options) =>
+      request(config, "POST", `/api/v1/executions/${id(executionId)}/start`, {
+        body: {},
+        repeatable: true,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      }),
+    reportOutcome: (executionId, report, options) =>
+      request(config, "POST", `/api/v1/executions/${id(executionId)}/report`, {
+        body: report,
+        repeatable: true,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      }),
     getEvidence: (decisionId, options) =>
       get(`/api/v1/decisions/${id(decisionId)}/evidence`, options?.signal),
     getSigningKeys: (options) => get("/api/v1/signing-key", options?.signal),
+    guard: (intent, fn, options) => guard(client, intent, fn, options),
   };
+  return client;
 }

@@ -29,11 +29,17 @@ export class ActionDenied extends Error {
   override readonly name = "ActionDenied";
   constructor(
     message: string,
-    /** DENY, DENIED (people said no) or EXPIRED (nobody decided in time). */
-    readonly outcome: "DENY" | "DENIED" | "EXPIRED",
+    /**
+     * DENY (the policy or a switch at decision time), DENIED (people said no), EXPIRED (nobody
+     * decided in time) or BLOCKED (allowed, but a kill switch, the intent's deadline or a suspended
+     * tenant stopped it right before it would have run).
+     */
+    readonly outcome: "DENY" | "DENIED" | "EXPIRED" | "BLOCKED",
     readonly decisionId: string,
     readonly reason: string,
     readonly decidingRule: string | null,
+    /** The execution that was stopped (BLOCKED only). */
+    readonly executionId?: string,
   ) {
     super(message);
   }

@@ -17,6 +17,8 @@ export interface ClientConfig {
 export interface RequestOptions {
   body?: unknown;
   idempotencyKey?: string;
+  /** Repeating this request cannot act twice (the server answers a repeat as the first): retry it when unanswered. */
+  repeatable?: boolean;
   signal?: AbortSignal;
 }
 
@@ -46,7 +48,7 @@ export async function request<T>(
     } catch (cause) {
       if (options.signal?.aborted) throw options.signal.reason ?? cause;
       // Not answered: only safe to repeat when repeating cannot act twice.
-      if (attempt < attempts && (method === "GET" || options.idempotencyKey)) {
+      if (attempt < attempts && (method === "GET" || options.idempotencyKey || options.repeatable)) {
         await sleep(backoff(attempt, config), options.signal);
         continue;
       }

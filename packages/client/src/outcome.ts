@@ -15,6 +15,11 @@ export interface AwaitOptions {
   pollMs?: number;
   /** Follow the live feed (default true). */
   live?: boolean;
+  /**
+   * Called with the decision each time it is read and still waits for people (votes so far in
+   * `decision.approval`): at least once, then on every change and every `pollMs`.
+   */
+  onPending?: (decision: Decision) => void;
 }
 
 export function finalOutcome(decision: Decision): Outcome | null {
@@ -40,6 +45,7 @@ export async function awaitOutcome(
     let decision = await read(signal);
     const done = finalOutcome(decision);
     if (done) return done;
+    options.onPending?.(decision);
     const deadline = Date.parse(decision.intent.requestedAt) + decision.intent.ttlSeconds * 1000;
     const timeoutMs = options.timeoutMs ?? Math.min(Math.max(deadline - Date.now(), 0) + 5_000, 3_600_000);
     const timedOut = AbortSignal.timeout(timeoutMs);
@@ -83,6 +89,7 @@ export async function awaitOutcome(
         decision = await read(waiting);
         const outcome = finalOutcome(decision);
         if (outcome) return outcome;
+        options.onPending?.(decision);
       }
     } catch (error) {
       if (timedOut.aborted && !options.signal?.aborted)

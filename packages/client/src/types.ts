@@ -15,7 +15,15 @@ export interface IntentInput {
   /** How long the intent stays valid (default 600). An approval closes at this deadline at the latest. */
   ttlSeconds?: number;
   correlationId?: string;
+  /**
+   * Who acts once it is allowed: an executor the server dispatches to (`"executor"`, the default), or
+   * the caller itself (`"caller"`: `guard` and the MCP gateway), which asks `startExecution` right
+   * before acting and reports the outcome. Part of the intent: the same key with another mode is a 409.
+   */
+  execution?: ExecutionMode;
 }
+
+export type ExecutionMode = "executor" | "caller";
 
 export interface MatchedRule {
   id: string;
@@ -31,6 +39,8 @@ export interface IntentResult {
   decidingRule: string | null;
   approvalId?: string;
   executionId?: string;
+  /** The execution's status when it was created (`AWAITING_CALLER` for a caller-executed intent). */
+  executionStatus?: string;
 }
 
 export type ApprovalStatus = "PENDING" | "APPROVED" | "DENIED" | "EXPIRED";
@@ -46,10 +56,22 @@ export interface Vote {
   at: string;
 }
 
+/** What a caller reported about its own action (`reportOutcome`). */
+export interface ExecutionReport {
+  outcome: "succeeded" | "failed";
+  detail?: unknown;
+}
+
 export interface Execution {
   id: string;
   decisionId: string;
+  /**
+   * QUEUED, RUNNING, RETRY_WAIT, SUCCEEDED, FAILED, BLOCKED; for a caller-executed intent
+   * AWAITING_CALLER → RUNNING → SUCCEEDED | FAILED, or UNREPORTED once its TTL passed unreported.
+   */
   status: string;
+  mode?: ExecutionMode;
+  report?: ExecutionReport | null;
   attempts: number;
   failureClass: string | null;
   nextAttemptAt: string;
