@@ -1,6 +1,6 @@
 // The `exoarmur` CLI: one file per noun — `tenant` (tenant-commands.ts), `keys` (key-commands.ts),
 // `policy`, `kill-switch`, `chain`, `signing-key` (signing-key-commands.ts), `migrate`, `user`,
-// `worker`, `replay`, `verify` (verify-command.ts), `demo`.
+// `worker`, `replay`, `verify` (verify-command.ts), `demo`, `mcp-gateway` (mcp-gateway-command.ts).
 // Operator commands run as the platform admin, straight against the database, through the same
 // services the REST API uses (so every change writes its chain event); their database plumbing and
 // failure-to-exit-code mapping are in database-command.ts, and the database client and services
@@ -16,6 +16,7 @@ import { registerChainCommands } from "./chain-commands";
 import { registerDemoCommand } from "./demo-command";
 import { registerKeyCommands } from "./key-commands";
 import { registerKillSwitchCommands } from "./kill-switch-commands";
+import { registerMcpGatewayCommand } from "./mcp-gateway-command";
 import { registerMigrateCommand } from "./migrate-commands";
 import { registerPolicyCommands } from "./policy-commands";
 import { registerReplayCommand } from "./replay-command";
@@ -52,6 +53,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     registerWorkerCommand,
     registerReplayCommand,
     registerDemoCommand,
+    registerMcpGatewayCommand,
   ])
     register(program, io, setExit);
 
