@@ -47,9 +47,11 @@ const DOWNSTREAM_TIMEOUT_MS = 60 * 60_000;
 /** Calls remembered per session, so a request sent again answers the first one's result. */
 const REMEMBERED_CALLS = 1_000;
 
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
 type CallExtra = Parameters<Parameters<Server["setRequestHandler"]>[1]>[1];
 
-/** Runs until the agent's side closes (exit 0) or the downstream ends (exit 1). */
+/** Runs until the agent's side closes or a signal stops it (exit 0), or the downstream ends (exit 1). */
 export async function runGateway(options: GatewayOptions): Promise<number> {
   const downstream = new Client({ name: "exoarmur-mcp-gateway", version: ENGINE_VERSION });
   const child = new StdioClientTransport({
@@ -99,9 +101,11 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   );
   return new Promise<number>((resolve) => {
     let closing = false;
+    const onSignal = () => void close(0);
     const close = async (code: number) => {
       if (closing) return;
       closing = true;
+      for (const signal of SIGNALS) process.off(signal, onSignal);
       gateway.stop.abort(new Error("the gateway is closing"));
       await upstream.close().catch(() => {});
       await downstream.close().catch(() => {});
@@ -114,6 +118,8 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
     upstream.onclose = () => void close(0);
     const stdin = options.stdin ?? process.stdin;
     stdin.once("end", () => void close(0));
+    // The agent's host stops its servers with a signal, too: the downstream is stopped with us.
+    for (const signal of SIGNALS) process.once(signal, onSignal);
     upstream.connect(new StdioServerTransport(stdin, options.stdout ?? process.stdout)).catch((error) => {
       options.log(`exoarmur mcp-gateway: ${(error as Error).message}`);
       void close(1);
