@@ -19,8 +19,8 @@ const column = createColumnHelper<DecisionRow>();
 
 function statusTone(status: string) {
   if (["SUCCEEDED", "APPROVED"].includes(status)) return "emerald" as const;
-  if (["FAILED", "BLOCKED", "DENIED", "EXPIRED"].includes(status)) return "rose" as const;
-  if (["PENDING", "RETRY_WAIT"].includes(status)) return "amber" as const;
+  if (["FAILED", "BLOCKED", "DENIED", "EXPIRED", "UNREPORTED"].includes(status)) return "rose" as const;
+  if (["PENDING", "RETRY_WAIT", "AWAITING_CALLER"].includes(status)) return "amber" as const;
   return "sky" as const;
 }
 

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ENGINE_VERSION, evidenceBundleSchema, intentSubmissionSchema, policySchema } from "../core";
 import { voteBodySchema } from "../services/approvals/vote";
 import { intentResultSchema } from "../services/decisions/intent-result";
+import { executionReportSchema } from "../services/executions/caller";
 import { executorConfigSchema } from "../services/executors/config";
 import { createApiKeySchema } from "../services/keys/api-keys";
 import { signingKeysSchema } from "../services/keys/signing-key";
@@ -61,6 +62,7 @@ export function openApiDocument() {
     info: {
       title: "ExoArmur REST API",
       version: ENGINE_VERSION,
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
       description:
         "Submit action intents, read decisions and their signed evidence, vote on approvals, flip kill switches. Authenticate with `Authorization: Bearer <api key>`. Failed bearer tokens are counted per client: past EXOARMUR_BEARER_FAILURES_PER_MINUTE every bearer request from that client gets 429 (reason AUTH_FAILURES) with Retry-After. Bodies are bounded before they are read: 256 KiB here, 1 MiB on /api/trpc and /api/auth (413).",
     },
@@ -94,11 +96,13 @@ export function openApiDocument() {
         Vote: schema(voteBodySchema),
         ExecutorConfig: schema(executorConfigSchema),
         SigningKeys: schema(signingKeysSchema, "output"),
+        ExecutionReport: schema(executionReportSchema),
       },
     },
     paths: withBodyLimits({
       "/api/v1/intents": {
         post: {
+          operationId: "submitIntent",
           summary: "Submit an action intent and get the decision",
           parameters: [
             {
@@ -129,6 +133,7 @@ export function openApiDocument() {
       },
       "/api/v1/decisions/{id}": {
         get: {
+          operationId: "getDecision",
           summary: "A decision with its approval and execution status",
           parameters: [idParam("decision id")],
           responses: { "200": ok("the decision"), "404": err("no such decision in your tenant"), ...common },
@@ -136,6 +141,7 @@ export function openApiDocument() {
       },
       "/api/v1/decisions/{id}/evidence": {
         get: {
+          operationId: "getEvidence",
           summary: "The signed evidence bundle (verify offline with `exoarmur verify`)",
           parameters: [idParam("decision id")],
           responses: {
@@ -147,6 +153,7 @@ export function openApiDocument() {
       },
       "/api/v1/approvals/{id}/votes": {
         post: {
+          operationId: "voteOnApproval",
           summary: "Approve or deny (a deny needs a reason)",
           parameters: [idParam("approval id")],
           requestBody: body({ $ref: "#/components/schemas/Vote" }),
@@ -160,6 +167,7 @@ export function openApiDocument() {
       },
       "/api/v1/executions/{id}": {
         get: {
+          operationId: "getExecution",
           summary: "An execution and its events",
           parameters: [idParam("execution id")],
           responses: {
@@ -169,12 +177,49 @@ export function openApiDocument() {
           },
         },
       },
+      "/api/v1/executions/{id}/start": {
+        post: {
+          operationId: "startExecution",
+          summary: "A caller-executed intent's last check, right before the caller acts",
+          description:
+            'For intents submitted with `"execution": "caller"`, by the key that submitted them. Kill switches, the intent\'s deadline and the tenant\'s status are checked now: 200 means act (the execution is RUNNING; asking again while RUNNING is 200 again); 409 BLOCKED (reason KILL_SWITCH_GLOBAL, KILL_SWITCH_TENANT, KILL_SWITCH_ACTION, INTENT_EXPIRED or TENANT_SUSPENDED) means do not, and the execution has ended BLOCKED. No body.',
+          parameters: [idParam("execution id")],
+          responses: {
+            "200": ok("the execution, RUNNING"),
+            "404": err("no such execution in your tenant"),
+            "409": err(
+              "code BLOCKED (reason: why); or code CONFLICT with reason NOT_CALLER_EXECUTED (dispatched to the executor) or EXECUTION_FINISHED",
+            ),
+            ...common,
+            "403": err("not the API key that submitted the intent"),
+          },
+        },
+      },
+      "/api/v1/executions/{id}/report": {
+        post: {
+          operationId: "reportExecution",
+          summary: "What happened, as the caller of a caller-executed intent reports it (once)",
+          description:
+            "From RUNNING to SUCCEEDED or FAILED; recorded as the chain event `execution.reported`, which the evidence bundle carries. The same report again answers 200 and changes nothing; a different one is 409 REPORT_CONFLICT. Without a report by the intent's deadline (requestedAt + ttlSeconds) the execution ends UNREPORTED.",
+          parameters: [idParam("execution id")],
+          requestBody: body({ $ref: "#/components/schemas/ExecutionReport" }),
+          responses: {
+            "200": ok("the execution, SUCCEEDED or FAILED, with its report"),
+            "404": err("no such execution in your tenant"),
+            "409": err("reason REPORT_CONFLICT, NOT_STARTED, EXECUTION_FINISHED or NOT_CALLER_EXECUTED"),
+            ...common,
+            "403": err("not the API key that submitted the intent"),
+          },
+        },
+      },
       "/api/v1/kill-switches": {
         get: {
+          operationId: "listKillSwitches",
           summary: "Kill switches visible to the caller",
           responses: { "200": ok("{killSwitches: [...]}"), ...common },
         },
         put: {
+          operationId: "setKillSwitch",
           summary: "Engage or release a kill switch",
           requestBody: body({ $ref: "#/components/schemas/SetKillSwitch" }),
           responses: { "200": ok("the switch"), "404": err("unknown tenant"), ...common },
@@ -182,6 +227,7 @@ export function openApiDocument() {
       },
       "/api/v1/tenants": {
         post: {
+          operationId: "createTenant",
           summary: "Create a tenant (platform admin)",
           requestBody: body({ $ref: "#/components/schemas/CreateTenant" }),
           responses: { "201": ok("the tenant"), "409": err("exists"), ...common },
@@ -189,11 +235,13 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}": {
         get: {
+          operationId: "getTenant",
           summary: "A tenant",
           parameters: [idParam("tenant id")],
           responses: { "200": ok("the tenant"), "404": err("not found"), ...common },
         },
         patch: {
+          operationId: "updateTenant",
           summary: "Rename (tenant admin); change limits, suspend or activate (platform admin only)",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/UpdateTenant" }),
@@ -208,7 +256,19 @@ export function openApiDocument() {
         },
       },
       "/api/v1/tenants/{id}/api-keys": {
+        get: {
+          operationId: "listApiKeys",
+          summary:
+            "The tenant's API keys (tenant admin): names, roles, the person each acts for; never a secret",
+          parameters: [idParam("tenant id")],
+          responses: {
+            "200": ok("{tenantId, keys: [{id, name, role, forUser, ...}]}"),
+            "404": err("not found"),
+            ...common,
+          },
+        },
         post: {
+          operationId: "createApiKey",
           summary: "Create an API key (shown only in this response)",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/CreateApiKey" }),
@@ -224,6 +284,7 @@ export function openApiDocument() {
       },
       "/api/v1/users": {
         post: {
+          operationId: "createPerson",
           summary: "Create a person (platform admin): whom keys act for and whose votes count once",
           requestBody: body({ $ref: "#/components/schemas/CreatePerson" }),
           responses: {
@@ -235,6 +296,7 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}/members": {
         put: {
+          operationId: "setMembership",
           summary:
             "Platform admin: add an existing person to the tenant, or change their role. Tenant admin: change the role of an existing member only (others join by invitation in the dashboard)",
           parameters: [idParam("tenant id")],
@@ -251,6 +313,7 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}/api-keys/{keyId}": {
         delete: {
+          operationId: "revokeApiKey",
           summary: "Revoke an API key (effective on its next request)",
           parameters: [
             idParam("tenant id"),
@@ -260,7 +323,20 @@ export function openApiDocument() {
         },
       },
       "/api/v1/tenants/{id}/policies": {
+        get: {
+          operationId: "listPolicyVersions",
+          summary: "The tenant's policy versions and which one is active (operator, auditor, admin)",
+          parameters: [idParam("tenant id")],
+          responses: {
+            "200": ok(
+              "{tenantId, activeVersion, versions: [{version, hash, active, createdBy, createdAt, document}]}",
+            ),
+            "404": err("not found"),
+            ...common,
+          },
+        },
         post: {
+          operationId: "addPolicyVersion",
           summary: "Add a policy version and activate it",
           parameters: [idParam("tenant id")],
           requestBody: body({ $ref: "#/components/schemas/Policy" }),
@@ -269,6 +345,7 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}/policies/{version}/activate": {
         post: {
+          operationId: "activatePolicyVersion",
           summary: "Re-activate an existing policy version (roll back or forward)",
           parameters: [
             idParam("tenant id"),
@@ -283,6 +360,7 @@ export function openApiDocument() {
       },
       "/api/v1/tenants/{id}/executors": {
         get: {
+          operationId: "getExecutors",
           summary: "The tenant's executor routes (secrets shown only as hasSecret)",
           description:
             "Admins (and the platform admin) see each webhook's URL; operators and auditors see a webhook as the chain records it, `{scheme, host, urlHash}`, since a URL often embeds a token.",
@@ -290,6 +368,7 @@ export function openApiDocument() {
           responses: { "200": ok("{routes}"), "404": err("not found"), ...common },
         },
         put: {
+          operationId: "setExecutors",
           summary:
             "Set the executor routes: action globs → webhook {url, timeoutMs, secret?} or the built-in record executor",
           description:
@@ -308,6 +387,7 @@ export function openApiDocument() {
       },
       "/api/v1/signing-key": {
         get: {
+          operationId: "getSigningKeys",
           summary: "The evidence-signing public keys: the current one, and every retired one",
           description:
             "`{alg, keyId, publicKey}` is the key that signs new bundles; `keys` lists it first, then the keys retired by `exoarmur signing-key rotate` (bundles they signed stay verifiable). Save the answer and pass it to `exoarmur verify --trusted-keys`. Rotation is an operator command (`exoarmur signing-key rotate`), not a REST route.",
@@ -319,13 +399,19 @@ export function openApiDocument() {
       },
       "/api/health": {
         get: {
+          operationId: "getHealth",
           summary: "Database reachable and migrations current",
           security: [],
-          responses: { "200": ok("ok"), "503": ok("down or degraded") },
+          responses: {
+            "200": ok("ok"),
+            "431": { description: "request headers larger than the server accepts (node:http refuses them)" },
+            "503": ok("down or degraded"),
+          },
         },
       },
       "/api/metrics": {
         get: {
+          operationId: "getMetrics",
           summary: "Prometheus metrics (no tenant labels)",
           description:
             "Public unless EXOARMUR_METRICS_TOKEN is set; then `Authorization: Bearer <metrics token>` is required (Prometheus bearer auth).",

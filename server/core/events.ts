@@ -96,6 +96,12 @@ interface EventPayloads {
     | { failureClass: "EXHAUSTED"; attempts: number; reason: string }
     | { failureClass: "INVALID"; reason: string };
   "execution.released": { attempt: number; worker: string };
+  /** A caller-executed intent was allowed: it waits for its caller to start and report it. */
+  "execution.awaiting_caller": { decisionId: string };
+  /** The caller's last "may I" was answered yes; `by` is the key or session that asked. */
+  "execution.caller_started": { by: { type: string; id: string } };
+  "execution.reported": { outcome: "succeeded" | "failed"; detail?: unknown; by: { type: string; id: string } };
+  "execution.unreported": { deadline: string };
 
   /** subject: the tenant. */
   "tenant.created": By & { name: string; limits: Record<string, number> };

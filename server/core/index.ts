@@ -2,6 +2,7 @@
 
 export * from "./approval";
 export * from "./bundle-text";
+export * from "./caller";
 export * from "./canonical";
 export * from "./chain";
 export * from "./crypto";

@@ -25,6 +25,9 @@ export type KeyRole = (typeof KEY_ROLES)[number];
 export const MEMBER_ROLES = ["admin", "operator", "auditor"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 export const TENANT_STATUSES = ["active", "suspended"] as const;
+/** Who performs an allowed action: the tenant's executor (dispatched), or the caller itself. */
+export const EXECUTION_MODES = ["executor", "caller"] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 const KILL_SWITCH_SCOPES = ["global", "tenant", "action"] as const;
 
 /** Refuses what would display as something else (see visible.ts): on the write side only. */
@@ -145,6 +148,8 @@ const actionIntentSchema = z.strictObject({
   requestedAt: timestampSchema,
   ttlSeconds: ttlSchema,
   correlationId: storedString().optional(),
+  /** Present only for caller-executed intents: an intent stored before the field existed is dispatched. */
+  execution: z.literal("caller", { error: 'must be "caller" when present' }).optional(),
 });
 export type ActionIntent = z.infer<typeof actionIntentSchema>;
 
@@ -163,6 +168,9 @@ export const intentSubmissionSchema = z.strictObject({
   requestedAt: timestampSchema.optional(),
   ttlSeconds: ttlSchema.optional(),
   correlationId: nameString().optional(),
+  execution: z
+    .enum(EXECUTION_MODES, { error: `must be one of ${EXECUTION_MODES.join(", ")}` })
+    .optional(),
 });
 export type IntentSubmission = z.infer<typeof intentSubmissionSchema>;
 

@@ -17,6 +17,7 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { DEFAULT_RETRY, type RetryConfig } from "../core";
 import { expireLapsedApprovals } from "../services/approvals/sweep";
+import { endUnreportedExecutions } from "../services/executions/unreported";
 import { type Claimed, claimExecutions } from "./claim";
 import { executeAttempt } from "./execute";
 import { defaultLeaseMs, releaseLeases, renewLeases } from "./leases";
@@ -95,7 +96,7 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 
   const stopRenewing = renewLeases(pool, id, leaseMs, () => running, log);
-  const stopSweeping = sweepApprovals(options, log);
+  const stopSweeping = sweepDeadlines(options, log);
 
   const loop = (async () => {
     while (!stopping) {
@@ -151,20 +152,33 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 }
 
-/** Runs the approval sweeper on a timer; several dispatchers sweeping at once skip each other's rows. */
-function sweepApprovals(options: WorkerOptions, log: (line: string) => void): () => void {
+/**
+ * Runs the deadline sweepers on a timer (lapsed approvals end EXPIRED, unreported caller-executed
+ * executions UNREPORTED); several dispatchers sweeping at once skip each other's rows.
+ */
+function sweepDeadlines(options: WorkerOptions, log: (line: string) => void): () => void {
   const every = options.sweepMs ?? 1000;
   if (every <= 0) return () => {};
   let running = false;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const sweep = async () => {
+    const expired = await expireLapsedApprovals(options.pool).catch((error: Error) => {
+      log(`expiring lapsed approvals failed: ${error.message}`);
+      return 0;
+    });
+    if (expired > 0) log(`expired ${plural(expired, "lapsed approval")}`);
+    const unreported = await endUnreportedExecutions(options.pool).catch((error: Error) => {
+      log(`ending unreported executions failed: ${error.message}`);
+      return 0;
+    });
+    if (unreported > 0) log(`ended ${plural(unreported, "unreported execution")} at their deadline`);
+  };
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    expireLapsedApprovals(options.pool)
-      .then((n) => n > 0 && log(`expired ${n} lapsed approval${n === 1 ? "" : "s"}`))
-      .catch((error: Error) => log(`expiring lapsed approvals failed: ${error.message}`))
-      .finally(() => {
-        running = false;
-      });
+    sweep().finally(() => {
+      running = false;
+    });
   }, every);
   timer.unref();
   return () => clearInterval(timer);

@@ -20,7 +20,7 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
               tone={
                 d.execution.status === "SUCCEEDED"
                   ? "emerald"
-                  : d.execution.status === "FAILED" || d.execution.status === "BLOCKED"
+                  : ["FAILED", "BLOCKED", "UNREPORTED"].includes(d.execution.status)
                     ? "rose"
                     : "amber"
               }
@@ -35,6 +35,29 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
               </>
             )}
           </p>
+          {d.execution.mode === "caller" && (
+            <p className="mb-2 text-sm text-slate-400" data-testid="caller-execution">
+              Performed by its caller, which asks to start it and reports the outcome
+              {d.execution.reportDeadline && (
+                <>
+                  {" "}
+                  by <Time at={d.execution.reportDeadline} />
+                </>
+              )}
+              .
+              {d.execution.report && (
+                <>
+                  {" "}
+                  Reported <span className="font-mono">{d.execution.report.outcome}</span>
+                  {d.execution.report.detail !== undefined && (
+                    <>
+                      : <span className="font-mono break-all">{JSON.stringify(d.execution.report.detail)}</span>
+                    </>
+                  )}
+                </>
+              )}
+            </p>
+          )}
           <ol className="flex flex-col gap-1 text-sm" aria-label="Execution events">
             {d.execution.events.map((e) => {
               const p = e.payload as {

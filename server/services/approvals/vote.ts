@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import {
+  type ActionIntent,
   blockingSwitch,
   chainEvent,
   type EventBody,
@@ -145,7 +146,9 @@ export async function voteOnApproval(
           approval.tenantId,
           approval.decision.action,
         );
-        executionStatus = blocker ? "BLOCKED" : "QUEUED";
+        const intent = approval.decision.intent.body as unknown as ActionIntent;
+        const byCaller = intent.execution === "caller";
+        executionStatus = blocker ? "BLOCKED" : byCaller ? "AWAITING_CALLER" : "QUEUED";
         blockedBy = blocker?.id;
         await tx.execution.create({
           data: {
@@ -153,6 +156,10 @@ export async function voteOnApproval(
             tenantId: approval.tenantId,
             decisionId: approval.decisionId,
             status: executionStatus,
+            mode: byCaller ? "caller" : "executor",
+            reportDeadline: byCaller
+              ? new Date(Date.parse(intent.requestedAt) + intent.ttlSeconds * 1000)
+              : null,
             failureClass: blocker ? "BLOCKED" : null,
             nextAttemptAt: time,
           },
@@ -165,7 +172,9 @@ export async function voteOnApproval(
                 killSwitch: blocker.id,
                 failureClass: "BLOCKED",
               })
-            : chainEvent("execution.queued", executionId, at, { decisionId: approval.decisionId }),
+            : chainEvent(byCaller ? "execution.awaiting_caller" : "execution.queued", executionId, at, {
+                decisionId: approval.decisionId,
+              }),
         );
       }
     }

@@ -213,8 +213,10 @@ function decideOne(item: Submission, state: TenantState, policy: ActivePolicy, r
   const { principal, now } = item;
   const tenantId = principal.tenantId;
   const evaluatedAt = iso(now);
+  const { execution, ...submitted } = item.submission;
   const intent: ActionIntent = {
-    ...item.submission,
+    ...submitted,
+    ...(execution === "caller" ? { execution } : {}),
     tenantId,
     idempotencyKey: item.idempotencyKey,
     requestedAt: item.submission.requestedAt ?? evaluatedAt,
@@ -274,9 +276,23 @@ function decideOne(item: Submission, state: TenantState, policy: ActivePolicy, r
       createdAt: evaluatedAt,
     });
   }
+  const byCaller = intent.execution === "caller";
+  const executionStatus = byCaller ? "AWAITING_CALLER" : "QUEUED";
   if (executionId) {
-    events.push(chainEvent("execution.queued", executionId, evaluatedAt, { decisionId }));
-    rows.executions.push({ id: executionId, tenantId, decisionId, at: evaluatedAt });
+    events.push(
+      chainEvent(byCaller ? "execution.awaiting_caller" : "execution.queued", executionId, evaluatedAt, {
+        decisionId,
+      }),
+    );
+    rows.executions.push({
+      id: executionId,
+      tenantId,
+      decisionId,
+      status: executionStatus,
+      mode: byCaller ? "caller" : "executor",
+      reportDeadline: byCaller ? iso(new Date(deadline)) : null,
+      at: evaluatedAt,
+    });
   }
   rows.intents.push({
     id: intentId,
@@ -315,6 +331,7 @@ function decideOne(item: Submission, state: TenantState, policy: ActivePolicy, r
     decidingRule: output.decidingRule,
     approvalId,
     executionId,
+    executionStatus: executionId ? executionStatus : null,
   });
   return { events, executionId, result };
 }
@@ -389,6 +406,7 @@ interface ReplayRow {
   matchedRules: IntentResult["matchedRules"];
   approvalId: string | null;
   executionId: string | null;
+  executionStatus: string | null;
 }
 
 /** Advisory locks on the batch's (tenant, key) pairs, in one order for every batch: no deadlock. */
@@ -419,7 +437,7 @@ SELECT
   (SELECT coalesce(json_agg(x), '[]'::json) FROM (
      SELECT i."tenantId", i."idempotencyKey", i."submissionHash", d.id AS "decisionId", d."intentId", d.verdict,
             d.reason, d."decidingRule", d.output -> 'matchedRules' AS "matchedRules", a.id AS "approvalId",
-            e.id AS "executionId"
+            e.id AS "executionId", e.status AS "executionStatus"
        FROM unnest($2::text[], $3::text[]) AS k(tenant, key)
        JOIN "Intent" i ON i."tenantId" = k.tenant AND i."idempotencyKey" = k.key
        JOIN "Decision" d ON d."intentId" = i.id
@@ -442,9 +460,9 @@ WITH i AS (
   SELECT r.id, r."tenantId", r."decisionId", r."intentHash", r.quorum, r.roles, r."requesterId", r.submitters, 'PENDING', r."expiresAt", r."createdAt"
     FROM jsonb_to_recordset($3::jsonb) AS r(id text, "tenantId" text, "decisionId" text, "intentHash" text, quorum int, roles text[], "requesterId" text, submitters text[], "expiresAt" timestamptz, "createdAt" timestamptz)
 ), x AS (
-  INSERT INTO "Execution" (id, "tenantId", "decisionId", status, attempts, "nextAttemptAt", "createdAt", "updatedAt")
-  SELECT r.id, r."tenantId", r."decisionId", 'QUEUED', 0, r.at, r.at, r.at
-    FROM jsonb_to_recordset($4::jsonb) AS r(id text, "tenantId" text, "decisionId" text, at timestamptz)
+  INSERT INTO "Execution" (id, "tenantId", "decisionId", status, mode, "reportDeadline", attempts, "nextAttemptAt", "createdAt", "updatedAt")
+  SELECT r.id, r."tenantId", r."decisionId", r.status, r.mode, r."reportDeadline", 0, r.at, r.at, r.at
+    FROM jsonb_to_recordset($4::jsonb) AS r(id text, "tenantId" text, "decisionId" text, status text, mode text, "reportDeadline" timestamptz, at timestamptz)
 ), ${insertSealedManyCtes({ events: "$5", heads: "$6" })}
 UPDATE "RateBucket" b SET tokens = v.tokens, "updatedAt" = v.at
   FROM jsonb_to_recordset($7::jsonb) AS v("tenantId" text, tokens float8, at timestamptz)

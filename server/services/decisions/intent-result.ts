@@ -13,6 +13,8 @@ export const intentResultSchema = z.object({
   decidingRule: z.string().nullable(),
   approvalId: z.string().optional(),
   executionId: z.string().optional(),
+  /** The execution's status when this answer was made: AWAITING_CALLER for a new caller-executed ALLOW. */
+  executionStatus: z.string().optional(),
 });
 export type IntentResult = z.infer<typeof intentResultSchema>;
 
@@ -26,6 +28,7 @@ interface DecisionFacts {
   decidingRule: string | null;
   approvalId?: string | null;
   executionId?: string | null;
+  executionStatus?: string | null;
 }
 
 export function intentResult(d: DecisionFacts): IntentResult {
@@ -38,5 +41,6 @@ export function intentResult(d: DecisionFacts): IntentResult {
     decidingRule: d.decidingRule,
     ...(d.approvalId ? { approvalId: d.approvalId } : {}),
     ...(d.executionId ? { executionId: d.executionId } : {}),
+    ...(d.executionId && d.executionStatus ? { executionStatus: d.executionStatus } : {}),
   };
 }

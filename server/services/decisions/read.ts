@@ -61,6 +61,7 @@ export async function getDecision(db: Db, principal: Principal, decisionId: stri
       decidingRule: d.decidingRule,
       approvalId: d.approval?.id,
       executionId: d.execution?.id,
+      executionStatus: d.execution?.status,
     }),
     tenantId: d.tenantId,
     policyVersion: d.policyVersion,
@@ -78,6 +79,9 @@ function executionView(e: {
   id: string;
   decisionId: string;
   status: string;
+  mode: string;
+  report: unknown;
+  reportDeadline: Date | null;
   attempts: number;
   failureClass: string | null;
   nextAttemptAt: Date;
@@ -88,6 +92,10 @@ function executionView(e: {
     id: e.id,
     decisionId: e.decisionId,
     status: e.status,
+    mode: e.mode,
+    // What the caller reported, for a caller-executed intent; and by when it had to.
+    report: (e.report ?? null) as { outcome: string; detail?: unknown } | null,
+    reportDeadline: e.reportDeadline ? iso(e.reportDeadline) : null,
     attempts: e.attempts,
     failureClass: e.failureClass,
     nextAttemptAt: iso(e.nextAttemptAt),

@@ -35,7 +35,9 @@ export async function submitIntent(
   }
   const parsed = parseIntentSubmission(body);
   if (!parsed.ok) throw invalid(parsed.errors, "intent is invalid");
-  const { idempotencyKey: fromBody, ...submission } = parsed.value;
+  // The default mode is not part of the content: `"execution": "executor"` and no field are the same intent.
+  const { idempotencyKey: fromBody, execution, ...rest } = parsed.value;
+  const submission = execution === "caller" ? { ...rest, execution } : rest;
   if (submission.tenantId !== undefined && submission.tenantId !== principal.tenantId) {
     throw forbidden(`tenantId ${submission.tenantId} is not the tenant of this API key`);
   }

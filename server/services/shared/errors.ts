@@ -9,6 +9,8 @@ export type ServiceErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
+  /** A kill switch, an expired intent or a suspended tenant stops the action at its last check. */
+  | "BLOCKED"
   | "RATE_LIMITED"
   | "QUEUE_FULL"
   | "UNAVAILABLE";
@@ -19,6 +21,7 @@ const STATUS: Record<ServiceErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  BLOCKED: 409,
   RATE_LIMITED: 429,
   QUEUE_FULL: 429,
   UNAVAILABLE: 503,
