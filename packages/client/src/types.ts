@@ -70,8 +70,12 @@ export interface Execution {
    * AWAITING_CALLER → RUNNING → SUCCEEDED | FAILED, or UNREPORTED once its TTL passed unreported.
    */
   status: string;
-  mode?: ExecutionMode;
-  report?: ExecutionReport | null;
+  /** `executor` (the server dispatches it) or `caller` (`guard`, the MCP gateway: started and reported by the caller). */
+  mode: string;
+  /** What the caller reported (`outcome` is `succeeded` or `failed`); null until then, and for an executor's. */
+  report: { outcome: string; detail?: unknown } | null;
+  /** A caller-executed intent's deadline to report by (then UNREPORTED); null for an executor's. */
+  reportDeadline: string | null;
   attempts: number;
   failureClass: string | null;
   nextAttemptAt: string;
