@@ -276,7 +276,7 @@ describe("the packed package, as a new user installs it", () => {
     ]);
     writeFileSync(
       join(project, "main.mjs"),
-      `import { createClient, verifyEvidence, ExoArmurError } from "@exoarmur/client";
+      `import { createClient, verifyEvidence, ExoArmurError, ActionDenied } from "@exoarmur/client";
 const exo = createClient({ baseUrl: process.env.URL, apiKey: process.env.KEY });
 const decided = await exo.submitIntent(
   { actor: { type: "agent", id: "new-user" }, action: "host.isolate", actionClass: "A1_soft", target: "web-9", parameters: {} },
@@ -286,13 +286,55 @@ const { outcome } = await exo.awaitOutcome(decided.decisionId);
 const { publicKey } = await exo.getSigningKeys();
 const verified = verifyEvidence(await exo.getEvidence(decided.decisionId), { publicKey }).outcome;
 const refused = await exo.getDecision("dec_nope").catch((e) => e instanceof ExoArmurError && e.status);
-console.log(JSON.stringify({ outcome, verified, refused }));
+const action = (actionClass, target) => ({ actor: { type: "agent", id: "new-user" }, action: "host.isolate", actionClass, target, parameters: {} });
+const guarded = await exo.guard(action("A1_soft", "web-10"), ({ outcome }) => \`ran after \${outcome}\`, { idempotencyKey: "new-user-2" });
+const denied = await exo
+  .guard(action("A3_irreversible", "web-11"), () => "ran anyway", { idempotencyKey: "new-user-3" })
+  .catch((e) => e instanceof ActionDenied && e.outcome);
+console.log(JSON.stringify({ outcome, verified, refused, guarded, denied }));
 `,
     );
     const output = execFileSync("node", ["main.mjs"], {
       cwd: project,
       env: { ...process.env, URL: server.baseUrl, KEY: keys.client! },
     }).toString();
-    expect(JSON.parse(output)).toEqual({ outcome: "ALLOW", verified: "verified", refused: 404 });
+    expect(JSON.parse(output)).toEqual({
+      outcome: "ALLOW",
+      verified: "verified",
+      refused: 404,
+      guarded: "ran after ALLOW",
+      denied: "DENY",
+    });
+    // Its types, as a TypeScript user compiles against them (strict, no @types of this repository).
+    writeFileSync(
+      join(project, "check.ts"),
+      `import { ActionDenied, createClient, type GuardContext } from "@exoarmur/client";
+const exo = createClient({ baseUrl: "http://127.0.0.1:1", apiKey: "k" });
+export const run = (): Promise<number> =>
+  exo.guard(
+    { actor: { type: "agent", id: "a" }, action: "x.y", actionClass: "A1_soft", target: "t", parameters: {} },
+    (context: GuardContext) => context.executionId.length,
+    { idempotencyKey: "k", report: (n) => ({ outcome: n > 0 ? "succeeded" : "failed", detail: { n } }) },
+  );
+export const why = (e: unknown) => (e instanceof ActionDenied ? e.outcome satisfies "DENY" | "DENIED" | "EXPIRED" | "BLOCKED" : null);
+`,
+    );
+    // nodenext: what a Node ESM project uses, where declarations must name their files' extensions.
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          lib: ["es2022", "dom"],
+          types: [],
+        },
+        files: ["check.ts"],
+      }),
+    );
+    execFileSync(join(process.cwd(), "node_modules/.bin/tsc"), ["-p", "."], { cwd: project, stdio: "pipe" });
   }, 120_000);
 });

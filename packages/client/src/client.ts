@@ -1,6 +1,6 @@
-import { type GuardContext, type GuardOptions, guard } from "./guard";
-import { type ClientConfig, request } from "./http";
-import { type AwaitOptions, awaitOutcome } from "./outcome";
+import { type GuardContext, type GuardOptions, guard } from "./guard.js";
+import { type ClientConfig, request } from "./http.js";
+import { type AwaitOptions, awaitOutcome } from "./outcome.js";
 import type {
   Decision,
   EvidenceBundle,
@@ -10,7 +10,7 @@ import type {
   IntentInput,
   IntentResult,
   Outcome,
-} from "./types";
+} from "./types.js";
 
 export interface SubmitOptions {
   /**

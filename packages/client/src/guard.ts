@@ -4,10 +4,10 @@
 // switches, the deadline and the tenant at that moment; then `fn`'s outcome is reported, so the
 // execution ends SUCCEEDED or FAILED in the tenant's chain like any other.
 
-import type { ExoArmurClient } from "./client";
-import { ActionDenied, ExoArmurError } from "./errors";
-import type { AwaitOptions } from "./outcome";
-import type { Decision, ExecutionReport, IntentInput, IntentResult } from "./types";
+import type { ExoArmurClient } from "./client.js";
+import { ActionDenied, ExoArmurError } from "./errors.js";
+import type { AwaitOptions } from "./outcome.js";
+import type { Decision, ExecutionReport, IntentInput, IntentResult } from "./types.js";
 
 export interface GuardContext {
   decisionId: string;

@@ -1,7 +1,7 @@
 // One request to the server: JSON in and out, errors typed, and 429/503 retried after the server's
 // Retry-After (with the same idempotency key, so a retried submission is never a second intent).
 
-import { ExoArmurError, type FieldError } from "./errors";
+import { ExoArmurError, type FieldError } from "./errors.js";
 
 export interface ClientConfig {
   baseUrl: string;

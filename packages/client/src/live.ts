@@ -3,7 +3,7 @@
 // committed chain event of the key's tenant. Used only to learn early that something changed; the
 // caller re-reads the state over REST, so a dropped feed costs latency, never correctness.
 
-import type { ClientConfig } from "./http";
+import type { ClientConfig } from "./http.js";
 
 export interface LiveEvent {
   tenantId: string;

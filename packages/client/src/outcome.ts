@@ -2,10 +2,10 @@
 // when APPROVED, DENIED or EXPIRED. The live feed wakes the wait early; polling keeps it correct
 // when the feed is down (no JetStream, a proxy that buffers SSE).
 
-import { ExoArmurError } from "./errors";
-import { type ClientConfig, request, sleep } from "./http";
-import { followLiveFeed } from "./live";
-import type { Decision, Outcome } from "./types";
+import { ExoArmurError } from "./errors.js";
+import { type ClientConfig, request, sleep } from "./http.js";
+import { followLiveFeed } from "./live.js";
+import type { Decision, Outcome } from "./types.js";
 
 export interface AwaitOptions {
   /** Give up after this long (default: until the intent's deadline, at most 1 hour). */
