@@ -35,7 +35,7 @@ export function gatewayCommand(setup: GatewaySetup) {
     "--api-key",
     setup.apiKey,
     "--name",
-    "files",
+    setup.name ?? "files",
   ];
   if (setup.map) {
     writeFileSync(join(dir, "map.json"), JSON.stringify(setup.map));
