@@ -159,6 +159,22 @@ describe("guard", () => {
     });
   });
 
+  it("a caller that gives up while fn runs still reports the outcome: the action may have happened", async () => {
+    const controller = new AbortController();
+    const { fn, runs } = action(() => {
+      controller.abort(new Error("caller gave up"));
+      throw new Error("interrupted");
+    });
+    const thrown = await exo
+      .guard(intent("A1_soft"), fn, { idempotencyKey: key(), signal: controller.signal })
+      .catch((e) => e);
+    expect((thrown as Error).message).toBe("interrupted");
+    expect(await exo.getExecution(runs[0]!.executionId)).toMatchObject({
+      status: "FAILED",
+      report: { outcome: "failed", detail: { error: "Error: interrupted" } },
+    });
+  });
+
   it("a kill switch engaged after the decision, before fn: the start is refused, fn never runs, ActionDenied BLOCKED", async () => {
     const { fn, runs } = action("never");
     // The switch is engaged exactly between the decision and guard's start request.

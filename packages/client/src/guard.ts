@@ -51,9 +51,11 @@ export async function guard<T>(
   );
   const context = await permission(exo, submitted, { ...waitOptions, ...withSignal });
   await start(exo, context, withSignal);
+  // Not under `signal`: once fn has run, the action may have happened, and a caller that gave up
+  // meanwhile must not leave it unreported.
   const send = async (outcome: () => ExecutionReport) => {
     try {
-      await exo.reportOutcome(context.executionId, outcome(), withSignal);
+      await exo.reportOutcome(context.executionId, outcome());
     } catch (error) {
       onReportError?.(error);
     }
