@@ -210,6 +210,20 @@ describe("exoarmur mcp-gateway", () => {
     });
   });
 
+  it("fails closed: a key the server refuses, or a server that cannot be reached, is a tool error and no call", async () => {
+    for (const setup of [
+      { url: server.baseUrl, apiKey: "exo_not_a_key" },
+      { url: "http://127.0.0.1:9", apiKey: keys.client! },
+    ]) {
+      const started = await startGateway({ ...setup, map: MAP }, "agent-closed");
+      running.push(started);
+      const result = await started.client.callTool({ name: "read_file", arguments: { path: "/srv/a.txt" } });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toContain("ExoArmur could not decide mcp.files.read_file; not called");
+      expect(started.recorded()).toEqual([]);
+    }
+  });
+
   it("the same request sent again (same id, same session) is one action with one answer", async () => {
     const { command, args, env, recorded } = gatewayCommand({
       url: server.baseUrl,
