@@ -11,6 +11,7 @@
 // PgBouncer's) LISTEN does not hold.
 
 import pg from "pg";
+import { componentLogger, logLines } from "../telemetry/log";
 
 export interface ChannelHandler {
   /** A notification on the channel (delivered after the notifying transaction committed). */
@@ -62,7 +63,7 @@ export class Notifications {
       heartbeatTimeoutMs: 2000,
       minBackoffMs: 100,
       maxBackoffMs: 5000,
-      log: (line) => console.log(`[exoarmur] ${line}`),
+      log: logLines("notifications"),
       ...options,
     };
   }
@@ -199,6 +200,6 @@ function call(work: () => void): void {
   try {
     work();
   } catch (error) {
-    console.error("[exoarmur] a notification handler failed:", error);
+    componentLogger("notifications").error({ err: error }, "a notification handler failed");
   }
 }
