@@ -11,7 +11,6 @@
 // PgBouncer's) LISTEN does not hold.
 
 import pg from "pg";
-import { componentLogger, logLines } from "../telemetry/log";
 
 export interface ChannelHandler {
   /** A notification on the channel (delivered after the notifying transaction committed). */
@@ -63,7 +62,7 @@ export class Notifications {
       heartbeatTimeoutMs: 2000,
       minBackoffMs: 100,
       maxBackoffMs: 5000,
-      log: logLines("notifications"),
+      log: (line) => logged("info", line),
       ...options,
     };
   }
@@ -200,6 +199,16 @@ function call(work: () => void): void {
   try {
     work();
   } catch (error) {
-    componentLogger("notifications").error({ err: error }, "a notification handler failed");
+    logged("error", "a notification handler failed", error);
   }
+}
+
+/**
+ * The server's logger, loaded when there is something to say: a CLI command that opens the
+ * database does not load pino for lines it never writes.
+ */
+function logged(level: "info" | "error", message: string, error?: unknown): void {
+  void import("../telemetry/log").then(({ componentLogger }) =>
+    componentLogger("notifications")[level](error === undefined ? {} : { err: error }, message),
+  );
 }

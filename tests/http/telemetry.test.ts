@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,7 +12,9 @@ import { until } from "../support/wait";
 // Traces (issue 15 §4): `npm start` with OTEL_EXPORTER_OTLP_ENDPOINT sends real OTLP/HTTP spans to
 // a local collector (a node:http server taking POST /v1/traces): the REST request continues the
 // client's `traceparent`, submitIntent carries the decision, the batch's transaction links to it,
-// and the dispatch attempt and the webhook call continue the same trace into the executor.
+// and the dispatch attempt and the webhook call continue the same trace into the executor — from
+// another process: the server does not dispatch here, an `exoarmur worker` does (service
+// `exoarmur-worker`), which finds the trace context the submission stored with the execution.
 
 interface OtlpValue {
   stringValue?: string;
@@ -101,21 +104,31 @@ let server: TestServer;
 let receiver: Receiver;
 let collector: Awaited<ReturnType<typeof startCollector>>;
 let client: string;
+let worker: ChildProcess;
 
 beforeAll(async () => {
   const database = await createTestDatabase();
   receiver = await startReceiver();
   collector = await startCollector();
-  server = await startServer({
-    DATABASE_URL: database.url,
+  const tracing = {
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     OTEL_BSP_SCHEDULE_DELAY: "100",
     EXOARMUR_WEBHOOK_ALLOWED_NETWORKS: RECEIVER_NETWORK,
-  });
+  };
+  server = await startServer({ DATABASE_URL: database.url, EXOARMUR_WORKER: "off", ...tracing });
+  worker = spawn(
+    process.execPath,
+    ["bin/exoarmur.mjs", "worker", "--database-url", database.url, "--poll-ms", "50"],
+    { env: { ...process.env, ...tracing, OTEL_SERVICE_NAME: "exoarmur-worker" }, stdio: "ignore" },
+  );
   client = await seedWebhookTenant(server, "traced", DEMO_POLICY, { url: `${receiver.url}/hook` });
 });
 
 afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    worker.kill("SIGTERM");
+    await new Promise((resolve) => worker.once("exit", resolve));
+  }
   await server?.stop();
   await receiver?.close();
   await collector?.close();
@@ -138,7 +151,7 @@ async function spanWhere(what: string, test: (span: Collected) => boolean): Prom
 }
 
 describe("OpenTelemetry traces over OTLP/HTTP", () => {
-  it("a SOAR's trace continues through the REST request, the decision, the dispatch and the webhook", async () => {
+  it("a SOAR's trace continues through the REST request, the decision, the dispatch (another process) and the webhook", async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
     const submitted = await call(server, "POST", "/api/v1/intents", {
@@ -204,6 +217,7 @@ describe("OpenTelemetry traces over OTLP/HTTP", () => {
     expect(attempt).toMatchObject({
       traceId,
       parent: submit.spanId,
+      service: "exoarmur-worker",
       attributes: { "exoarmur.tenant": "traced", "exoarmur.attempt": 1, "exoarmur.outcome": "http" },
     });
     const webhook = await spanWhere(
