@@ -47,7 +47,21 @@ export async function startTracing(): Promise<void> {
   }
   // Claimed before the first await: a second copy calling meanwhile does not start a second SDK.
   let provider: { shutdown(): Promise<void> } | null = null;
-  holder.__exoarmurTracing = { enabled: true, stop: async () => provider?.shutdown() };
+  // Shutting down flushes what is buffered, for a second at most: a collector that does not answer
+  // must not hold up the server's stop (its own timeout is 10 s).
+  holder.__exoarmurTracing = {
+    enabled: true,
+    stop: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        provider?.shutdown().catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+  };
   const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] =
     await Promise.all([
       import("@opentelemetry/sdk-trace-node"),
