@@ -168,9 +168,10 @@ export async function probe(
 }
 
 /**
- * One REST request as operations see it (the health probe is not one: no span, no line): a request id (the client's X-Request-Id, or a new one) on
+ * One REST request as operations see it: a request id (the client's X-Request-Id, or a new one) on
  * every log line and in the answer's X-Request-Id, and — with tracing on — a server span continuing
- * the client's `traceparent`. At debug level, one log line per answer.
+ * the client's `traceparent`. At debug level, one log line per answer. (The health probe is none of
+ * this: no span, no line.)
  */
 function served(name: string, request: Request, work: () => Promise<Response>): Promise<Response> {
   return inRequest(

@@ -4,7 +4,7 @@
 // here does anything while tracing is off.
 
 import type pg from "pg";
-import { inSpan, traceparentOf } from "../../telemetry/tracing";
+import { inSpan, traceparentOf, tracingEnabled } from "../../telemetry/tracing";
 import type { SubmitOutcome } from "./decide-batch";
 
 /**
@@ -15,6 +15,7 @@ export function submitSpan(
   tenantId: string,
   submit: (traceparent: string | undefined) => Promise<SubmitOutcome>,
 ): Promise<SubmitOutcome> {
+  if (!tracingEnabled()) return submit(undefined);
   return inSpan("submitIntent", { attributes: { "exoarmur.tenant": tenantId } }, async (span) => {
     const outcome = await submit(span && traceparentOf(span.spanContext()));
     if (span) {
