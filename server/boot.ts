@@ -27,8 +27,12 @@ import { stampClientAddresses } from "./net/client-address";
 import { allowedNetworksFromEnv } from "./net/destination";
 import { getSigner } from "./services/keys/signing-key";
 import { sealSecretsAtRest } from "./services/secrets/seal-at-rest";
+import { componentLogger, logLines } from "./telemetry/log";
+import { stopTracing } from "./telemetry/tracing";
 
-const log = (line: string) => console.log(`[exoarmur] ${line}`);
+const log = logLines("server");
+const logError = (message: string, error?: unknown) =>
+  componentLogger("server").error(error === undefined ? {} : { err: error }, message);
 
 const holder = globalThis as unknown as { __exoarmurBoot?: Promise<void>; __exoarmurBootFailed?: boolean };
 
@@ -38,7 +42,7 @@ export const bootFailed = () => holder.__exoarmurBootFailed === true;
 export function boot(): Promise<void> {
   holder.__exoarmurBoot ??= start().catch((error: unknown) => {
     holder.__exoarmurBootFailed = true;
-    console.error("[exoarmur] start-up failed:", error);
+    logError("start-up failed", error);
     // A rejected register() does not stop `next start` (it would serve 500s): stop here instead.
     // Whatever was started so far is stopped first, or an embedded PostgreSQL would outlive us.
     void shutdown("start-up failed", 1);
@@ -62,7 +66,7 @@ function shutdownBudgetMs(): number {
 
 /** Ends the process now: children that are still there are signalled, nothing is awaited. */
 function forceExit(why: string): never {
-  console.error(`[exoarmur] ${why}: forcing the exit`);
+  logError(`${why}: forcing the exit`);
   parts.postgres?.kill("SIGQUIT");
   parts.events?.kill("SIGKILL");
   process.exit(1);
@@ -82,13 +86,14 @@ async function shutdown(why: string, code: 0 | 1): Promise<void> {
     try {
       await work();
     } catch (error) {
-      console.error(`[exoarmur] stopping ${name}:`, (error as Error).message ?? error);
+      logError(`stopping ${name} failed`, error);
     }
   };
   await step("the dispatcher", () => parts.worker?.stop(Math.floor(budget / 2)));
   await step("the event stream", () => parts.events?.stop());
   await step("the database client", () => closeDb());
   await step("PostgreSQL", () => parts.postgres?.stop());
+  await step("the trace exporter", () => stopTracing());
   clearTimeout(timer);
   process.exit(code);
 }
@@ -100,7 +105,7 @@ function onSignal(signal: NodeJS.Signals): void {
 
 /** A child that cannot be brought back: exit 1 with the reason, so that a supervisor restarts us. */
 function giveUp(reason: string): void {
-  console.error(`[exoarmur] ${reason}; exiting with status 1 so that the server is started again`);
+  logError(`${reason}; exiting with status 1 so that the server is started again`);
   void shutdown("a child process could not be restarted", 1);
 }
 
@@ -124,7 +129,7 @@ async function start(): Promise<void> {
     const { startEmbeddedPostgres } = await import("./db/embedded");
     const options = {
       dataDir,
-      log: (line: string) => process.env.EXOARMUR_LOG_POSTGRES && log(`postgres: ${line}`),
+      log: (line: string) => process.env.EXOARMUR_LOG_POSTGRES && logLines("postgres")(line),
     };
     const first = await startEmbeddedPostgres(options);
     parts.postgres = supervise(first, () => startEmbeddedPostgres({ ...options, port: first.port }), {
@@ -161,7 +166,7 @@ async function start(): Promise<void> {
       : (await import("./exec/worker")).startWorker({
           pool: getDb().pool,
           concurrency: workerConcurrency(),
-          log: (line) => log(`worker: ${line}`),
+          log: logLines("worker", "warn"),
         });
   parts.worker = worker;
   if (worker) log(`dispatcher ${worker.id} running`);
@@ -272,7 +277,7 @@ async function startEvents(dataDir: string): Promise<Events> {
     if (stopped) return;
     if (jetstream) (await import("./events/live")).setLiveJetStream(jetstream);
     if (jetstream && process.env.EXOARMUR_RELAY !== "off") {
-      relay = startRelay({ pool: getDb().pool, jetstream, log: (line) => log(`relay: ${line}`) });
+      relay = startRelay({ pool: getDb().pool, jetstream, log: logLines("relay") });
       log("outbox relay running");
     }
   })();

@@ -9,6 +9,8 @@ import { clientAddressOf } from "../net/client-address";
 import type { Principal } from "../services/access/principal";
 import { authenticate } from "../services/keys/api-keys";
 import { ServiceError } from "../services/shared/errors";
+import { componentLogger, currentRequest, inRequest, requestIdFrom } from "../telemetry/log";
+import { contextFromHeaders, failSpan, inSpan, SpanKind } from "../telemetry/tracing";
 import { metrics } from "./metrics";
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -166,6 +168,57 @@ export async function probe(
 }
 
 /**
+ * One REST request as operations see it: a request id (the client's X-Request-Id, or a new one) on
+ * every log line and in the answer's X-Request-Id, and — with tracing on — a server span continuing
+ * the client's `traceparent`. At debug level, one log line per answer. (The health probe is none of
+ * this: no span, no line.)
+ */
+function served(name: string, request: Request, work: () => Promise<Response>): Promise<Response> {
+  return inRequest(
+    () => requestIdFrom(request.headers.get("x-request-id")),
+    (context) =>
+      inSpan(
+        name,
+        () => ({
+          kind: SpanKind.SERVER,
+          parent: contextFromHeaders(request.headers),
+          attributes: {
+            "http.request.method": request.method,
+            "http.route": name.slice(name.indexOf(" ") + 1),
+            "exoarmur.request_id": context.requestId,
+          },
+        }),
+        async (span) => {
+          const started = performance.now();
+          const response = await work();
+          try {
+            response.headers.set("x-request-id", context.requestId);
+          } catch {
+            // An immutable Response (a redirect) goes out without it.
+          }
+          if (span) {
+            span.setAttribute("http.response.status_code", response.status);
+            if (context.tenant) span.setAttribute("exoarmur.tenant", context.tenant);
+            if (response.status >= 500) failSpan(span, `HTTP ${response.status}`);
+          }
+          const log = componentLogger("http");
+          if (log.isLevelEnabled("debug"))
+            log.debug(
+              {
+                method: request.method,
+                route: name,
+                status: response.status,
+                ms: Math.round(performance.now() - started),
+              },
+              "answered",
+            );
+          return response;
+        },
+      ),
+  );
+}
+
+/**
  * The bearer principal, with failures counted per client: a client over its budget of failures is
  * refused (429) before its token is even looked at (server/auth/bearer-throttle.ts).
  */
@@ -199,11 +252,21 @@ export async function route(
   request: Request,
   handler: (ctx: RouteContext) => Promise<Response>,
 ): Promise<Response> {
+  return served(name, request, () => answer(name, request, handler));
+}
+
+async function answer(
+  name: string,
+  request: Request,
+  handler: (ctx: RouteContext) => Promise<Response>,
+): Promise<Response> {
   const started = process.hrtime.bigint();
   let response: Response;
   try {
     const db = getDb();
     const principal = await authenticateThrottled(db, request);
+    const current = currentRequest();
+    if (current && "tenantId" in principal) current.tenant = principal.tenantId;
     response = await handler({ db, principal, request });
   } catch (error) {
     if (error instanceof ServiceError) {
@@ -220,7 +283,7 @@ export async function route(
         { "retry-after": "5" },
       );
     } else {
-      console.error(`[exoarmur] ${name} failed:`, error);
+      componentLogger("http").error({ err: error, route: name }, `${name} failed`);
       response = json({ error: { code: "INTERNAL", message: "internal error" } }, 500);
     }
   }

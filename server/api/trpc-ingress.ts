@@ -6,6 +6,7 @@
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { bearerRetryAfter, recordBearerFailure } from "../auth/bearer-throttle";
 import { clientAddressOf } from "../net/client-address";
+import { componentLogger } from "../telemetry/log";
 import {
   declaresTooMuch,
   PayloadTooLarge,
@@ -85,7 +86,7 @@ export async function admitTrpcRequest(request: Request, serve: TrpcServe): Prom
     // Authenticating needs the database (API keys, sessions): away, it is a 503 here as inside tRPC.
     if (isDatabaseUnavailable(error))
       return refusal(request, "SERVICE_UNAVAILABLE", STORAGE_UNAVAILABLE, { "retry-after": "5" });
-    console.error("[exoarmur] tRPC authentication failed:", error);
+    componentLogger("trpc").error({ err: error }, "tRPC authentication failed");
     return refusal(request, "INTERNAL_SERVER_ERROR", "internal error");
   }
   if (ctx.bearerRejected) recordBearerFailure(client);

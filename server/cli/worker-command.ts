@@ -72,6 +72,9 @@ export function registerWorkerCommand(
           io.err(`exoarmur worker: ${(error as Error).message}`);
           return setExit(2);
         }
+        // With OTEL_EXPORTER_OTLP_ENDPOINT, its dispatch attempts continue their submissions' traces.
+        const { startTracing, stopTracing } = await import("../telemetry/tracing");
+        await startTracing();
         const pg = (await import("pg")).default;
         const { startWorker } = await import("../exec/worker");
         const pool = new pg.Pool({ connectionString: url, max: numbers.concurrency + 4 });
@@ -114,6 +117,7 @@ export function registerWorkerCommand(
         await relay?.stop();
         await jetstream?.nc.drain().catch(() => {});
         await pool.end();
+        await stopTracing();
         io.out(`worker ${worker.id} stopped after ${worker.attempts()} attempts`);
         setExit(0);
       },

@@ -62,7 +62,7 @@ export class Notifications {
       heartbeatTimeoutMs: 2000,
       minBackoffMs: 100,
       maxBackoffMs: 5000,
-      log: (line) => console.log(`[exoarmur] ${line}`),
+      log: (line) => logged("info", line),
       ...options,
     };
   }
@@ -199,6 +199,16 @@ function call(work: () => void): void {
   try {
     work();
   } catch (error) {
-    console.error("[exoarmur] a notification handler failed:", error);
+    logged("error", "a notification handler failed", error);
   }
+}
+
+/**
+ * The server's logger, loaded when there is something to say: a CLI command that opens the
+ * database does not load pino for lines it never writes.
+ */
+function logged(level: "info" | "error", message: string, error?: unknown): void {
+  void import("../telemetry/log").then(({ componentLogger }) =>
+    componentLogger("notifications")[level](error === undefined ? {} : { err: error }, message),
+  );
 }

@@ -12,6 +12,7 @@
 
 import type pg from "pg";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
+import { inSpan, SpanKind } from "../telemetry/tracing";
 import type { JetStream } from "./jetstream";
 import { subjectFor } from "./jetstream";
 
@@ -81,14 +82,27 @@ export function startRelay(options: RelayOptions): Relay {
     });
     if (rows.length === 0) return 0;
     // One connection keeps publish order (each tenant's events are in seq order); acks awaited together.
-    const acks = await Promise.all(
-      rows.map((e) =>
-        jetstream.js.publish(
-          subjectFor(e.tenantId, e.type),
-          encoder.encode(JSON.stringify(toChainEvent(e))),
-          { msgID: e.hash },
+    const acks = await inSpan(
+      "relay publish",
+      () => ({
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "nats",
+          "messaging.operation.type": "send",
+          "messaging.batch.message_count": rows.length,
+          "exoarmur.tenants": [...new Set(rows.map((r) => r.tenantId))],
+        },
+      }),
+      () =>
+        Promise.all(
+          rows.map((e) =>
+            jetstream.js.publish(
+              subjectFor(e.tenantId, e.type),
+              encoder.encode(JSON.stringify(toChainEvent(e))),
+              { msgID: e.hash },
+            ),
+          ),
         ),
-      ),
     );
     options.afterPublish?.();
     await query(sql, {

@@ -11,8 +11,10 @@ import { dispatchRefusal } from "../core";
 import { routeFor } from "../services/executors/config";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
+import { tracingEnabled } from "../telemetry/tracing";
 import type { Claimed } from "./claim";
 import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
+import { attemptSpan } from "./trace-context";
 
 const CONDITIONS = `
 SELECT t.id, t.status,
@@ -58,7 +60,12 @@ async function refusalNow(pool: pg.Pool, job: Claimed, now: Date) {
   });
 }
 
-export async function executeAttempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {
+export function executeAttempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {
+  if (!tracingEnabled()) return attempt(pool, job, clock);
+  return attemptSpan(pool, job, () => attempt(pool, job, clock));
+}
+
+async function attempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {
   if (job.configProblem) {
     return {
       outcome: { kind: "invalid", detail: job.configProblem },

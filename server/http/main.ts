@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
 import next from "next";
 import { boot, bootFailed } from "../boot";
+import { inRequest, logger, requestIdFrom, routeConsoleToLogger } from "../telemetry/log";
+import { startTracing } from "../telemetry/tracing";
 import { restApp } from "./rest-app";
 import { FAST_ROUTE_ROOTS, loadRestRoutes } from "./rest-routes";
 
@@ -20,6 +22,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
 
+// Tracing first (a no-op without OTEL_EXPORTER_OTLP_ENDPOINT), so that start-up is traced too; and
+// whatever Next prints becomes JSON log lines like ours.
+await startTracing();
+routeConsoleToLogger();
 const nextApp = next({ dev: false, dir: root, hostname, port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
@@ -38,10 +44,17 @@ const isFastPath = (url = "") =>
       url.startsWith(prefix) && (url.length === prefix.length || "/?".includes(url[prefix.length]!)),
   );
 
+// Every request gets an id that each of its log lines carries (the client's X-Request-Id if sane).
 const server = createServer((request, response) => {
-  if (isFastPath(request.url)) void rest(request, response);
-  else void handleNext(request, response);
+  const id = request.headers["x-request-id"];
+  inRequest(
+    () => requestIdFrom(typeof id === "string" ? id : null),
+    () => {
+      if (isFastPath(request.url)) void rest(request, response);
+      else void handleNext(request, response);
+    },
+  );
 });
 server.listen(port, hostname, () => {
-  console.log(`[exoarmur] listening on http://${hostname}:${port} (REST fast path: ${prefixes.join(", ")})`);
+  logger().info(`listening on http://${hostname}:${port} (REST fast path: ${prefixes.join(", ")})`);
 });

@@ -9,7 +9,9 @@
 //   address nor the port, so a tenant cannot tell a refused address from a closed port;
 // - redirects are never followed (node:http does not follow them), and at most `maxResponseBytes`
 //   of the answer are read before the socket is destroyed, so a huge answer costs nothing;
-// - one deadline covers resolution, connection, the answer's head and the excerpt.
+// - one deadline covers resolution, connection, the answer's head and the excerpt;
+// - with tracing on, it is a client span, and the request carries its `traceparent` (the span
+//   names the scheme, host and port only: a webhook URL's path and query may hold a secret).
 
 import { lookup as dnsLookup } from "node:dns/promises";
 import {
@@ -21,6 +23,7 @@ import {
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
+import { failSpan, injectTraceHeaders, inSpan, SpanKind, tracingEnabled } from "../telemetry/tracing";
 import {
   addressRefusal,
   allowedNetworksFromEnv,
@@ -133,7 +136,38 @@ function readExcerpt(
   });
 }
 
-export async function guardedRequest(options: GuardedRequestOptions): Promise<GuardedResponse> {
+export function guardedRequest(options: GuardedRequestOptions): Promise<GuardedResponse> {
+  if (!tracingEnabled()) return exchange(options);
+  return inSpan(
+    options.method,
+    () => ({ kind: SpanKind.CLIENT, attributes: destinationAttributes(options) }),
+    async (span) => {
+      const headers = { ...options.headers };
+      injectTraceHeaders(headers);
+      const response = await exchange({ ...options, headers });
+      span?.setAttribute("http.response.status_code", response.status);
+      if (span && response.status >= 500) failSpan(span, `HTTP ${response.status}`);
+      return response;
+    },
+  );
+}
+
+function destinationAttributes(options: GuardedRequestOptions): Record<string, string | number> {
+  try {
+    const url = new URL(options.url);
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    return {
+      "http.request.method": options.method,
+      "url.scheme": url.protocol.slice(0, -1),
+      "server.address": url.hostname,
+      "server.port": port,
+    };
+  } catch {
+    return { "http.request.method": options.method };
+  }
+}
+
+async function exchange(options: GuardedRequestOptions): Promise<GuardedResponse> {
   const url = new URL(options.url);
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new Error(`unsupported protocol ${url.protocol}`);
@@ -161,7 +195,7 @@ export async function guardedRequest(options: GuardedRequestOptions): Promise<Gu
     signal: deadline,
   };
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  const exchange = new Promise<GuardedResponse>((resolve, reject) => {
+  const answered = new Promise<GuardedResponse>((resolve, reject) => {
     const request = send(requestOptions, (response) => {
       readExcerpt(response, options.maxResponseBytes).then(
         ({ excerpt, truncated }) =>
@@ -172,5 +206,5 @@ export async function guardedRequest(options: GuardedRequestOptions): Promise<Gu
     request.on("error", (error) => reject(deadline.aborted ? timeoutError(options.timeoutMs) : error));
     request.end(options.body);
   });
-  return Promise.race([exchange, expired]);
+  return Promise.race([answered, expired]);
 }

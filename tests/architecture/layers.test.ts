@@ -20,6 +20,11 @@ interface Rule {
 
 const RULES: Rule[] = [
   {
+    files: /^server\/telemetry\//,
+    forbid: /^(server\/(?!telemetry\/)|app\/|components\/)/,
+    why: "logs and traces sit under every layer: they import no other part of the server",
+  },
+  {
     files: /^server\/core\//,
     forbid: /^(?!server\/core\/)(server|app|components|tests)\/|^node:|^(pg|@prisma\/|next|react)/,
     why: "the core is pure: it imports only itself (and zod, @noble)",

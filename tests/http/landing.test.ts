@@ -54,7 +54,7 @@ describe("npm start with the embedded database", () => {
       body: JSON.stringify({ id: "first", name: "First tenant" }),
     });
     expect(created.status).toBe(201);
-    expect(server.output()).toContain("[exoarmur] ready");
+    expect(server.output()).toContain('"msg":"ready"');
   });
 
   it("stops its PostgreSQL on SIGTERM", async () => {

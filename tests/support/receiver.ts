@@ -21,6 +21,8 @@ export interface Received {
   key: string | undefined;
   body: Record<string, unknown>;
   signature: string | undefined;
+  /** The W3C trace context the call carried (tracing on). */
+  traceparent: string | undefined;
 }
 
 export interface Receiver {
@@ -59,6 +61,7 @@ export async function startReceiver(): Promise<Receiver> {
       key: req.headers["idempotency-key"] as string | undefined,
       body,
       signature: req.headers["x-exoarmur-signature"] as string | undefined,
+      traceparent: req.headers.traceparent as string | undefined,
     };
     requests.push(received);
     for (const listener of listeners) listener(received);

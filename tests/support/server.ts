@@ -102,3 +102,31 @@ export async function call(
   }
   return { status: response.status, headers: response.headers, json, text };
 }
+
+/**
+ * Over REST, as the platform admin: a tenant with `policy`, one executor route (a webhook for
+ * `host.*`), and a client key, which is returned.
+ */
+export async function seedWebhookTenant(
+  server: TestServer,
+  id: string,
+  policy: unknown,
+  route: { url: string; secret?: string },
+): Promise<string> {
+  const token = server.adminToken;
+  const steps = [
+    await call(server, "POST", "/api/v1/tenants", { token, body: { id, name: id } }),
+    await call(server, "POST", `/api/v1/tenants/${id}/policies`, { token, body: policy }),
+    await call(server, "PUT", `/api/v1/tenants/${id}/executors`, {
+      token,
+      body: { routes: [{ type: "webhook", actions: ["host.*"], timeoutMs: 2000, ...route }] },
+    }),
+    await call(server, "POST", `/api/v1/tenants/${id}/api-keys`, {
+      token,
+      body: { role: "client", name: "client" },
+    }),
+  ];
+  const failed = steps.find((step) => step.status >= 300);
+  if (failed) throw new Error(`seeding tenant ${id}: ${failed.status} ${failed.text}`);
+  return steps[3]!.json.key as string;
+}

@@ -30,6 +30,7 @@ import { conflict, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { inTransaction } from "../shared/transaction";
 import { type IntentResult, intentResult } from "./intent-result";
+import { saveTraceContexts } from "./trace-context";
 
 const DEFAULT_TTL_SECONDS = 600;
 const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
@@ -42,6 +43,8 @@ export interface Submission {
   submission: Omit<IntentSubmission, "idempotencyKey">;
   submissionHash: string;
   now: Date;
+  /** The submitting span's W3C traceparent, when tracing is on (kept with a queued execution). */
+  traceparent?: string;
 }
 
 export type SubmitOutcome = { status: 201 | 200; result: IntentResult };
@@ -158,6 +161,10 @@ export function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promis
           JSON.stringify(buckets),
         ],
       });
+      await saveTraceContexts(
+        sql,
+        decided.map((d) => ({ executionId: d.result.executionId, traceparent: items[d.index]!.traceparent })),
+      );
       for (const d of decided) answers[d.index] = { status: 201, result: d.result };
     }
     for (const [index, first] of repeats) {

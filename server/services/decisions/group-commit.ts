@@ -7,7 +7,9 @@
 // submission in it: each is decided again alone, so each gets exactly the answer it would have got
 // by itself (a 503 when the database is away, its own error otherwise).
 
+import { ROOT_CONTEXT, type Span } from "@opentelemetry/api";
 import type pg from "pg";
+import { activeSpan, inSpan } from "../../telemetry/tracing";
 import { ServiceError } from "../shared/errors";
 import { type Answer, decideBatch, type Submission, type SubmitOutcome } from "./decide-batch";
 import { refundGlobal, takeGlobal } from "./global-admission";
@@ -44,6 +46,28 @@ interface Waiting {
   item: Submission;
   resolve: (outcome: SubmitOutcome) => void;
   reject: (error: unknown) => void;
+  /** The submitting span (tracing on): linked to the transaction's span, and it to them. */
+  span?: Span | undefined;
+}
+
+/**
+ * One batch's transaction as a span of its own (tracing on). It serves many requests, of many
+ * traces, so it has no parent: it links to each submission's span, and each of them links back.
+ */
+function transactionSpan(batch: readonly Waiting[], work: () => Promise<Answer[]>): Promise<Answer[]> {
+  return inSpan(
+    "decideBatch transaction",
+    () => ({
+      // Not the first submitter's child (its context reaches this timer callback): a root.
+      parent: ROOT_CONTEXT,
+      attributes: { "db.system.name": "postgresql", "exoarmur.batch.size": batch.length },
+      links: batch.flatMap((w) => (w.span ? [{ context: w.span.spanContext() }] : [])),
+    }),
+    (span) => {
+      if (span) for (const w of batch) w.span?.addLink({ context: span.spanContext() });
+      return work();
+    },
+  );
 }
 
 export class GroupCommitter {
@@ -70,7 +94,7 @@ export class GroupCommitter {
         }),
       );
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, span: activeSpan() });
       this.schedule();
     });
   }
@@ -128,9 +152,11 @@ export class GroupCommitter {
     if (admitted.length === 0) return;
     let answers: (Answer | { failed: unknown })[];
     try {
-      answers = await decideBatch(
-        this.pool,
-        admitted.map((w) => w.item),
+      answers = await transactionSpan(admitted, () =>
+        decideBatch(
+          this.pool,
+          admitted.map((w) => w.item),
+        ),
       );
     } catch (error) {
       // One after another, in arrival order: the order a key's two contents, or a tenant's last
@@ -141,7 +167,7 @@ export class GroupCommitter {
       else
         for (const w of admitted)
           answers.push(
-            await decideBatch(this.pool, [w.item]).then(
+            await transactionSpan([w], () => decideBatch(this.pool, [w.item])).then(
               ([answer]) => answer!,
               (failed: unknown) => ({ failed }),
             ),

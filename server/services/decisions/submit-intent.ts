@@ -6,6 +6,7 @@ import { forbidden, invalid } from "../shared/errors";
 import { iso } from "../shared/ids";
 import type { SubmitOutcome } from "./decide-batch";
 import { committerFor } from "./group-commit";
+import { submitSpan } from "./trace-context";
 
 /** How far a client's requestedAt may run ahead of the server's clock. */
 const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
@@ -58,7 +59,9 @@ export async function submitIntent(
       },
     ]);
   }
-  return committerFor(db.pool).submit({ principal, idempotencyKey, submission, submissionHash, now });
+  return submitSpan(tenantId, (traceparent) =>
+    committerFor(db.pool).submit({ principal, idempotencyKey, submission, submissionHash, now, traceparent }),
+  );
 }
 
 function resolveIdempotencyKey(header: string | null | undefined, fromBody: string | undefined): string {
