@@ -90,9 +90,10 @@ export async function runGateway(options: GatewayOptions): Promise<number> {
   upstream.setRequestHandler(ListToolsRequestSchema, (request, extra) =>
     downstream.listTools(request.params, { signal: extra.signal }),
   );
-  upstream.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    calls(idempotencyKeyFor(gateway.session, extra.requestId), () => guardedCall(gateway, request, extra)),
-  );
+  upstream.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const key = idempotencyKeyFor(gateway.session, extra.requestId);
+    return calls(key, () => guardedCall(gateway, request, extra, key));
+  });
   downstream.setNotificationHandler(ToolListChangedNotificationSchema, () =>
     upstream.sendToolListChanged().catch(() => {}),
   );
@@ -141,6 +142,7 @@ async function guardedCall(
   gateway: Gateway,
   request: CallToolRequest,
   extra: CallExtra,
+  idempotencyKey: string,
 ): Promise<CallToolResult> {
   const { params } = request;
   const built = intentForCall(gateway.naming, params, gateway.upstream.getClientVersion(), gateway.session);
@@ -154,6 +156,7 @@ async function guardedCall(
       built.intent,
       async () => {
         called = true;
+        // Without the agent's _meta: its progressToken is the gateway's to answer (the downstream gets its own).
         const { _meta, ...forwarded } = params;
         return (await gateway.downstream.callTool(forwarded, undefined, {
           signal,
@@ -164,7 +167,7 @@ async function guardedCall(
         })) as CallToolResult;
       },
       {
-        idempotencyKey: idempotencyKeyFor(gateway.session, extra.requestId),
+        idempotencyKey,
         signal,
         onPending: (decision) => progress(pendingMessage(action, decision)),
         report: (result) => reportOf(params.name, result),
