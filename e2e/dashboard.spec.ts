@@ -30,7 +30,7 @@ test("sign-in refuses a wrong password, guards pages, and signs out", async ({ p
   await page.getByLabel("Email").fill(DEMO.operator1);
   await page.getByLabel("Password").fill(state.passwords[DEMO.operator1]!);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${state.baseUrl}/t/demo/decisions`));
+  await expect(page).toHaveURL(new RegExp(`^${state.baseUrl}/t/demo/(decisions|approvals)`));
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   // The page's own client may already be navigating to sign-in when goto starts: either way it ends there.

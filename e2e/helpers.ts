@@ -19,12 +19,28 @@ export async function snap(page: Page, name: string) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-export async function signIn(page: Page, email: string, password = state.passwords[email]!) {
+/**
+ * Signs in. The dashboard lands on the approvals queue when something waits there, else on
+ * decisions; `to: "decisions"` (the default) then opens Decisions from the navigation, as a user would.
+ */
+export async function signIn(
+  page: Page,
+  email: string,
+  password = state.passwords[email]!,
+  to: "decisions" | "landing" = "decisions",
+) {
   await page.goto(`${state.baseUrl}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/t\/[^/]+\/decisions/);
+  await expect(page).toHaveURL(/\/t\/[^/]+\/(decisions|approvals)/);
+  if (to === "decisions" && !/\/decisions/.test(page.url())) {
+    await page
+      .getByRole("navigation", { name: "Tenant pages" })
+      .getByRole("link", { name: "Decisions" })
+      .click();
+    await expect(page).toHaveURL(/\/t\/[^/]+\/decisions/);
+  }
 }
 
 /** A signed-in page in its own browser context (its own cookies), as a second person would have. */

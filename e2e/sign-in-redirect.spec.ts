@@ -6,7 +6,8 @@ import { DEMO, state } from "./helpers";
 // %2F.%2F%2F127.0.0.1%3A3999%2Fpwned` followed by a successful sign-in landed on another host.
 // Every variant, in a real browser: after signing in, the user is on this site's default page.
 
-const landing = () => new RegExp(`^${state.baseUrl}/t/demo/decisions`);
+// The default page: the approvals queue when something waits there, else decisions.
+const landing = () => new RegExp(`^${state.baseUrl}/t/demo/(decisions|approvals)`);
 
 test("every hostile ?next= lands on this site after sign-in", async ({ browser }) => {
   test.setTimeout(180_000);

@@ -19,7 +19,7 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
   const trpc = useTRPC();
   const input = { tenantId, decisionId };
   const decision = useQuery(trpc.decisions.get.queryOptions(input));
-  useLiveRefresh(tenantId, [trpc.decisions.get.queryKey(input)]);
+  useLiveRefresh([trpc.decisions.get.queryKey(input)]);
   const evidence = useEvidenceReplay(input);
 
   if (decision.isPending) return <Loading label="Loading decision…" />;
@@ -35,10 +35,10 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
         actions={<EvidenceReplayActions state={evidence} />}
       />
       <EvidenceReplayOutcome state={evidence} />
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 xl:grid-cols-2 [&>*]:min-w-0">
         <RuleTrailSection decision={d} />
         <IntentSection intent={d.intent} />
-        <ApprovalSection decision={d} />
+        <ApprovalSection tenantId={tenantId} decision={d} />
         <ExecutionSection decision={d} />
         <ChainSection decision={d} />
       </div>

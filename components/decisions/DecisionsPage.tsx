@@ -40,7 +40,7 @@ export function DecisionsPage() {
     placeholderData: keepPreviousData,
   });
   // Only the first page follows the feed; older pages stay put while you read them.
-  const live = useLiveRefresh(tenantId, cursors.length === 0 ? [trpc.decisions.list.queryKey()] : []);
+  const live = useLiveRefresh(cursors.length === 0 ? [trpc.decisions.list.queryKey()] : []);
 
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(search.toString());
@@ -101,7 +101,7 @@ export function DecisionsPage() {
       <PageHeader
         title="Decisions"
         description="Every intent the gateway evaluated, newest first. New decisions appear as they are made."
-        actions={<LiveIndicator state={live} />}
+        actions={<LiveIndicator status={live} />}
       />
       <form
         aria-label="Filter decisions"

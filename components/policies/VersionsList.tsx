@@ -69,7 +69,7 @@ export function VersionsList({
           columns={["Version", "Hash", "Created", ACTIONS_COLUMN]}
         >
           {versions.map((v) => (
-            <Row key={v.version} className="align-top">
+            <Row key={v.version} id={`version-${v.version}`} className="scroll-mt-32 align-top">
               <Cell>
                 <div className="flex items-center gap-2">
                   <span className="font-mono text-slate-100">v{v.version}</span>

@@ -5,7 +5,14 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useRef } from "react";
 import { authClient } from "@/components/auth/auth-client";
+import { LiveFeedProvider, useLiveRefresh } from "@/components/decisions/live";
 import { ShieldMark } from "@/components/ShieldMark";
+import {
+  useApprovalNotificationSetting,
+  useApprovalNotifications,
+} from "@/components/shell/approval-notifications";
+import { KillSwitchBanner } from "@/components/shell/KillSwitchBanner";
+import { usePendingCountTitle } from "@/components/shell/page-title";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button } from "@/components/ui";
@@ -28,15 +35,75 @@ function useTenantFromPath(): string | null {
 }
 
 export function Shell({ user, children }: { user: SessionUser; children: ReactNode }) {
+  const tenant = useTenantFromPath();
+  // One live feed per tab, for the tenant in view: the shell's counts and the page's views share it.
+  return tenant ? (
+    <LiveFeedProvider key={tenant} tenantId={tenant}>
+      <ShellFrame user={user} tenant={tenant}>
+        {children}
+      </ShellFrame>
+    </LiveFeedProvider>
+  ) : (
+    <ShellFrame user={user} tenant={null}>
+      {children}
+    </ShellFrame>
+  );
+}
+
+/** The tenant's attention state (engaged switches, pending approvals), kept fresh by the live feed. */
+function useTenantAttention(tenant: string) {
+  const trpc = useTRPC();
+  const notify = useApprovalNotificationSetting();
+  const attention = useQuery({
+    ...trpc.attention.get.queryOptions({ tenantId: tenant }),
+    refetchInterval: 30_000,
+  });
+  const pending = useQuery({
+    ...trpc.approvals.pending.queryOptions({ tenantId: tenant }),
+    enabled: notify.enabled,
+  });
+  useLiveRefresh([
+    trpc.attention.get.queryKey(),
+    ...(notify.enabled ? [trpc.approvals.pending.queryKey()] : []),
+  ]);
+  useApprovalNotifications(tenant, notify.enabled, pending.data?.approvals);
+  return attention.data;
+}
+
+function TenantAttention({ tenant, children }: { tenant: string; children: (pending: number) => ReactNode }) {
+  const attention = useTenantAttention(tenant);
+  usePendingCountTitle(attention?.pendingApprovals ?? 0);
+  return (
+    <>
+      {children(attention?.pendingApprovals ?? 0)}
+      <KillSwitchBanner tenantId={tenant} switches={attention?.engagedSwitches ?? []} />
+    </>
+  );
+}
+
+function ShellFrame({
+  user,
+  tenant,
+  children,
+}: {
+  user: SessionUser;
+  tenant: string | null;
+  children: ReactNode;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname() ?? "";
-  const tenant = useTenantFromPath();
   const me = useQuery(trpc.me.get.queryOptions());
   const membership = me.data?.memberships.find((m) => m.tenantId === tenant);
 
   return (
     <div className="flex min-h-screen flex-col">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-emerald-500 focus:px-3 focus:py-1.5 focus:text-slate-950"
+      >
+        Skip to content
+      </a>
       <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
         <div className="mx-auto flex max-w-[1800px] flex-wrap items-center gap-3 px-4 py-2.5">
           <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-white">
@@ -82,28 +149,44 @@ export function Shell({ user, children }: { user: SessionUser; children: ReactNo
           </div>
         </div>
         {tenant && (
-          <nav
-            aria-label="Tenant pages"
-            className="mx-auto flex max-w-[1800px] gap-1 overflow-x-auto px-4 pb-2 text-sm"
-          >
-            {TENANT_PAGES.filter((p) => !p.admin || membership?.role === "admin").map((p) => {
-              const href = `/t/${encodeURIComponent(tenant)}/${p.segment}`;
-              const active = pathname.startsWith(href);
-              return (
-                <Link
-                  key={p.segment}
-                  href={href}
-                  aria-current={active ? "page" : undefined}
-                  className={navClass(active)}
-                >
-                  {p.label}
-                </Link>
-              );
-            })}
-          </nav>
+          <TenantAttention tenant={tenant}>
+            {(pendingApprovals) => (
+              <nav
+                aria-label="Tenant pages"
+                className="mx-auto flex max-w-[1800px] gap-1 overflow-x-auto px-4 pb-2 text-sm"
+              >
+                {TENANT_PAGES.filter((p) => !p.admin || membership?.role === "admin").map((p) => {
+                  const href = `/t/${encodeURIComponent(tenant)}/${p.segment}`;
+                  const active = pathname.startsWith(href);
+                  const count = p.segment === "approvals" ? pendingApprovals : 0;
+                  return (
+                    <Link
+                      key={p.segment}
+                      href={href}
+                      aria-current={active ? "page" : undefined}
+                      className={navClass(active)}
+                    >
+                      {p.label}
+                      {count > 0 && (
+                        <span
+                          data-testid="pending-approvals-count"
+                          className="ml-1.5 rounded-full bg-amber-400 px-1.5 py-0.5 text-xs font-semibold text-slate-950"
+                        >
+                          {count}
+                          <span className="sr-only"> pending</span>
+                        </span>
+                      )}
+                    </Link>
+                  );
+                })}
+              </nav>
+            )}
+          </TenantAttention>
         )}
       </header>
-      <main className="mx-auto w-full max-w-[1800px] flex-1 px-4 py-6">{children}</main>
+      <main id="main" className="mx-auto w-full max-w-[1800px] flex-1 px-4 py-6">
+        {children}
+      </main>
     </div>
   );
 }

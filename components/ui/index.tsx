@@ -9,7 +9,7 @@ export { ACTIONS_COLUMN, Cell, type Column, Row, Table } from "./table";
 type Tone = "primary" | "danger" | "neutral" | "ghost";
 const tones: Record<Tone, string> = {
   primary: "bg-emerald-500 text-slate-950 hover:bg-emerald-400 focus-visible:outline-emerald-300",
-  danger: "bg-rose-500 text-white hover:bg-rose-400 focus-visible:outline-rose-300",
+  danger: "bg-rose-600 text-white hover:bg-rose-700 focus-visible:outline-rose-300",
   neutral:
     "border border-line bg-surface-raised text-slate-200 hover:bg-slate-800 focus-visible:outline-slate-400",
   ghost: "text-slate-300 hover:bg-slate-800 focus-visible:outline-slate-400",
@@ -41,7 +41,7 @@ export function Card({
   className?: string;
 }) {
   return (
-    <section className={`rounded-xl border border-line bg-surface-raised/70 ${className}`}>
+    <section className={`min-w-0 rounded-xl border border-line bg-surface-raised/70 ${className}`}>
       {(title || actions) && (
         <header className="flex flex-wrap items-center justify-between gap-2 border-b border-line px-4 py-3">
           {title && <h2 className="text-sm font-semibold text-slate-100">{title}</h2>}
@@ -55,17 +55,21 @@ export function Card({
 
 export function PageHeader({
   title,
+  subtitle,
   description,
   actions,
 }: {
   title: string;
+  /** A line right under the title, as prominent as the page needs (a decision's outcome). */
+  subtitle?: ReactNode;
   description?: ReactNode;
   actions?: ReactNode;
 }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
-      <div>
-        <h1 className="text-xl font-semibold text-white">{title}</h1>
+      <div className="min-w-0">
+        <h1 className="break-words text-xl font-semibold text-white">{title}</h1>
+        {subtitle && <div className="mt-1">{subtitle}</div>}
         {description && <p className="mt-1 max-w-3xl text-sm text-slate-400">{description}</p>}
       </div>
       {actions}

@@ -70,13 +70,26 @@ export function Table({
       </tbody>
     </table>
   );
-  return density === "normal" ? <div className="overflow-x-auto">{table}</div> : table;
+  // A wide table scrolls inside its own box, never the page (phones).
+  return <div className="max-w-full overflow-x-auto">{table}</div>;
 }
 
 /** A row of a `Table`; `className` adds to the table's row look (e.g. `align-top`, a dimmed row). */
-export function Row({ className = "", children }: { className?: string; children: ReactNode }) {
+export function Row({
+  className = "",
+  id,
+  children,
+}: {
+  className?: string;
+  id?: string;
+  children: ReactNode;
+}) {
   const look = LOOK[useContext(DensityContext)];
-  return <tr className={`${look.row} ${className}`}>{children}</tr>;
+  return (
+    <tr id={id} className={`${look.row} target:bg-emerald-400/10 ${className}`}>
+      {children}
+    </tr>
+  );
 }
 
 /** A cell of a `Row`; `className` adds to the table's cell padding. */

@@ -1,4 +1,5 @@
 import { approvalsRouter } from "./routers/approvals";
+import { attentionRouter } from "./routers/attention";
 import { chainRouter } from "./routers/chain";
 import { decisionsRouter } from "./routers/decisions";
 import { eventsRouter } from "./routers/events";
@@ -14,6 +15,7 @@ export const appRouter = router({
   me: meRouter,
   decisions: decisionsRouter,
   approvals: approvalsRouter,
+  attention: attentionRouter,
   killSwitches: killSwitchesRouter,
   tenants: tenantsRouter,
   invitations: invitationsRouter,

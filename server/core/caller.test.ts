@@ -6,7 +6,13 @@ import type { DispatchConditions } from "./dispatch";
 
 const by = { type: "apiKey", id: "key_1" };
 const at = "2026-12-01T12:00:00Z";
-const awaiting: CallerExecution = { id: "exe_1", mode: "caller", status: "AWAITING_CALLER", report: null };
+const awaiting: CallerExecution = {
+  id: "exe_1",
+  mode: "caller",
+  status: "AWAITING_CALLER",
+  report: null,
+  startKey: null,
+};
 const conditions = (over: Partial<DispatchConditions> = {}): DispatchConditions => ({
   tenantId: "acme",
   tenantStatus: "active",
@@ -20,7 +26,7 @@ const conditions = (over: Partial<DispatchConditions> = {}): DispatchConditions 
 
 describe("startTransition", () => {
   it("starts an awaiting execution with a caller_started event naming who asked", () => {
-    expect(startTransition(awaiting, conditions(), by)).toEqual({
+    expect(startTransition(awaiting, conditions(), by, null)).toEqual({
       kind: "start",
       event: { type: "execution.caller_started", subjectId: "exe_1", at, payload: { by } },
     });
@@ -35,7 +41,7 @@ describe("startTransition", () => {
       engaged: true,
       reason: "r",
     };
-    const blocked = startTransition(awaiting, conditions({ switches: [action] }), by);
+    const blocked = startTransition(awaiting, conditions({ switches: [action] }), by, null);
     expect(blocked).toMatchObject({
       kind: "block",
       refusal: { reason: "KILL_SWITCH_ACTION", killSwitch: "ks_1" },
@@ -44,26 +50,40 @@ describe("startTransition", () => {
         payload: { reason: "KILL_SWITCH_ACTION", failureClass: "BLOCKED" },
       },
     });
-    expect(startTransition(awaiting, conditions({ ttlSeconds: 30 }), by)).toMatchObject({
+    expect(startTransition(awaiting, conditions({ ttlSeconds: 30 }), by, null)).toMatchObject({
       kind: "block",
       refusal: { reason: "INTENT_EXPIRED" },
     });
-    expect(startTransition(awaiting, conditions({ tenantStatus: "suspended" }), by)).toMatchObject({
+    expect(startTransition(awaiting, conditions({ tenantStatus: "suspended" }), by, null)).toMatchObject({
       kind: "block",
       refusal: { reason: "TENANT_SUSPENDED" },
     });
   });
 
-  it("a retried start while RUNNING is yes again and writes nothing; anything else is refused", () => {
-    expect(startTransition({ ...awaiting, status: "RUNNING" }, conditions(), by)).toEqual({
-      kind: "already",
+  it("started once: a retry with the same start key is yes again and writes nothing; any other start is refused", () => {
+    const running = { ...awaiting, status: "RUNNING", startKey: "k-1" };
+    expect(startTransition(running, conditions(), by, "k-1")).toEqual({ kind: "already" });
+    expect(startTransition(running, conditions(), by, "k-2")).toEqual({
+      kind: "refuse",
+      code: "ALREADY_STARTED",
+    });
+    expect(startTransition(running, conditions(), by, null)).toEqual({
+      kind: "refuse",
+      code: "ALREADY_STARTED",
+    });
+    // Started without a key: nobody can prove to be that caller again.
+    expect(startTransition({ ...running, startKey: null }, conditions(), by, null)).toEqual({
+      kind: "refuse",
+      code: "ALREADY_STARTED",
     });
     for (const status of ["SUCCEEDED", "FAILED", "BLOCKED", "UNREPORTED"])
-      expect(startTransition({ ...awaiting, status }, conditions(), by)).toEqual({
+      expect(startTransition({ ...awaiting, status }, conditions(), by, "k-1")).toEqual({
         kind: "refuse",
         code: "EXECUTION_FINISHED",
       });
-    expect(startTransition({ ...awaiting, mode: "executor", status: "QUEUED" }, conditions(), by)).toEqual({
+    expect(
+      startTransition({ ...awaiting, mode: "executor", status: "QUEUED" }, conditions(), by, null),
+    ).toEqual({
       kind: "refuse",
       code: "NOT_CALLER_EXECUTED",
     });

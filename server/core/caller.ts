@@ -29,9 +29,16 @@ export interface CallerExecution {
   mode: string;
   status: string;
   report: CallerReport | null;
+  /** The key the caller started it with (null: started without one, or not started). */
+  startKey: string | null;
 }
 
-export type CallerRefusal = "NOT_CALLER_EXECUTED" | "EXECUTION_FINISHED" | "NOT_STARTED" | "REPORT_CONFLICT";
+export type CallerRefusal =
+  | "NOT_CALLER_EXECUTED"
+  | "EXECUTION_FINISHED"
+  | "NOT_STARTED"
+  | "REPORT_CONFLICT"
+  | "ALREADY_STARTED";
 
 export type StartTransition =
   | { kind: "start"; event: EventBody }
@@ -40,14 +47,22 @@ export type StartTransition =
   | { kind: "block"; refusal: DispatchRefusal; event: EventBody }
   | { kind: "refuse"; code: CallerRefusal };
 
-/** The caller's final "may I": the same checks as right before an executor attempt. */
+/**
+ * The caller's final "may I": the same checks as right before an executor attempt. Yes once: a second
+ * start is yes again only with the same start key (the same caller retrying a lost answer), so two
+ * callers racing with one intent cannot both act.
+ */
 export function startTransition(
   e: CallerExecution,
   conditions: DispatchConditions,
   by: CallerPrincipal,
+  startKey: string | null,
 ): StartTransition {
   if (e.mode !== "caller") return { kind: "refuse", code: "NOT_CALLER_EXECUTED" };
-  if (e.status === "RUNNING") return { kind: "already" };
+  if (e.status === "RUNNING")
+    return startKey !== null && e.startKey === startKey
+      ? { kind: "already" }
+      : { kind: "refuse", code: "ALREADY_STARTED" };
   if (e.status !== "AWAITING_CALLER") return { kind: "refuse", code: "EXECUTION_FINISHED" };
   const refusal = dispatchRefusal(conditions);
   if (refusal) {

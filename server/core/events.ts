@@ -100,7 +100,11 @@ interface EventPayloads {
   "execution.awaiting_caller": { decisionId: string };
   /** The caller's last "may I" was answered yes; `by` is the key or session that asked. */
   "execution.caller_started": { by: { type: string; id: string } };
-  "execution.reported": { outcome: "succeeded" | "failed"; detail?: unknown; by: { type: string; id: string } };
+  "execution.reported": {
+    outcome: "succeeded" | "failed";
+    detail?: unknown;
+    by: { type: string; id: string };
+  };
   "execution.unreported": { deadline: string };
 
   /** subject: the tenant. */

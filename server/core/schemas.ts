@@ -168,9 +168,7 @@ export const intentSubmissionSchema = z.strictObject({
   requestedAt: timestampSchema.optional(),
   ttlSeconds: ttlSchema.optional(),
   correlationId: nameString().optional(),
-  execution: z
-    .enum(EXECUTION_MODES, { error: `must be one of ${EXECUTION_MODES.join(", ")}` })
-    .optional(),
+  execution: z.enum(EXECUTION_MODES, { error: `must be one of ${EXECUTION_MODES.join(", ")}` }).optional(),
 });
 export type IntentSubmission = z.infer<typeof intentSubmissionSchema>;
 

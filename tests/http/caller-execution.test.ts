@@ -59,8 +59,8 @@ afterAll(async () => {
 
 const submit = (body: Record<string, unknown>, token = keys["acme:client"]) =>
   call(server, "POST", "/api/v1/intents", { token, body });
-const start = (id: string, token = keys["acme:client"]) =>
-  call(server, "POST", `/api/v1/executions/${id}/start`, { token });
+const start = (id: string, token = keys["acme:client"], body?: unknown) =>
+  call(server, "POST", `/api/v1/executions/${id}/start`, { token, ...(body !== undefined ? { body } : {}) });
 const report = (id: string, body: unknown, token = keys["acme:client"]) =>
   call(server, "POST", `/api/v1/executions/${id}/report`, { token, body });
 const execution = async (id: string) =>
@@ -93,10 +93,14 @@ describe("a caller-executed ALLOW", () => {
   it("start, then report: RUNNING, then SUCCEEDED; retries are the same answer; the evidence verifies", async () => {
     const { json: decided } = await submit(intentBody({ execution: "caller" }));
     const id = decided.executionId;
-    const started = await start(id);
+    const started = await start(id, undefined, { startKey: "guard-1" });
     expect(started.status).toBe(200);
     expect(started.json).toMatchObject({ id, status: "RUNNING", mode: "caller" });
-    expect((await start(id)).json.status).toBe("RUNNING");
+    // The same caller retrying a lost answer (same start key) may go on; anybody else may not.
+    expect((await start(id, undefined, { startKey: "guard-1" })).json.status).toBe("RUNNING");
+    const second = await start(id, undefined, { startKey: "guard-2" });
+    expect([second.status, second.json.error.reason]).toEqual([409, "ALREADY_STARTED"]);
+    expect((await start(id)).status).toBe(409);
     const body = { outcome: "succeeded", detail: { isolated: "web-7", ms: 1200 } };
     const reported = await report(id, body);
     expect(reported.status).toBe(200);
@@ -270,13 +274,29 @@ describe("races", () => {
     expect(reported).toBe(1);
   });
 
-  it("concurrent starts: every one may go on, one caller_started event", async () => {
+  it("concurrent starts by different callers: exactly one may act; the same caller's retries all may", async () => {
     const { json } = await submit(intentBody({ execution: "caller" }));
-    const answers = await Promise.all([1, 2, 3, 4].map(() => start(json.executionId)));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((n) => start(json.executionId, undefined, { startKey: `c-${n}` })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409]);
+    const winner = answers.findIndex((a) => a.status === 200) + 1;
+    const retries = await Promise.all(
+      [1, 2, 3].map(() => start(json.executionId, undefined, { startKey: `c-${winner}` })),
+    );
+    expect(retries.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(
       await db.event.count({ where: { subjectId: json.executionId, type: "execution.caller_started" } }),
     ).toBe(1);
+  });
+
+  it("a malformed start body names the field and changes nothing", async () => {
+    const { json } = await submit(intentBody({ execution: "caller" }));
+    for (const body of [{ startKey: "" }, { startKey: "has space" }, { other: 1 }, ["x"]]) {
+      const res = await start(json.executionId, undefined, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await execution(json.executionId)).status).toBe("AWAITING_CALLER");
   });
 });
 

@@ -12,7 +12,8 @@ export default async function DashboardHome() {
   if (!user) redirect("/sign-in");
   const access = await (await serverCaller()).me.get();
   const first = access.memberships[0];
-  if (first) redirect(`/t/${encodeURIComponent(first.tenantId)}/decisions`);
+  // The tenant home sends an operator to its approvals when any wait there.
+  if (first) redirect(`/t/${encodeURIComponent(first.tenantId)}`);
   return (
     <EmptyState title="You are not a member of any tenant yet">
       Ask a tenant admin to add {user.email}.{" "}

@@ -20,7 +20,7 @@ export function ChainSection({ decision: d }: { decision: DecisionDetailData }) 
           </Row>
         ))}
       </Table>
-      <p className="mt-2 text-xs text-slate-500">
+      <p className="mt-2 break-all text-xs text-slate-500">
         Input hash <span className="font-mono">{d.inputHash}</span> · output hash{" "}
         <span className="font-mono">{d.outputHash}</span>
       </p>

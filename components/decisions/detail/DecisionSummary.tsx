@@ -3,6 +3,8 @@ import type { ReactNode } from "react";
 import type { DecisionDetailData } from "@/components/trpc/types";
 import { PageHeader, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
+import { outcomeHeadline, whySentence } from "./explain";
+import { explainInput } from "./explain-input";
 
 /** Breadcrumb and heading of a decision: what was asked, the verdict and why, when and under which policy. */
 export function DecisionSummary({
@@ -26,6 +28,16 @@ export function DecisionSummary({
       </nav>
       <PageHeader
         title={`${d.intent.action} → ${d.intent.target}`}
+        subtitle={
+          <>
+            <span className="block text-base font-medium text-slate-100" data-testid="decision-outcome">
+              {outcomeHeadline(explainInput(d))}
+            </span>
+            <span className="block text-sm text-slate-300" data-testid="decision-why">
+              {whySentence(explainInput(d))}
+            </span>
+          </>
+        }
         description={
           <span className="flex flex-wrap items-center gap-2">
             <VerdictBadge verdict={d.verdict as Verdict} />
@@ -34,7 +46,16 @@ export function DecisionSummary({
             </span>
             <span>
               decided <Time at={d.evaluatedAt} /> under policy{" "}
-              {d.policyVersion ? `v${d.policyVersion}` : "(none)"}
+              {d.policyVersion ? (
+                <Link
+                  className="text-emerald-300 hover:underline"
+                  href={`/t/${encodeURIComponent(tenantId)}/policies#version-${d.policyVersion}`}
+                >
+                  v{d.policyVersion}
+                </Link>
+              ) : (
+                "(none)"
+              )}
             </span>
           </span>
         }

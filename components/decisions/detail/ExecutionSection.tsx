@@ -51,7 +51,8 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
                   Reported <span className="font-mono">{d.execution.report.outcome}</span>
                   {d.execution.report.detail !== undefined && (
                     <>
-                      : <span className="font-mono break-all">{JSON.stringify(d.execution.report.detail)}</span>
+                      :{" "}
+                      <span className="font-mono break-all">{JSON.stringify(d.execution.report.detail)}</span>
                     </>
                   )}
                 </>
@@ -89,7 +90,7 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">
                 Recorded by the built-in executor <Time at={d.execution.recordedCall.recordedAt} />
               </h3>
-              <pre className="max-h-60 overflow-auto rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
+              <pre className="max-h-60 overflow-auto whitespace-pre-wrap break-all rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
                 {JSON.stringify(d.execution.recordedCall.request, null, 2)}
               </pre>
             </section>

@@ -5,7 +5,7 @@ import { Card } from "@/components/ui";
 export function IntentSection({ intent }: { intent: DecisionDetailData["intent"] }) {
   return (
     <Card title="Intent">
-      <pre className="max-h-80 overflow-auto rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
+      <pre className="max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
         {JSON.stringify(intent, null, 2)}
       </pre>
     </Card>

@@ -29,10 +29,14 @@ export interface ExoArmurClient {
   /**
    * A caller-executed intent (`execution: "caller"`), right before acting: the server re-checks the
    * kill switches, the intent's deadline and the tenant, and answers the execution RUNNING, or
-   * refuses (409 BLOCKED, the execution then ends BLOCKED). Asking again while RUNNING is answered
-   * the same.
+   * refuses (409 BLOCKED, the execution then ends BLOCKED). It is started once: asking again while
+   * RUNNING is answered the same only with the same `startKey` (the same caller retrying); any other
+   * start is 409 ALREADY_STARTED, so two callers of one intent cannot both act.
    */
-  startExecution(executionId: string, options?: { signal?: AbortSignal }): Promise<Execution>;
+  startExecution(
+    executionId: string,
+    options?: { signal?: AbortSignal; startKey?: string },
+  ): Promise<Execution>;
   /** After acting: what happened. The same report again is answered the same; another one is a 409. */
   reportOutcome(
     executionId: string,
@@ -80,7 +84,7 @@ export function createClient(config: ClientConfig): ExoArmurClient {
     getExecution: (executionId, options) => get(`/api/v1/executions/${id(executionId)}`, options?.signal),
     startExecution: (executionId, options) =>
       request(config, "POST", `/api/v1/executions/${id(executionId)}/start`, {
-        body: {},
+        body: options?.startKey ? { startKey: options.startKey } : {},
         repeatable: true,
         ...(options?.signal ? { signal: options.signal } : {}),
       }),

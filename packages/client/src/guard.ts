@@ -118,7 +118,8 @@ function peopleSaidNo(outcome: "DENIED" | "EXPIRED", decision: Decision): Action
  */
 async function start(exo: Steps, context: GuardContext, options: { signal?: AbortSignal }) {
   try {
-    await exo.startExecution(context.executionId, options);
+    // One key per guard call: its own retries of a lost answer are recognised, anyone else's start is not.
+    await exo.startExecution(context.executionId, { ...options, startKey: `guard-${crypto.randomUUID()}` });
   } catch (error) {
     if (!(error instanceof ExoArmurError) || error.status !== 409) throw error;
     const execution = await exo.getExecution(context.executionId, options);

@@ -13,7 +13,13 @@ export const decisionsRouter = router({
 
   /** The intent, rule trail, approval votes, execution with its attempts and recorded call, and the chain events. */
   get: tenantProcedure(ANY_ROLE, { decisionId: id }).query(({ ctx, input }) =>
-    getDecisionDetail(ctx.db, ctx.principal, input.tenantId, input.decisionId),
+    getDecisionDetail(
+      ctx.db,
+      ctx.principal,
+      input.tenantId,
+      input.decisionId,
+      ctx.user?.platformAdmin ? ctx.user.id : null,
+    ),
   ),
 
   /** The signed bundle `exoarmur verify` checks, for the "download evidence" button. */

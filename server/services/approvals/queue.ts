@@ -1,10 +1,19 @@
 // The pending-approval queue as one principal sees it: for each approval, whether this principal
 // could vote now and, if not, why — computed with the same core rule the vote itself is checked by.
 
-import { type ActionIntent, tallyApproval, type Vote, type VoteRefusal, voteRefusal } from "../../core";
+import {
+  type ActionIntent,
+  blockingSwitch,
+  type Policy,
+  tallyApproval,
+  type Vote,
+  type VoteRefusal,
+  voteRefusal,
+} from "../../core";
 import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal, personOf } from "../access/principal";
+import { toKillSwitchState } from "../kill-switches/kill-switches";
 import { iso } from "../shared/ids";
 import { approvalSpec, votesOf } from "./rows";
 import { isOwnIntent } from "./vote";
@@ -26,6 +35,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
           action: true,
           actorId: true,
           decidingRule: true,
+          policyVersion: true,
           createdAt: true,
           // The intent as submitted (small), not the decision input with its copy of the policy.
           intent: { select: { submittedBy: true, body: true } },
@@ -33,6 +43,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
       },
     },
   });
+  const context = await queueContext(db, tenantId, rows);
   const at = iso(now);
   const principalType = principal.kind === "user" ? "user" : "apiKey";
   const role = principal.kind === "platform-admin" ? "admin" : principal.role;
@@ -62,6 +73,9 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
         },
       );
     const intent = a.decision.intent.body as unknown as ActionIntent;
+    const key = context.keys.get(a.decision.intent.submittedBy);
+    const rule = context.rules.get(`${a.decision.policyVersion}:${a.decision.decidingRule}`);
+    const blocker = blockingSwitch(context.switches, tenantId, a.decision.action);
     return [
       {
         id: a.id,
@@ -79,7 +93,59 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
         expiresAt: spec.expiresAt,
         secondsLeft: Math.max(0, Math.floor((a.expiresAt.getTime() - now.getTime()) / 1000)),
         unavailable,
+        parameters: intent.parameters,
+        ttlSeconds: intent.ttlSeconds,
+        /** The key that submitted it, and the person that key acts for. */
+        submitter: key ?? null,
+        ruleDescription: rule?.description ?? null,
+        policyVersion: a.decision.policyVersion,
+        /** An engaged switch that covers the action: approving it now would only end it BLOCKED. */
+        blockedBy: blocker ? (context.switchById.get(blocker.id) ?? null) : null,
       },
     ];
   });
+}
+
+/** What the cards show besides the approval itself: submitting keys, rule descriptions, engaged switches. */
+async function queueContext(
+  db: Db,
+  tenantId: string,
+  rows: { decision: { policyVersion: number | null; intent: { submittedBy: string } } }[],
+) {
+  const keyIds = [...new Set(rows.map((r) => r.decision.intent.submittedBy))];
+  const versions = [
+    ...new Set(rows.flatMap((r) => (r.decision.policyVersion === null ? [] : [r.decision.policyVersion]))),
+  ];
+  const [keys, policies, switches] = await Promise.all([
+    db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true, name: true, forUserId: true } }),
+    db.policyVersion.findMany({
+      where: { tenantId, version: { in: versions } },
+      select: { version: true, document: true },
+    }),
+    db.killSwitch.findMany({ where: { engaged: true, OR: [{ scope: "global" }, { tenantId }] } }),
+  ]);
+  const people = new Map(
+    (
+      await db.user.findMany({
+        where: { id: { in: keys.flatMap((k) => (k.forUserId ? [k.forUserId] : [])) } },
+        select: { id: true, email: true },
+      })
+    ).map((u) => [u.id, u.email]),
+  );
+  const rules = new Map<string, { description?: string }>();
+  for (const p of policies)
+    for (const rule of (p.document as unknown as Policy).rules) rules.set(`${p.version}:${rule.id}`, rule);
+  return {
+    keys: new Map(
+      keys.map((k) => [
+        k.id,
+        { keyName: k.name, forUser: k.forUserId ? (people.get(k.forUserId) ?? null) : null },
+      ]),
+    ),
+    rules,
+    switches: switches.map(toKillSwitchState),
+    switchById: new Map(
+      switches.map((s) => [s.id, { id: s.id, scope: s.scope, action: s.action, reason: s.reason }]),
+    ),
+  };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import type { MemberRole, Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
-import { forbidden } from "../shared/errors";
+import { forbidden, ServiceError } from "../shared/errors";
 import { listPendingApprovals } from "./queue";
 import { voteOnApproval } from "./vote";
 
@@ -56,4 +56,31 @@ export async function voteFromDashboard(
     voter = { ...voter, role };
   }
   return voteOnApproval(db, voter, approvalId, body);
+}
+
+/** A bulk vote: each approval voted on in turn; a refusal of one (already voted, expired…) is reported, not thrown. */
+export async function voteOnEach(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  approvalIds: readonly string[],
+  body: { vote: "approve" | "deny"; reason?: string },
+  platformAdminUserId: string | null,
+) {
+  const results = [];
+  for (const approvalId of approvalIds) {
+    try {
+      const result = await voteFromDashboard(db, principal, tenantId, approvalId, body, platformAdminUserId);
+      results.push({
+        approvalId,
+        ok: true as const,
+        status: result.status,
+        executionStatus: result.executionStatus ?? null,
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      results.push({ approvalId, ok: false as const, message: error.message });
+    }
+  }
+  return { results };
 }

@@ -11,7 +11,6 @@
 import type pg from "pg";
 import {
   type ActionIntent,
-  type CanonicalMemo,
   chainEvent,
   type DecisionInput,
   decideCompiled,
@@ -444,7 +443,9 @@ SELECT
   (SELECT coalesce(json_agg(x), '[]'::json) FROM (
      SELECT i."tenantId", i."idempotencyKey", i."submissionHash", d.id AS "decisionId", d."intentId", d.verdict,
             d.reason, d."decidingRule", d.output -> 'matchedRules' AS "matchedRules", a.id AS "approvalId",
-            e.id AS "executionId", e.status AS "executionStatus"
+            e.id AS "executionId",
+            -- The answer as first given: the status a decided ALLOW's execution started in.
+            CASE WHEN d.verdict = 'ALLOW' THEN CASE e.mode WHEN 'caller' THEN 'AWAITING_CALLER' ELSE 'QUEUED' END END AS "executionStatus"
        FROM unnest($2::text[], $3::text[]) AS k(tenant, key)
        JOIN "Intent" i ON i."tenantId" = k.tenant AND i."idempotencyKey" = k.key
        JOIN "Decision" d ON d."intentId" = i.id

@@ -2,6 +2,9 @@ import type { EvidenceBundle } from "../../core";
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
+import { pendingApprovalsView } from "../approvals/voting-role";
+import { PLATFORM_CHAIN } from "../chain/append";
+import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { exportEvidence, getDecision } from "./read";
@@ -14,9 +17,24 @@ import { exportEvidence, getDecision } from "./read";
  * `tenantId` is the tenant the caller is looking in (the URL's): a platform admin's reads are
  * unscoped, so a decision of another tenant is "not found" here all the same.
  */
-export async function getDecisionDetail(db: Db, principal: Principal, tenantId: string, decisionId: string) {
+export async function getDecisionDetail(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  decisionId: string,
+  platformAdminUserId: string | null = null,
+) {
   const decision = await getDecision(db, principal, decisionId);
   if (decision.tenantId !== tenantId) throw notFound(`decision ${decisionId}`);
+  const [why, voting] = await Promise.all([
+    explanationFacts(db, decision),
+    // Whether this person may vote on it now (and if not, why): the queue's own answer.
+    decision.approval?.status === "PENDING"
+      ? pendingApprovalsView(db, principal, tenantId, platformAdminUserId).then(
+          (view) => view.approvals.find((a) => a.id === decision.approval?.id) ?? null,
+        )
+      : null,
+  ]);
   const executionId = decision.execution?.id;
   // The decision's own events, its approval's and its execution's: one query; the execution's
   // attempts are the part of it whose subject is the execution.
@@ -42,7 +60,7 @@ export async function getDecisionDetail(db: Db, principal: Principal, tenantId: 
           select: { request: true, recordedAt: true },
         })
       : null,
-    principalNames(db, voters),
+    principalNames(db, [...voters, ...(why.switchEngagement ? [why.switchEngagement.by] : [])]),
   ]);
   const chain = events.map(({ publishedAt, subjectId, ...e }) => ({
     ...e,
@@ -53,6 +71,18 @@ export async function getDecisionDetail(db: Db, principal: Principal, tenantId: 
   return {
     ...decision,
     names,
+    /** The policy rules that matched, as written (description, match, approval), in policy order. */
+    matchedRuleDetails: why.rules,
+    /** Who engaged the switch that decided it, when and why (null: no switch decided it). */
+    switchEngagement: why.switchEngagement,
+    /** For a pending approval: null when this person may vote now, else why not. */
+    voteUnavailable: voting
+      ? voting.unavailable
+      : decision.approval?.status === "PENDING"
+        ? "APPROVAL_CLOSED"
+        : null,
+    /** An engaged switch that covers the action now. */
+    blockedBy: voting?.blockedBy ?? null,
     execution: decision.execution
       ? {
           ...decision.execution,
@@ -77,4 +107,32 @@ export async function getDecisionEvidence(
   const bundle = await exportEvidence(db, principal, decisionId);
   if (bundle.subject.tenantId !== tenantId) throw notFound(`decision ${decisionId}`);
   return bundle;
+}
+
+/** What the "why" needs beyond the decision: the matched rules as written, and the deciding switch's engagement. */
+async function explanationFacts(db: Db, decision: Awaited<ReturnType<typeof getDecision>>) {
+  const stored = await db.decision.findUniqueOrThrow({
+    where: { id: decision.decisionId },
+    select: { id: true, tenantId: true, policyVersion: true, policyHash: true },
+  });
+  const policy = await policyOfDecision(db, stored);
+  const matched = new Set(decision.matchedRules.map((r) => r.id));
+  const rules = policy.rules.filter((r) => matched.has(r.id));
+  let switchEngagement: { by: string; at: string; reason: string } | null = null;
+  if (decision.killSwitch) {
+    // The engagement in force when it was decided: the last one of that switch at or before then.
+    const event = await db.event.findFirst({
+      where: {
+        tenantId: { in: [decision.tenantId, PLATFORM_CHAIN] },
+        type: "killswitch.engaged",
+        subjectId: decision.killSwitch,
+        at: { lte: decision.evaluatedAt },
+      },
+      orderBy: { id: "desc" },
+    });
+    const payload = event?.payload as { by?: string; reason?: string } | undefined;
+    if (event && payload?.by)
+      switchEngagement = { by: payload.by, at: event.at, reason: payload.reason ?? "" };
+  }
+  return { rules, switchEngagement };
 }

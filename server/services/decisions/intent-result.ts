@@ -13,7 +13,10 @@ export const intentResultSchema = z.object({
   decidingRule: z.string().nullable(),
   approvalId: z.string().optional(),
   executionId: z.string().optional(),
-  /** The execution's status when this answer was made: AWAITING_CALLER for a new caller-executed ALLOW. */
+  /**
+   * POST /intents: the status an ALLOW's execution started in (AWAITING_CALLER for a caller-executed
+   * intent, else QUEUED), the same on every replay. GET /decisions/{id}: its status now.
+   */
   executionStatus: z.string().optional(),
 });
 export type IntentResult = z.infer<typeof intentResultSchema>;

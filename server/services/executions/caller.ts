@@ -13,6 +13,7 @@ import {
   type CallerReport,
   canonicalJson,
   type DispatchRefusal,
+  idempotencyKeySchema,
   jsonByteLength,
   jsonProblem,
   parseWith,
@@ -53,7 +54,14 @@ export const executionReportSchema = z.strictObject({
     .optional(),
 });
 
+/** What a start may carry: the caller's start key, so its own retry of a lost answer is recognised. */
+export const executionStartSchema = z.strictObject({
+  startKey: idempotencyKeySchema.optional(),
+});
+
 const REFUSALS: Record<CallerRefusal, string> = {
+  ALREADY_STARTED:
+    "this execution was already started (by another start, or without the same startKey): only one caller acts",
   NOT_CALLER_EXECUTED:
     "this execution is dispatched to the tenant's executor; only caller-executed intents are started and reported by their caller",
   EXECUTION_FINISHED: "this execution has ended",
@@ -62,7 +70,7 @@ const REFUSALS: Record<CallerRefusal, string> = {
 };
 
 const LOCK = `
-SELECT e.id, e."tenantId", e.mode, e.status, e.report, i.body AS intent, i."submittedBy", t.status AS "tenantStatus"
+SELECT e.id, e."tenantId", e.mode, e.status, e.report, e."startKey", i.body AS intent, i."submittedBy", t.status AS "tenantStatus"
   FROM "Execution" e
   JOIN "Decision" d ON d.id = e."decisionId"
   JOIN "Intent" i ON i.id = d."intentId"
@@ -103,15 +111,20 @@ function blockedError(refusal: DispatchRefusal): ServiceError {
 
 /**
  * The caller's last "may I", right before it acts: kill switches, the intent's deadline and the
- * tenant's status are checked now. Yes: RUNNING (asking again while RUNNING is yes again). No: the
- * execution ends BLOCKED and the answer is 409 BLOCKED with the reason.
+ * tenant's status are checked now. Yes: RUNNING (asking again while RUNNING is yes again only with
+ * the same startKey, else 409 ALREADY_STARTED). No: the execution ends BLOCKED and the answer is
+ * 409 BLOCKED with the reason.
  */
 export async function startCallerExecution(
   db: Db,
   principal: Principal,
   executionId: string,
+  body: unknown = {},
   now = new Date(),
 ) {
+  const parsed = parseWith(executionStartSchema, body);
+  if (!parsed.ok) throw invalid(parsed.errors, "start is invalid");
+  const startKey = parsed.value.startKey ?? null;
   const outcome = await inTransaction(db.pool, async (sql) => {
     const e = await lockOwn(sql, principal, executionId);
     const switches = (await sql.query(SWITCHES, [e.tenantId])).rows.map(toKillSwitchState);
@@ -127,11 +140,13 @@ export async function startCallerExecution(
         now: iso(now),
       },
       { type: "apiKey", id: principal.id },
+      startKey,
     );
     if (next.kind === "start" || next.kind === "block") {
       // The head first, then the status: the order every writer of Execution.status keeps.
       await appendEvents(sql, e.tenantId, [next.event]);
-      if (next.kind === "start") await setStatus(sql, e.id, "RUNNING", ", attempts = 1");
+      if (next.kind === "start")
+        await setStatus(sql, e.id, "RUNNING", `, attempts = 1, "startKey" = $3`, [startKey]);
       else await setStatus(sql, e.id, "BLOCKED", `, "failureClass" = 'BLOCKED'`);
     }
     return next;

@@ -1,10 +1,13 @@
 import { HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
 import { Suspense } from "react";
 import { DecisionsPage } from "@/components/decisions/DecisionsPage";
 import { filterFromSearch } from "@/components/decisions/filter";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { Loading } from "@/components/ui";
 import { prefetched, serverTrpc } from "@/server/api/prefetch";
+
+export const metadata: Metadata = { title: "Decisions — ExoArmur" };
 
 export default async function Page({
   params,
