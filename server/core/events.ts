@@ -100,7 +100,11 @@ interface EventPayloads {
   "execution.awaiting_caller": { decisionId: string };
   /** The caller's last "may I" was answered yes; `by` is the key or session that asked. */
   "execution.caller_started": { by: { type: string; id: string } };
-  "execution.reported": { outcome: "succeeded" | "failed"; detail?: unknown; by: { type: string; id: string } };
+  "execution.reported": {
+    outcome: "succeeded" | "failed";
+    detail?: unknown;
+    by: { type: string; id: string };
+  };
   "execution.unreported": { deadline: string };
 
   /** subject: the tenant. */
@@ -109,6 +113,19 @@ interface EventPayloads {
   "tenant.suspended": By & { changes: Record<string, unknown> };
   "tenant.activated": By & { changes: Record<string, unknown> };
   "tenant.executors_set": By & { routes: ChainedExecutorRoute[] };
+  /** Notification channels as the chain records them: like executor webhooks, no URL and no secret. */
+  "tenant.notifications_set": By & {
+    channels: {
+      name: string;
+      type: string;
+      events: string[];
+      scheme: string;
+      host: string;
+      urlHash: string;
+      timeoutMs: number;
+      hasSecret: boolean;
+    }[];
+  };
   /** subject: the key. */
   "apikey.created": By & { role: string; name: string; forUser?: string };
   "apikey.revoked": By;
