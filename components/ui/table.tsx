@@ -70,7 +70,9 @@ export function Table({
       </tbody>
     </table>
   );
-  return density === "normal" ? <div className="overflow-x-auto">{table}</div> : table;
+  // `relative`: the screen-reader-only labels (absolutely positioned) stay inside the scroller, or
+  // they widen the whole page on a narrow screen.
+  return density === "normal" ? <div className="relative overflow-x-auto">{table}</div> : table;
 }
 
 /** A row of a `Table`; `className` adds to the table's row look (e.g. `align-top`, a dimmed row). */
