@@ -53,6 +53,7 @@ export function boot(): Promise<void> {
 /** What has been started so far, in the order it is stopped. */
 const parts: {
   worker?: { stop(graceMs: number): Promise<void> } | null;
+  notifier?: { stop(graceMs: number): Promise<void> } | null;
   events?: Events;
   postgres?: Supervisor;
 } = {};
@@ -89,7 +90,10 @@ async function shutdown(why: string, code: 0 | 1): Promise<void> {
       logError(`stopping ${name} failed`, error);
     }
   };
-  await step("the dispatcher", () => parts.worker?.stop(Math.floor(budget / 2)));
+  await Promise.all([
+    step("the dispatcher", () => parts.worker?.stop(Math.floor(budget / 2))),
+    step("the notification sender", () => parts.notifier?.stop(Math.floor(budget / 2))),
+  ]);
   await step("the event stream", () => parts.events?.stop());
   await step("the database client", () => closeDb());
   await step("PostgreSQL", () => parts.postgres?.stop());
@@ -120,6 +124,7 @@ async function start(): Promise<void> {
   // failing every webhook later.
   const allowed = allowedNetworksFromEnv();
   if (allowed.size > 0) log(`webhooks may reach ${allowed.size} allowed internal network(s)`);
+  requirePublicUrl(process.env.EXOARMUR_PUBLIC_URL);
   const dataDir = resolve(/*turbopackIgnore: true*/ process.env.EXOARMUR_DATA_DIR ?? ".exoarmur");
   // The key that seals secrets at rest: checked now, so a missing or malformed one stops start-up
   // with its reason; the embedded server creates one in its data dir (server/crypto/secret-key.ts).
@@ -171,6 +176,16 @@ async function start(): Promise<void> {
   parts.worker = worker;
   if (worker) log(`dispatcher ${worker.id} running`);
   if (stopping) return;
+  // Outbound notifications (issue 14), derived from the outbox; EXOARMUR_NOTIFY=off leaves them to
+  // other instances.
+  if (process.env.EXOARMUR_NOTIFY !== "off") {
+    parts.notifier = (await import("./notify/notifier")).startNotifier({
+      pool: getDb().pool,
+      log: (line) => log(`notify: ${line}`),
+    });
+    log("notification sender running");
+  }
+  if (stopping) return;
   parts.events = await startEvents(dataDir);
   if (!stopping) log("ready");
 }
@@ -187,6 +202,16 @@ function workerConcurrency(): number {
   if (!Number.isInteger(value) || value < 1 || value > 1024)
     throw new Error(`EXOARMUR_WORKER_CONCURRENCY must be a whole number from 1 to 1024, not "${raw}"`);
   return value;
+}
+
+/** EXOARMUR_PUBLIC_URL (the dashboard's address in notification links), if set, must be an http(s) URL. */
+function requirePublicUrl(value: string | undefined): void {
+  if (!value) return;
+  let ok = false;
+  try {
+    ok = ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {}
+  if (!ok) throw new Error("EXOARMUR_PUBLIC_URL must be an http(s) URL (the dashboard's public address)");
 }
 
 /** Embedded mode without EXOARMUR_ADMIN_TOKEN: create one once, keep it in the data dir, say where. */

@@ -5,6 +5,7 @@ import { Card, Loading, PageHeader } from "@/components/ui";
 import { ApiKeysSection } from "./ApiKeysSection";
 import { GeneralSection } from "./GeneralSection";
 import { MembersSection } from "./MembersSection";
+import { NotificationsSection } from "./NotificationsSection";
 
 /** Tenant settings: name and limits, API keys, members. Tenant admins only (the server checks too). */
 export function SettingsPage() {
@@ -54,7 +55,7 @@ export function SettingsPage() {
   return (
     <div className="flex flex-col gap-6">
       {header}
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <GeneralSection
           key={`general:${tenantId}`}
           tenantId={tenantId}
@@ -63,6 +64,7 @@ export function SettingsPage() {
         <MembersSection key={`members:${tenantId}`} tenantId={tenantId} selfId={access.user?.id ?? null} />
       </div>
       <ApiKeysSection key={`keys:${tenantId}`} tenantId={tenantId} />
+      <NotificationsSection key={`notifications:${tenantId}`} tenantId={tenantId} />
     </div>
   );
 }

@@ -107,7 +107,7 @@ export function InlineForm({
       className="flex flex-col gap-3 rounded-lg border border-line bg-surface/60 p-3"
     >
       {intro && <p className="text-xs text-slate-400">{intro}</p>}
-      <div className={`grid gap-3 ${columns} md:items-start`}>
+      <div className={`grid grid-cols-1 gap-3 ${columns} md:items-start`}>
         {children}
         <Button type="submit" tone="primary" className="md:mt-5" disabled={mutation.isPending}>
           {mutation.isPending ? pendingLabel : submitLabel}

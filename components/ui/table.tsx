@@ -70,8 +70,9 @@ export function Table({
       </tbody>
     </table>
   );
-  // A wide table scrolls inside its own box, never the page (phones).
-  return <div className="max-w-full overflow-x-auto">{table}</div>;
+  // A wide table scrolls inside its own box, never the page (phones). `relative`: the
+  // screen-reader-only labels (absolutely positioned) stay inside the scroller too.
+  return <div className="relative max-w-full overflow-x-auto">{table}</div>;
 }
 
 /** A row of a `Table`; `className` adds to the table's row look (e.g. `align-top`, a dimmed row). */

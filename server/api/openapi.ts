@@ -12,6 +12,7 @@ import { executorConfigSchema } from "../services/executors/config";
 import { createApiKeySchema } from "../services/keys/api-keys";
 import { signingKeysSchema } from "../services/keys/signing-key";
 import { setKillSwitchSchema } from "../services/kill-switches/kill-switches";
+import { notificationConfigSchema } from "../services/notifications/config";
 import { createTenantSchema, updateTenantSchema } from "../services/tenants/tenants";
 import { createPersonSchema, membershipSchema } from "../services/users/users";
 import { errorBodySchema } from "./error-body";
@@ -95,6 +96,7 @@ export function openApiDocument() {
         SetKillSwitch: schema(setKillSwitchSchema),
         Vote: schema(voteBodySchema),
         ExecutorConfig: schema(executorConfigSchema),
+        NotificationConfig: schema(notificationConfigSchema),
         SigningKeys: schema(signingKeysSchema, "output"),
         ExecutionReport: schema(executionReportSchema),
       },
@@ -383,6 +385,67 @@ export function openApiDocument() {
               "invalid configuration, or a webhook URL that points at a refused address (the field names the rule)",
             ),
           },
+        },
+      },
+      "/api/v1/tenants/{id}/notifications": {
+        get: {
+          operationId: "getNotifications",
+          summary: "The tenant's notification channels (secrets shown only as hasSecret)",
+          description:
+            "Admins (and the platform admin) see each channel's URL; operators and auditors see it as the chain records it, `{scheme, host, urlHash}`, since a Slack incoming-webhook URL is a credential.",
+          parameters: [idParam("tenant id")],
+          responses: { "200": ok("{channels}"), "404": err("not found"), ...common },
+        },
+        put: {
+          operationId: "setNotifications",
+          summary:
+            "Set the notification channels: a signed generic webhook {name, url, secret, events?, timeoutMs?} or a Slack incoming webhook {name, url, events?, timeoutMs?}",
+          description:
+            "Events that notify: approval.requested, approval.resolved, killswitch.engaged, killswitch.released (a global switch notifies every tenant with channels), execution.failed, execution.blocked; a channel without `events` gets them all. Deliveries are made from the event outbox after the event commits, one per (event, channel), and retried on 408/429/5xx and network errors with the executors' schedule; every attempt carries `Idempotency-Key: <delivery id>`. A generic webhook's body is signed like executor webhooks: `X-ExoArmur-Signature: sha256=<HMAC-SHA256 of the body>`; its secret is required for a new channel, kept when a channel of the same name is sent again without one, stored encrypted and never returned. URLs follow the executor webhooks' destination rules (a refused address is a 400 on `channels[i].url`, nothing stored; names checked on every attempt; EXOARMUR_WEBHOOK_ALLOWED_NETWORKS exempts networks). The chain event `tenant.notifications_set` records `{scheme, host, urlHash}` per channel, never the URL or secret.",
+          parameters: [idParam("tenant id")],
+          requestBody: body({ $ref: "#/components/schemas/NotificationConfig" }),
+          responses: {
+            "200": ok("{channels}"),
+            "404": err("not found"),
+            ...common,
+            "400": err(
+              "invalid configuration (each field named, e.g. `channels[0].secret`), or a URL that points at a refused address; nothing is stored",
+            ),
+          },
+        },
+      },
+      "/api/v1/tenants/{id}/notifications/deliveries": {
+        get: {
+          operationId: "listNotificationDeliveries",
+          summary: "Delivery state of the tenant's notifications, newest first",
+          description:
+            "One entry per (event, channel): `{id (the Idempotency-Key), channel, channelType, event {chain, seq, type, subjectId}, status (PENDING | SENDING | RETRY_WAIT | DELIVERED | FAILED), attempts, nextAttemptAt, lastStatus, lastError, deliveredAt, createdAt}`.",
+          parameters: [
+            idParam("tenant id"),
+            {
+              name: "subjectId",
+              in: "query",
+              required: false,
+              schema: { type: "string" },
+              description:
+                "only the deliveries of events about this subject (an approval, execution or switch id)",
+            },
+            {
+              name: "status",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["PENDING", "SENDING", "RETRY_WAIT", "DELIVERED", "FAILED"] },
+              description: "only deliveries in this state",
+            },
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              schema: { type: "integer", minimum: 1, maximum: 200, default: 50 },
+              description: "at most this many",
+            },
+          ],
+          responses: { "200": ok("{deliveries}"), "404": err("not found"), ...common },
         },
       },
       "/api/v1/signing-key": {

@@ -6,6 +6,7 @@ import { eventsRouter } from "./routers/events";
 import { invitationsRouter } from "./routers/invitations";
 import { killSwitchesRouter } from "./routers/kill-switches";
 import { meRouter } from "./routers/me";
+import { notificationsRouter } from "./routers/notifications";
 import { policiesRouter } from "./routers/policies";
 import { signingKeysRouter } from "./routers/signing-keys";
 import { tenantsRouter } from "./routers/tenants";
@@ -23,5 +24,6 @@ export const appRouter = router({
   chain: chainRouter,
   events: eventsRouter,
   signingKeys: signingKeysRouter,
+  notifications: notificationsRouter,
 });
 export type AppRouter = typeof appRouter;

@@ -87,6 +87,14 @@ export function registerWorkerCommand(
           log: (line) => io.err(`worker: ${line}`),
         });
         io.out(`worker ${worker.id} running (concurrency ${numbers.concurrency})`);
+        // Outbound notifications (issue 14) are sent by workers too, unless EXOARMUR_NOTIFY=off.
+        const notifier =
+          process.env.EXOARMUR_NOTIFY === "off"
+            ? null
+            : (await import("../notify/notifier")).startNotifier({
+                pool,
+                log: (line) => io.err(`notify: ${line}`),
+              });
         const natsUrl = options.natsUrl ?? process.env.NATS_URL;
         let relay: { stop(): Promise<void> } | null = null;
         let jetstream: { nc: { drain(): Promise<void> } } | null = null;
@@ -113,7 +121,7 @@ export function registerWorkerCommand(
           process.once("SIGTERM", () => stop("SIGTERM"));
           process.once("SIGINT", () => stop("SIGINT"));
         });
-        await worker.stop();
+        await Promise.all([worker.stop(), notifier?.stop()]);
         await relay?.stop();
         await jetstream?.nc.drain().catch(() => {});
         await pool.end();

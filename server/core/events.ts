@@ -113,6 +113,19 @@ interface EventPayloads {
   "tenant.suspended": By & { changes: Record<string, unknown> };
   "tenant.activated": By & { changes: Record<string, unknown> };
   "tenant.executors_set": By & { routes: ChainedExecutorRoute[] };
+  /** Notification channels as the chain records them: like executor webhooks, no URL and no secret. */
+  "tenant.notifications_set": By & {
+    channels: {
+      name: string;
+      type: string;
+      events: string[];
+      scheme: string;
+      host: string;
+      urlHash: string;
+      timeoutMs: number;
+      hasSecret: boolean;
+    }[];
+  };
   /** subject: the key. */
   "apikey.created": By & { role: string; name: string; forUser?: string };
   "apikey.revoked": By;

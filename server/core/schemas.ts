@@ -53,13 +53,17 @@ const storedString = (max = MAX_NAME_LENGTH) =>
 /** A human-meaningful string as accepted now: non-empty, bounded, shown as it is. */
 export const nameString = (max = MAX_NAME_LENGTH) => storedString(max).superRefine(visible("name"));
 
-export const tenantIdSchema = z
-  .string({ error: "must be a string" })
-  .min(1, { error: "must not be empty" })
-  .max(64, { error: "must be at most 64 characters" })
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, {
-    error: "must be a slug: lowercase letters, digits and inner hyphens (e.g. acme-prod)",
-  });
+/** A short lowercase name (tenant ids, notification channel names); `example` is shown in the error. */
+export const slugSchema = (example: string) =>
+  z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(64, { error: "must be at most 64 characters" })
+    .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, {
+      error: `must be a slug: lowercase letters, digits and inner hyphens (e.g. ${example})`,
+    });
+
+export const tenantIdSchema = slugSchema("acme-prod");
 
 const actionNameSchema = z
   .string({ error: "must be a string" })

@@ -2,11 +2,9 @@
 // `Idempotency-Key: <executionId>`, so a downstream that deduplicates by it applies the effect
 // once however often a crash or timeout makes ExoArmur retry.
 
-import { createHmac } from "node:crypto";
 import DataLoader from "dataloader";
 import type pg from "pg";
-import type { ExecutorOutcome } from "../core";
-import { DestinationRefusedError, guardedRequest } from "../net/guarded-request";
+import { type PostResult, signedPost } from "../net/signed-post";
 import type { ExecutorRoute } from "../services/executors/config";
 
 export interface ExecutionCall {
@@ -25,13 +23,8 @@ export interface ExecutionCall {
   };
 }
 
-export interface AttemptResult {
-  outcome: ExecutorOutcome;
-  /** What the executor saw, for the attempt's event: status code, a body excerpt. */
-  detail: Record<string, unknown>;
-}
-
-const EXCERPT = 512;
+/** What the executor saw, for the attempt's event: status code, a body excerpt. */
+export type AttemptResult = PostResult;
 
 export async function runWebhook(
   route: Extract<ExecutorRoute, { type: "webhook" }>,
@@ -48,49 +41,14 @@ export async function runWebhook(
     parameters: call.intent.parameters,
     ...(call.intent.correlationId ? { correlationId: call.intent.correlationId } : {}),
   });
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "idempotency-key": call.executionId,
-    "user-agent": "exoarmur-webhook/1",
-  };
-  if (route.secret)
-    headers["x-exoarmur-signature"] =
-      `sha256=${createHmac("sha256", route.secret).update(body).digest("hex")}`;
-  try {
-    const response = await guardedRequest({
-      url: route.url,
-      method: "POST",
-      headers,
-      body,
-      timeoutMs: route.timeoutMs,
-      maxResponseBytes: EXCERPT,
-    });
-    const retryAfter = Number(response.headers["retry-after"]);
-    return {
-      outcome: {
-        kind: "http",
-        status: response.status,
-        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-      },
-      detail: { status: response.status, body: response.excerpt },
-    };
-  } catch (error) {
-    // Not retried: the destination will not become allowed by trying again. The message is the
-    // same for every refused address and port, so that webhooks cannot map the inside.
-    if (error instanceof DestinationRefusedError)
-      return {
-        outcome: { kind: "invalid", detail: error.message },
-        detail: { error: error.code, message: error.message },
-      };
-    const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError")
-      return { outcome: { kind: "timeout" }, detail: { error: `no answer within ${route.timeoutMs} ms` } };
-    const code = (error as { code?: string }).code ?? "NETWORK_ERROR";
-    return {
-      outcome: { kind: "network", code },
-      detail: { error: code, message: (error as Error).message.slice(0, EXCERPT) },
-    };
-  }
+  return signedPost({
+    url: route.url,
+    body,
+    idempotencyKey: call.executionId,
+    ...(route.secret ? { secret: route.secret } : {}),
+    timeoutMs: route.timeoutMs,
+    userAgent: "exoarmur-webhook/1",
+  });
 }
 
 /** The built-in executor: stores the call (once per execution) and succeeds. */

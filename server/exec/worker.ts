@@ -50,7 +50,7 @@ export interface Worker {
   readonly attempts: () => number;
 }
 
-function retryConfigFromEnv(): RetryConfig {
+export function retryConfigFromEnv(): RetryConfig {
   const number = (name: string, fallback: number) => {
     const value = Number(process.env[name]);
     return Number.isFinite(value) && value > 0 ? value : fallback;

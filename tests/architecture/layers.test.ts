@@ -36,13 +36,14 @@ const RULES: Rule[] = [
   },
   {
     files: /^server\/services\//,
-    forbid: /^server\/(exec|events|api|cli|auth)\/|^server\/boot|^(app|components)\/|^(next|react|@trpc\/)/,
+    forbid:
+      /^server\/(exec|events|notify|api|cli|auth)\/|^server\/boot|^(app|components)\/|^(next|react|@trpc\/)/,
     why: "services import nothing from above them (the dispatcher, the stream, the API, the CLI)",
   },
   {
-    files: /^server\/(exec|events)\//,
+    files: /^server\/(exec|events|notify)\//,
     forbid: /^server\/(api|cli|auth)\/|^server\/boot|^(app|components)\//,
-    why: "the dispatcher and the relay run on the services, under the API and the CLI",
+    why: "the dispatcher, the relay and the notification sender run on the services, under the API and the CLI",
   },
   {
     files: /^server\/api\/routers\//,
@@ -52,7 +53,7 @@ const RULES: Rule[] = [
   },
   {
     files: /^server\/http\//,
-    forbid: /^server\/(services|db|exec|events)\/|^@prisma\/|^pg$/,
+    forbid: /^server\/(services|db|exec|events|notify)\/|^@prisma\/|^pg$/,
     why: "the production server only routes: REST to the route handlers, the rest to Next",
   },
   {

@@ -23,12 +23,17 @@ export interface Received {
   signature: string | undefined;
   /** The W3C trace context the call carried (tracing on). */
   traceparent: string | undefined;
+  /** The request's path (notification tests give each channel its own). */
+  path: string;
+  /** The body exactly as received (to check its signature). */
+  raw: string;
 }
 
 export interface Receiver {
   url: string;
   requests: Received[];
   applied: Map<string, number>;
+  /** Scripts the answers for an execution id (executor calls) or a path (anything else). */
   script(executionId: string, steps: Step[]): void;
   onRequest(listener: (received: Received) => void): void;
   release(executionId: string): void;
@@ -56,16 +61,19 @@ export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = [];
   const applied = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
-    const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
+    const raw = await readBody(req);
+    const body = JSON.parse(raw || "{}") as Record<string, unknown>;
     const received: Received = {
       key: req.headers["idempotency-key"] as string | undefined,
       body,
       signature: req.headers["x-exoarmur-signature"] as string | undefined,
       traceparent: req.headers.traceparent as string | undefined,
+      path: req.url ?? "/",
+      raw,
     };
     requests.push(received);
     for (const listener of listeners) listener(received);
-    const id = String(body.executionId);
+    const id = body.executionId === undefined ? received.path : String(body.executionId);
     const step = scripts.get(id)?.shift() ?? { status: 200 };
     if (step.hold) await new Promise<void>((resolve) => held.set(id, resolve));
     if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));

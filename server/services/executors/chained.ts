@@ -10,15 +10,18 @@ import type { ExecutorConfig } from "./config";
 export function chainedRoutes(config: ExecutorConfig): ChainedExecutorRoute[] {
   return config.routes.map((route) => {
     if (route.type !== "webhook") return { type: route.type, actions: route.actions };
-    const url = new URL(route.url);
     return {
       type: "webhook",
       actions: route.actions,
-      scheme: url.protocol.replace(/:$/, ""),
-      host: url.host,
-      urlHash: nodeCrypto.sha256Hex(url.href),
+      ...chainedUrl(route.url),
       timeoutMs: route.timeoutMs,
       hasSecret: route.secret !== undefined,
     };
   });
+}
+
+/** A URL as the chain may carry it (notification channels too): scheme, host, SHA-256 of the URL. */
+export function chainedUrl(value: string): { scheme: string; host: string; urlHash: string } {
+  const url = new URL(value);
+  return { scheme: url.protocol.replace(/:$/, ""), host: url.host, urlHash: nodeCrypto.sha256Hex(url.href) };
 }

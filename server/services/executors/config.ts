@@ -11,7 +11,8 @@ const actions = z
   .min(1, { error: "must list at least one action glob" })
   .max(100, { error: "must list at most 100 globs" });
 
-const inputSecret = z
+/** A webhook's HMAC secret as an admin sends it (notification channels use the same rule). */
+export const inputSecret = z
   .string({ error: "must be a string" })
   .min(16, { error: "must be at least 16 characters" })
   .max(256)
@@ -20,24 +21,27 @@ const inputSecret = z
 // As stored, a secret is sealed (server/crypto/secret-box.ts): longer than what an admin types.
 const storedSecret = z.string().max(4096).optional();
 
+/** An outbound URL (executor webhooks, notification channels): http(s), no credentials. */
+export const webhookUrlSchema = z
+  .string({ error: "must be a string" })
+  .max(2048, { error: "must be at most 2048 characters" })
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    },
+    { error: "must be an http(s) URL without credentials" },
+  );
+
 const webhookRouteSchemaWith = (secret: typeof inputSecret) =>
   z.strictObject({
     type: z.literal("webhook"),
     actions,
-    url: z
-      .string({ error: "must be a string" })
-      .max(2048, { error: "must be at most 2048 characters" })
-      .refine(
-        (value) => {
-          try {
-            const url = new URL(value);
-            return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
-          } catch {
-            return false;
-          }
-        },
-        { error: "must be an http(s) URL without credentials" },
-      ),
+    url: webhookUrlSchema,
     timeoutMs: z
       .number({ error: "must be a number" })
       .int({ error: "must be a whole number of milliseconds" })
