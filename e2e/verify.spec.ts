@@ -142,3 +142,43 @@ test("after a key rotation, bundles signed by the retired key still verify", asy
   await expect(result).toContainText("this server's signing key");
   await snap(page, "verify-rotated");
 });
+
+test("'Verify this bundle' checks a decision's evidence inside its tenant; a tampered one leads with the plain reading", async ({
+  page,
+}) => {
+  const decided = await submitIntent({ target: "verify-from-decision" });
+  await signIn(page, DEMO.auditor);
+  await page.goto(`${state.baseUrl}/verify`);
+  await expect(page.getByText("docs/examples")).toHaveCount(0);
+  await page.goto(`${state.baseUrl}/t/demo/decisions/${decided.decisionId}`);
+  await page.getByRole("link", { name: "Verify this bundle" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/demo/verify\\?decision=${decided.decisionId}$`));
+  // The tenant's navigation stays.
+  await expect(page.getByRole("navigation", { name: "Tenant pages" })).toBeVisible();
+  const result = page.getByTestId("verify-result");
+  await expect(result).toHaveAttribute("data-outcome", "verified");
+  await expect(result).toContainText(`evidence of ${decided.decisionId}`);
+
+  const bundle = await evidenceOf(decided.decisionId);
+  (bundle.input as { intent: { target: string } }).intent.target = "somewhere-else";
+  await drop(page, "tampered.json", bundle);
+  await expect(result).toHaveAttribute("data-outcome", "mismatch");
+  await expect(page.getByTestId("verify-plain-reading")).toHaveText("input.intent changed after signing");
+});
+
+test("policy versions name who wrote them, not their user id", async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  // A version saved by this person's session (tenant "other": demo's active version stays v1).
+  const saved = await page.request.post(`${state.baseUrl}/api/trpc/policies.save`, {
+    headers: { origin: state.baseUrl, "content-type": "application/json" },
+    data: {
+      tenantId: "other",
+      document: { rules: [{ id: "allow-all-soft", match: { actionClasses: ["A1_soft"] }, effect: "allow" }] },
+    },
+  });
+  expect(saved.status()).toBe(200);
+  await page.goto(`${state.baseUrl}/t/other/policies`);
+  const versions = page.getByRole("table", { name: "Policy versions, newest first" });
+  await expect(versions).toContainText(DEMO.admin);
+  await expect(versions).not.toContainText("user:usr_");
+});

@@ -32,7 +32,12 @@ export function DecisionDetail({ decisionId }: { decisionId: string }) {
         tenantId={tenantId}
         decisionId={decisionId}
         decision={d}
-        actions={<EvidenceReplayActions state={evidence} />}
+        actions={
+          <EvidenceReplayActions
+            state={evidence}
+            verifyHref={`/t/${encodeURIComponent(tenantId)}/verify?decision=${encodeURIComponent(decisionId)}`}
+          />
+        }
       />
       <EvidenceReplayOutcome state={evidence} />
       <div className="grid gap-4 xl:grid-cols-2 [&>*]:min-w-0">

@@ -82,7 +82,9 @@ export function VersionsList({
                 </code>
               </Cell>
               <Cell className="text-xs text-slate-400">
-                <div className="text-slate-300">{v.createdBy}</div>
+                <div className="break-all text-slate-300" title={v.createdBy}>
+                  {v.createdByName}
+                </div>
                 <Time at={v.createdAt} />
               </Cell>
               <Cell>

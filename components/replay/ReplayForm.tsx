@@ -119,7 +119,7 @@ export function ReplayForm({
               {versions.map((v) => (
                 <option key={v.version} value={v.version}>
                   v{v.version}
-                  {v.active ? " (active)" : ""} · {v.hash.slice(0, 10)} · {v.createdBy}
+                  {v.active ? " (active)" : ""} · {v.hash.slice(0, 10)} · {v.createdByName}
                 </option>
               ))}
             </select>

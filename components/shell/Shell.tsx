@@ -128,7 +128,10 @@ function ShellFrame({
                 Tenants
               </Link>
             )}
-            <Link className={navClass(pathname.startsWith("/verify"))} href="/verify">
+            <Link
+              className={navClass(/^(\/t\/[^/]+)?\/verify/.test(pathname))}
+              href={tenant ? `/t/${encodeURIComponent(tenant)}/verify` : "/verify"}
+            >
               Verify evidence
             </Link>
           </nav>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { type DragEvent, useId, useMemo, useState } from "react";
+import { type DragEvent, useEffect, useId, useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import type { RouterOutputs } from "@/components/trpc/types";
 import { Badge, Button, Card, PageHeader, TextField } from "@/components/ui";
@@ -25,10 +25,23 @@ const PASTED = "pasted JSON";
  * offline CLI gives, without installing it. The one request is for the server's published signing
  * keys (current and retired), which are trusted like `--trusted-keys`, with any key the user pastes.
  */
-export function VerifyEvidence() {
+export function VerifyEvidence({
+  fromDecision,
+}: {
+  fromDecision?: { tenantId: string; decisionId: string };
+}) {
   const ids = useId();
   const trpc = useTRPC();
   const [input, setInput] = useState<Input | null>(null);
+  // "Verify this bundle" from a decision: its evidence, exported by the server, checked here like a file.
+  const exported = useQuery({
+    ...trpc.decisions.evidence.queryOptions(fromDecision ?? { tenantId: "", decisionId: "" }),
+    enabled: fromDecision !== undefined,
+  });
+  useEffect(() => {
+    if (exported.data && fromDecision)
+      setInput({ text: JSON.stringify(exported.data), source: `evidence of ${fromDecision.decisionId}` });
+  }, [exported.data, fromDecision]);
   const [pasted, setPasted] = useState("");
   const [keysText, setKeysText] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -221,8 +234,8 @@ export function VerifyEvidence() {
             <VerifyResult outcome={outcome} trustedBy={trustedBy} />
           ) : (
             <div className="rounded-xl border border-dashed border-line p-8 text-center text-sm text-slate-400">
-              The result appears here. Try one of the example bundles in{" "}
-              <code className="font-mono text-slate-300">docs/examples/</code>.
+              The result appears here. To get a bundle, open any decision and choose “Download evidence” (or
+              “Verify this bundle” to check it here directly).
             </div>
           )}
         </div>

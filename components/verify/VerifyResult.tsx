@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { Badge, Card } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
 import type { VerifyReport } from "@/server/core";
-import { showValue, type VerifyOutcome } from "./verify-text";
+import { plainReading, showValue, type VerifyOutcome } from "./verify-text";
 
 const VERDICTS: readonly string[] = ["ALLOW", "DENY", "REQUIRE_APPROVAL"];
 
@@ -181,6 +181,9 @@ function Mismatches({ source, report }: { source: string; report: VerifyReport }
           </span>
         }
       >
+        <p className="mb-2 text-base font-medium text-rose-100" data-testid="verify-plain-reading">
+          {plainReading(report.mismatches)}
+        </p>
         <p className="mb-3 text-sm text-slate-300">
           <span className="font-mono">{source}</span> does not check out: each row names the field that
           differs, what the check expected and what the bundle holds (the CLI gives exit code 1).

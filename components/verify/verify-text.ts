@@ -75,3 +75,25 @@ export function showValue(value: unknown): string {
   if (typeof value === "string") return value;
   return JSON.stringify(value) ?? String(value);
 }
+
+/** What a failed check means, in one plain phrase, before the table of mismatches. */
+export function plainReading(mismatches: readonly { path: string; message: string }[]): string {
+  const changed = [
+    ...new Set(
+      mismatches
+        .filter((m) =>
+          /does not hash|does not match its chain hash|differs from the hash recorded/.test(m.message),
+        )
+        .map((m) => m.path || "the bundle"),
+    ),
+  ];
+  // The most specific sections: "input.intent" rather than "input" as well.
+  const specific = changed.filter((p) => !changed.some((q) => q !== p && q.startsWith(`${p}.`)));
+  if (specific.length > 0) return `${specific.slice(0, 3).join(", ")} changed after signing`;
+  const rerun = mismatches.find((m) => m.message.startsWith("re-evaluating"));
+  if (rerun) return `re-running the decision gives a different ${rerun.path}`;
+  if (mismatches.some((m) => m.path.startsWith("signature")))
+    return "the signature does not match: the bundle was altered after signing, or signed by another key";
+  const first = mismatches[0];
+  return first ? `${first.path || "the bundle"}: ${first.message}` : "the bundle does not check out";
+}

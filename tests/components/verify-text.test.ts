@@ -6,6 +6,7 @@ import {
   decodeBundleBytes,
   EXIT_CODES,
   parseTrustedKeys,
+  plainReading,
   showValue,
   type VerifyOutcome,
   verifyText,
@@ -262,5 +263,29 @@ describe("helpers", () => {
     expect(showValue("DENY")).toBe("DENY");
     expect(showValue(null)).toBe("null");
     expect(showValue({ a: [1, "b"] })).toBe('{"a":[1,"b"]}');
+  });
+});
+
+describe("plainReading: a failed check in one phrase, before the table", () => {
+  const reading = (example: (typeof EXAMPLES)[number], edit: (b: Bundle) => void) => {
+    const outcome = verifyText(tampered(example, edit), "x.json", { pastedKeys: PUBLIC_KEY });
+    if (outcome.kind !== "mismatch") throw new Error(`expected a mismatch, got ${outcome.kind}`);
+    return plainReading(outcome.report.mismatches);
+  };
+
+  it("names the most specific part that changed after signing", () => {
+    expect(
+      reading("allow", (b) => {
+        (b.input as { intent: { target: string } }).intent.target = "db-1";
+      }),
+    ).toBe("input.intent changed after signing");
+  });
+
+  it("a verdict changed: re-running the decision gives a different one", () => {
+    expect(
+      reading("deny", (b) => {
+        b.output.verdict = "ALLOW";
+      }),
+    ).toBe("output changed after signing");
   });
 });

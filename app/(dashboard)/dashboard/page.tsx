@@ -10,10 +10,15 @@ export const dynamic = "force-dynamic";
 export default async function DashboardHome() {
   const user = await currentUser();
   if (!user) redirect("/sign-in");
-  const access = await (await serverCaller()).me.get();
+  const caller = await serverCaller();
+  const access = await caller.me.get();
   const first = access.memberships[0];
-  // The tenant home sends an operator to its approvals when any wait there.
-  if (first) redirect(`/t/${encodeURIComponent(first.tenantId)}`);
+  if (first) {
+    // An operator lands where work waits: the approvals queue when something waits there.
+    const attention = await caller.attention.get({ tenantId: first.tenantId }).catch(() => null);
+    const page = attention && attention.pendingApprovals > 0 ? "approvals" : "decisions";
+    redirect(`/t/${encodeURIComponent(first.tenantId)}/${page}`);
+  }
   return (
     <EmptyState title="You are not a member of any tenant yet">
       Ask a tenant admin to add {user.email}.{" "}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Button, ErrorState } from "@/components/ui";
@@ -43,12 +44,18 @@ export function useEvidenceReplay(input: { tenantId: string; decisionId: string 
 type EvidenceReplay = ReturnType<typeof useEvidenceReplay>;
 
 /** The buttons in the decision's header. */
-export function EvidenceReplayActions({ state }: { state: EvidenceReplay }) {
+export function EvidenceReplayActions({ state, verifyHref }: { state: EvidenceReplay; verifyHref: string }) {
   return (
-    <div className="flex gap-2">
+    <div className="flex flex-wrap gap-2">
       <Button onClick={state.download} disabled={state.downloading === PREPARING}>
         Download evidence
       </Button>
+      <Link
+        href={verifyHref}
+        className="inline-flex items-center rounded-md border border-line bg-surface-raised px-3 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-slate-400"
+      >
+        Verify this bundle
+      </Link>
       <Button tone="primary" onClick={state.replayNow} disabled={state.replay.isPending}>
         {state.replay.isPending ? "Replaying…" : "Replay now"}
       </Button>

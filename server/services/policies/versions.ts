@@ -19,6 +19,7 @@ import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
 import { type Principal, principalLabel } from "../access/principal";
+import { principalNames } from "../access/principal-names";
 import { appendEvents } from "../chain/append";
 import { invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
@@ -178,6 +179,11 @@ export async function listPolicies(db: Db, principal: Principal, tenantId: strin
   });
   if (!tenant) throw notFound(`tenant ${tenantId}`);
   const versions = await db.policyVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
+  // Who wrote each version, as people read it (an email, a key's name), not `user:usr_…`.
+  const names = await principalNames(
+    db,
+    versions.map((v) => v.createdBy),
+  );
   return {
     tenantId,
     activeVersion: tenant.activePolicyVersion,
@@ -186,6 +192,7 @@ export async function listPolicies(db: Db, principal: Principal, tenantId: strin
       hash: v.hash,
       active: v.version === tenant.activePolicyVersion,
       createdBy: v.createdBy,
+      createdByName: names[v.createdBy] ?? v.createdBy,
       createdAt: iso(v.createdAt),
       document: v.document,
     })),
