@@ -45,9 +45,11 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
 
   const revoke = useMutation(
     trpc.tenants.revokeApiKey.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (_, { keyId }) => {
         await refresh();
         setRevoking(null);
+        // A revoked key's secret leaves the screen: it no longer opens anything, and it should not linger.
+        setCreated((shown) => (shown?.id === keyId ? null : shown));
       },
     }),
   );
@@ -90,7 +92,7 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
           <Table
             caption={`API keys of ${tenantId}`}
             className="min-w-[640px]"
-            columns={["Name", "Role", "Created", "Revoked", ACTIONS_COLUMN]}
+            columns={["Name", "Role", "Created", "Last used", "Expires", "Revoked", ACTIONS_COLUMN]}
           >
             {list.map((k) => (
               <Row key={k.id} className={k.revokedAt ? "opacity-60" : ""}>
@@ -104,6 +106,19 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
                 </Cell>
                 <Cell className="text-slate-300">
                   <Time at={k.createdAt} />
+                </Cell>
+                <Cell className="text-xs" data-testid="key-last-used">
+                  {k.lastUsedAt ? <Time at={k.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                </Cell>
+                <Cell className="text-xs" data-testid="key-expires">
+                  {k.expiresAt ? (
+                    <>
+                      <Time at={k.expiresAt} />
+                      {Date.parse(k.expiresAt) <= Date.now() && <Badge tone="rose">expired</Badge>}
+                    </>
+                  ) : (
+                    <span className="text-slate-400">never</span>
+                  )}
                 </Cell>
                 <Cell className="text-slate-300">
                   {k.revokedAt ? <Time at={k.revokedAt} /> : <span className="text-slate-500">—</span>}
@@ -154,6 +169,7 @@ function CreateKeyForm({
   const [name, setName] = useState("");
   const [role, setRole] = useState<KeyRole>("client");
   const [actsForMe, setActsForMe] = useState(false);
+  const [lifetime, setLifetime] = useState<string>("never");
   const [missing, setMissing] = useState(false);
   const { user } = useTenantAccess();
   const create = useMutation(
@@ -174,18 +190,25 @@ function CreateKeyForm({
     // A key that acts for a person votes as them: only for yourself (or a platform admin, via REST/CLI).
     create.mutate({
       tenantId,
-      key: { name: name.trim(), role, ...(actsForMe && user ? { forUser: user.email } : {}) },
+      key: {
+        name: name.trim(),
+        role,
+        ...(actsForMe && user ? { forUser: user.email } : {}),
+        ...(lifetime !== "never"
+          ? { expiresAt: new Date(Date.now() + Number(lifetime) * 24 * 3600 * 1000).toISOString() }
+          : {}),
+      },
     });
   };
 
   return (
     <InlineForm
       label="Create API key"
-      columns="md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto_auto]"
+      columns="md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_minmax(0,1fr)_auto_auto]"
       submitLabel="Create key"
       pendingLabel="Creating…"
       mutation={create}
-      placed={["name", "role"]}
+      placed={["name", "role", "expiresAt"]}
       onSubmit={submit}
     >
       <TextField
@@ -216,6 +239,18 @@ function CreateKeyForm({
             {r.label}
           </option>
         ))}
+      </SelectField>
+      <SelectField
+        label="Expires"
+        name="expiresAt"
+        value={lifetime}
+        error={fieldError(create.error, "expiresAt")}
+        onChange={(e) => setLifetime(e.target.value)}
+      >
+        <option value="never">never</option>
+        <option value="30">in 30 days</option>
+        <option value="90">in 90 days</option>
+        <option value="365">in a year</option>
       </SelectField>
       <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-300">
         <input

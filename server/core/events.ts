@@ -127,7 +127,7 @@ interface EventPayloads {
     }[];
   };
   /** subject: the key. */
-  "apikey.created": By & { role: string; name: string; forUser?: string };
+  "apikey.created": By & { role: string; name: string; forUser?: string; expiresAt?: string };
   "apikey.revoked": By;
   /** subject: the user. */
   "member.added": By & { email: string; role: string };

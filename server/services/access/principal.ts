@@ -19,6 +19,8 @@ export type Principal =
       person?: { id: string; email: string } | null;
       /** The user who created the key, if a user did: accountable for what it submits. */
       creatorUserId?: string | null;
+      /** When the key stops working (ISO instant), or null: never. */
+      expiresAt?: string | null;
     }
   | { kind: "user"; id: string; tenantId: string; role: MemberRole; name: string };
 

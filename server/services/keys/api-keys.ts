@@ -3,7 +3,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { chainEvent, nameString, parseWith } from "../../core";
+import { chainEvent, nameString, parseWith, timestampSchema } from "../../core";
 import { sameSecret } from "../../crypto/same-secret";
 import type { Db } from "../../db/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
@@ -32,7 +32,13 @@ export const createApiKeySchema = z.strictObject({
     .max(254, { error: "must be at most 254 characters" })
     .pipe(z.email({ error: "must be an email address" }))
     .optional(),
+  /** When the key stops working (an instant in the future, at most 5 years ahead); omitted: never. */
+  expiresAt: timestampSchema.optional(),
 });
+
+const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
+/** How often a key's lastUsedAt is written, per key and process: not on every request (the hot path). */
+const LAST_USED_EVERY_MS = 60_000;
 
 /** The roles a key acting for a member may have: never more than the member's own. */
 const KEY_ROLES_FOR_MEMBER: Record<string, readonly string[]> = {
@@ -52,7 +58,13 @@ export async function createApiKey(
 ) {
   const parsed = parseWith(createApiKeySchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
-  const { role, name, forUser } = parsed.value;
+  const { role, name, forUser, expiresAt } = parsed.value;
+  if (expiresAt !== undefined) {
+    const at = Date.parse(expiresAt);
+    if (at <= now.getTime()) throw invalid([{ path: "expiresAt", message: "must be in the future" }]);
+    if (at > now.getTime() + MAX_KEY_LIFETIME_MS)
+      throw invalid([{ path: "expiresAt", message: "must be at most 5 years ahead" }]);
+  }
   // A key that acts for a person votes as that person: only they (their own session) or a platform
   // admin may mint one, or a tenant admin could mint a quorum of "people".
   if (forUser === undefined) requireTenantRole(principal, tenantId, ["admin"]);
@@ -92,17 +104,35 @@ export async function createApiKey(
     }
     const createdBy = principalLabel(principal);
     await tx.apiKey.create({
-      data: { id, tenantId, name, role, keyHash: hashKey(key), forUserId: person?.id ?? null, createdBy },
+      data: {
+        id,
+        tenantId,
+        name,
+        role,
+        keyHash: hashKey(key),
+        forUserId: person?.id ?? null,
+        createdBy,
+        expiresAt: expiresAt ? new Date(expiresAt) : null,
+      },
     });
     await appendEvents(tx, tenantId, [
       chainEvent("apikey.created", id, iso(now), {
         role,
         name,
         ...(person ? { forUser: person.email } : {}),
+        ...(expiresAt ? { expiresAt: iso(new Date(expiresAt)) } : {}),
         by: createdBy,
       }),
     ]);
-    return { id, tenantId, role, name, ...(person ? { forUser: person.email } : {}), key };
+    return {
+      id,
+      tenantId,
+      role,
+      name,
+      ...(person ? { forUser: person.email } : {}),
+      expiresAt: expiresAt ? iso(new Date(expiresAt)) : null,
+      key,
+    };
   }, TX_OPTIONS);
 }
 
@@ -128,7 +158,27 @@ export async function authenticate(
   const keyHash = hashKey(token);
   const principal = await keyCacheOf(db).get(keyHash, () => findKey(db, keyHash));
   if (!principal) throw new ServiceError("UNAUTHENTICATED", "unknown or revoked API key");
+  // Checked on every request, not when cached: an expiry takes effect at its instant.
+  if (principal.expiresAt && Date.parse(principal.expiresAt) <= Date.now())
+    throw new ServiceError("UNAUTHENTICATED", "this API key has expired");
+  noteKeyUsed(db, principal.id);
   return principal;
+}
+
+/** When each key's lastUsedAt was last written by this process (shared by its module copies). */
+const lastUsedWritten: Map<string, number> = ((globalThis as { __exoarmurKeyLastUsed?: Map<string, number> })
+  .__exoarmurKeyLastUsed ??= new Map());
+
+/** Records that a key was used, at most once a minute per key and process, off the request's path. */
+function noteKeyUsed(db: Db, keyId: string) {
+  const now = Date.now();
+  if (now - (lastUsedWritten.get(keyId) ?? 0) < LAST_USED_EVERY_MS) return;
+  if (lastUsedWritten.size > 10_000) lastUsedWritten.clear();
+  lastUsedWritten.set(keyId, now);
+  // lastUsedAt is not among the columns whose change invalidates key caches (no notice is sent).
+  db.pool
+    .query(`UPDATE "ApiKey" SET "lastUsedAt" = now() WHERE id = $1`, [keyId])
+    .catch(() => lastUsedWritten.delete(keyId));
 }
 
 interface KeyRow {
@@ -137,6 +187,7 @@ interface KeyRow {
   role: string;
   name: string;
   createdBy: string | null;
+  expiresAt: Date | null;
   personId: string | null;
   personEmail: string | null;
 }
@@ -144,7 +195,7 @@ interface KeyRow {
 /** A key that is not revoked and the person it acts for (if they still exist), in one query. */
 async function findKey(db: Db, keyHash: string): Promise<KeyPrincipal | null> {
   const [key] = await db.$queryRaw<KeyRow[]>`
-    SELECT k.id, k."tenantId", k.role, k.name, k."createdBy", u.id AS "personId", u.email AS "personEmail"
+    SELECT k.id, k."tenantId", k.role, k.name, k."createdBy", k."expiresAt", u.id AS "personId", u.email AS "personEmail"
     FROM "ApiKey" k LEFT JOIN "User" u ON u.id = k."forUserId"
     WHERE k."keyHash" = ${keyHash} AND k."revokedAt" IS NULL`;
   if (!key) return null;
@@ -156,6 +207,7 @@ async function findKey(db: Db, keyHash: string): Promise<KeyPrincipal | null> {
     name: key.name,
     person: key.personId !== null ? { id: key.personId, email: key.personEmail! } : null,
     creatorUserId: key.createdBy?.startsWith("user:") ? key.createdBy.slice(5) : null,
+    expiresAt: key.expiresAt ? iso(key.expiresAt) : null,
   };
 }
 
@@ -180,6 +232,9 @@ export async function listApiKeys(db: Db, principal: Principal, tenantId: string
       forUser: k.forUserId ? (emails.get(k.forUserId) ?? null) : null,
       createdAt: iso(k.createdAt),
       revokedAt: k.revokedAt ? iso(k.revokedAt) : null,
+      /** Written at most once a minute per server: "used within the last minute or so". */
+      lastUsedAt: k.lastUsedAt ? iso(k.lastUsedAt) : null,
+      expiresAt: k.expiresAt ? iso(k.expiresAt) : null,
     })),
   };
 }
@@ -191,9 +246,14 @@ export async function listApiKeys(db: Db, principal: Principal, tenantId: string
 export async function apiKeyStillValid(db: Db, keyId: string): Promise<boolean> {
   const key = await db.apiKey.findUnique({
     where: { id: keyId },
-    select: { revokedAt: true, tenant: { select: { status: true } } },
+    select: { revokedAt: true, expiresAt: true, tenant: { select: { status: true } } },
   });
-  return key !== null && key.revokedAt === null && key.tenant.status === "active";
+  return (
+    key !== null &&
+    key.revokedAt === null &&
+    (key.expiresAt === null || key.expiresAt > new Date()) &&
+    key.tenant.status === "active"
+  );
 }
 
 /**
