@@ -4,7 +4,7 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 
 /**
  * A box that scrolls sideways when its content is wider than the screen (a wide table on a phone),
- * never the page. While it actually overflows it is a named, focusable region, so keyboard users can
+ * never the page (or down, given a max height). While it actually overflows it is a named, focusable region, so keyboard users can
  * scroll it too (axe: scrollable-region-focusable); otherwise it is a plain div and no extra Tab stop.
  */
 export function ScrollRegion({
@@ -21,7 +21,8 @@ export function ScrollRegion({
   useEffect(() => {
     const box = ref.current;
     if (!box) return;
-    const measure = () => setOverflows(box.scrollWidth > box.clientWidth + 1);
+    const measure = () =>
+      setOverflows(box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1);
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(box);
