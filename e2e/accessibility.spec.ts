@@ -200,6 +200,7 @@ for (const [size, viewport] of [
     test(`${target.name} at ${size} px: axe, title, skip link, unique control names${size === "390" ? ", no sideways scroll" : ""}`, async ({
       browser,
     }) => {
+      test.setTimeout(150_000);
       if (target.who === "admin" && !adminCookies) {
         const page = await open(browser, "admin", DESKTOP);
         adminCookies = await page.context().storageState();
