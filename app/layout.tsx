@@ -3,7 +3,8 @@ import type { ReactNode } from "react";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "ExoArmur — execution safety gateway",
+  // Every page sets its own title; this one shows only where one was forgotten (e2e checks none is).
+  title: "ExoArmur",
   description:
     "ExoArmur decides deterministically whether an automated action may run (ALLOW, DENY or REQUIRE_APPROVAL), " +
     "records a signed evidence bundle anyone can verify offline, and runs allowed actions exactly once.",

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { Boundaries } from "@/components/Boundaries";
 import { Code } from "@/components/Code";
@@ -7,7 +8,10 @@ import { Guarantees } from "@/components/Guarantees";
 import { Precedence } from "@/components/Precedence";
 import { Section } from "@/components/Section";
 import { ShieldMark } from "@/components/ShieldMark";
+import { MAIN_FOCUS, SkipLink } from "@/components/ui/skip-link";
 import { VerdictBadge } from "@/components/VerdictBadge";
+
+export const metadata: Metadata = { title: "ExoArmur — execution safety gateway" };
 
 const exampleIntent = `POST /api/v1/intents
 Authorization: Bearer <api key of tenant acme>
@@ -52,12 +56,7 @@ const verifyChecks = [
 export default function LandingPage() {
   return (
     <>
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-emerald-400 focus:px-3 focus:py-2 focus:text-slate-950"
-      >
-        Skip to content
-      </a>
+      <SkipLink />
 
       <header className="sticky top-0 z-40 border-b border-line/80 bg-surface/80 backdrop-blur">
         <div className="mx-auto flex h-16 max-w-7xl items-center justify-between px-6 lg:px-8">
@@ -87,8 +86,11 @@ export default function LandingPage() {
         </div>
       </header>
 
-      <main id="main" className="mx-auto max-w-7xl px-6 lg:px-8">
-        <div id="top" className="grid items-center gap-12 py-16 sm:py-24 lg:grid-cols-[1.05fr_1fr] lg:gap-16">
+      <main id="main" tabIndex={-1} className={`mx-auto max-w-7xl px-6 lg:px-8 ${MAIN_FOCUS}`}>
+        <div
+          id="top"
+          className="grid grid-cols-1 items-center gap-12 py-16 sm:py-24 lg:grid-cols-[1.05fr_1fr] lg:gap-16"
+        >
           <div>
             <p className="inline-flex items-center gap-2 rounded-full border border-emerald-400/30 bg-emerald-400/10 px-3 py-1 font-mono text-xs text-emerald-300">
               v0.1 · deterministic · offline-verifiable
@@ -190,7 +192,7 @@ export default function LandingPage() {
             </p>
           }
         >
-          <div className="grid gap-8 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-8 lg:grid-cols-2">
             <div className="space-y-6">
               <CodeBlock label="terminal" code={verifyCommand} />
               <div>

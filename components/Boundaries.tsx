@@ -14,7 +14,7 @@ const isNot = [
 
 export function Boundaries() {
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
       <div className="rounded-xl border border-emerald-400/25 bg-emerald-400/[0.04] p-6">
         <h3 className="text-lg font-semibold text-emerald-300">ExoArmur is</h3>
         <ul className="mt-4 space-y-3 text-sm leading-6 text-slate-200">

@@ -10,7 +10,7 @@ export function CodeBlock({ label, code }: { label: string; code: string }) {
         </span>
         <span className="font-mono text-xs text-slate-400">{label}</span>
       </figcaption>
-      <pre className="overflow-x-auto p-4 font-mono text-[13px] leading-6 text-slate-200">
+      <pre className="whitespace-pre-wrap break-words p-4 font-mono text-[13px] leading-6 text-slate-200">
         <code>{code}</code>
       </pre>
     </figure>

@@ -22,7 +22,7 @@ const steps: Step[] = [
 
 export function FlowSteps() {
   return (
-    <ol className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+    <ol className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
       {steps.map((step, index) => (
         <li key={step.title} className="relative rounded-xl border border-line bg-surface-raised/70 p-5">
           <p aria-hidden="true" className="font-mono text-xs text-emerald-400">

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { Code } from "./Code";
 
 type Guarantee = { name: string; meaning: ReactNode };
@@ -60,8 +61,8 @@ const guarantees: Guarantee[] = [
 
 export function Guarantees() {
   return (
-    <div className="overflow-x-auto rounded-xl border border-line bg-surface-raised/60">
-      <table className="w-full min-w-[40rem] border-collapse text-left text-sm">
+    <ScrollRegion label="Guarantees" className="rounded-xl border border-line bg-surface-raised/60">
+      <table className="w-full border-collapse text-left text-sm">
         <caption className="sr-only">ExoArmur guarantees and what each means</caption>
         <thead className="bg-slate-900/70 text-xs uppercase tracking-wider text-slate-400">
           <tr>
@@ -89,6 +90,6 @@ export function Guarantees() {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -50,7 +50,7 @@ export function Precedence() {
       {stages.map((stage, index) => (
         <li
           key={stage.name}
-          className="grid gap-5 rounded-xl border border-line bg-surface-raised/70 p-5 sm:p-6 xl:grid-cols-[minmax(0,18rem)_1fr] xl:gap-10"
+          className="grid grid-cols-1 gap-5 rounded-xl border border-line bg-surface-raised/70 p-5 sm:p-6 xl:grid-cols-[minmax(0,18rem)_1fr] xl:gap-10"
         >
           <div>
             <div className="flex items-center gap-3">
@@ -71,7 +71,7 @@ export function Precedence() {
             {stage.outcomes.map((outcome) => (
               <li
                 key={outcome.reason}
-                className="grid gap-2 py-3 text-sm sm:grid-cols-[minmax(0,1fr)_9.5rem_12.5rem] sm:items-center sm:gap-4 xl:first:pt-0 xl:last:pb-0 last:pb-0"
+                className="grid grid-cols-1 gap-2 py-3 text-sm sm:grid-cols-[minmax(0,1fr)_9.5rem_12.5rem] sm:items-center sm:gap-4 xl:first:pt-0 xl:last:pb-0 last:pb-0"
               >
                 <span className="text-slate-300">{outcome.when}</span>
                 <span className="flex flex-wrap items-center gap-2 sm:contents">

@@ -10,19 +10,13 @@ import { useTRPC } from "@/components/trpc/client";
 import type { DecisionRow } from "@/components/trpc/types";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
+import { DecisionCards, statusTone } from "./DecisionCards";
 import { filterFromSearch, VERDICTS } from "./filter";
 import { LiveIndicator, useLiveRefresh } from "./live";
 
 type Cursor = { createdAt: string; id: string };
 
 const column = createColumnHelper<DecisionRow>();
-
-function statusTone(status: string) {
-  if (["SUCCEEDED", "APPROVED"].includes(status)) return "emerald" as const;
-  if (["FAILED", "BLOCKED", "DENIED", "EXPIRED", "UNREPORTED"].includes(status)) return "rose" as const;
-  if (["PENDING", "RETRY_WAIT", "AWAITING_CALLER"].includes(status)) return "amber" as const;
-  return "sky" as const;
-}
 
 export function DecisionsPage() {
   const { tenantId } = useTenantAccess();
@@ -85,9 +79,10 @@ export function DecisionsPage() {
           <Link
             className="text-emerald-300 hover:underline"
             href={`/t/${encodeURIComponent(tenantId)}/decisions/${row.original.id}`}
-            aria-label={`Open decision ${row.original.id}`}
+            title={`Open decision ${row.original.id}`}
           >
-            {row.original.id.slice(0, 12)}…
+            <span className="sr-only">Open decision </span>
+            <span className="font-mono">{row.original.id.slice(0, 12)}…</span>
           </Link>
         ),
       }),
@@ -176,32 +171,35 @@ export function DecisionsPage() {
             : "Submit an intent with a client API key (POST /api/v1/intents); it appears here at once."}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-line">
-          <table className="w-full min-w-[900px] text-left text-sm" aria-label="Decisions">
-            <thead className="bg-surface-raised text-xs uppercase tracking-wide text-slate-400">
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => (
-                    <th key={header.id} scope="col" className="px-3 py-2 font-medium">
-                      {flexRender(header.column.columnDef.header, header.getContext())}
-                    </th>
-                  ))}
-                </tr>
-              ))}
-            </thead>
-            <tbody className="divide-y divide-line">
-              {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} data-testid="decision-row" className="hover:bg-slate-800/40">
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="px-3 py-2 align-middle">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <DecisionCards rows={list.data.rows} tenantId={tenantId} />
+          <div className="hidden overflow-x-auto rounded-xl border border-line md:block">
+            <table className="w-full min-w-[900px] text-left text-sm" aria-label="Decisions">
+              <thead className="bg-surface-raised text-xs uppercase tracking-wide text-slate-400">
+                {table.getHeaderGroups().map((group) => (
+                  <tr key={group.id}>
+                    {group.headers.map((header) => (
+                      <th key={header.id} scope="col" className="px-3 py-2 font-medium">
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                      </th>
+                    ))}
+                  </tr>
+                ))}
+              </thead>
+              <tbody className="divide-y divide-line">
+                {table.getRowModel().rows.map((row) => (
+                  <tr key={row.id} data-testid="decision-row" className="hover:bg-slate-800/40">
+                    {row.getVisibleCells().map((cell) => (
+                      <td key={cell.id} className="px-3 py-2 align-middle">
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
 
       <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm text-slate-400">

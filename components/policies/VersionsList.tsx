@@ -92,10 +92,9 @@ export function VersionsList({
                   <Button
                     tone="ghost"
                     className="px-2 py-1 text-xs"
-                    aria-label={`Open version ${v.version} in the editor`}
                     onClick={() => onOpenInEditor(v.version)}
                   >
-                    Edit copy
+                    Edit copy<span className="sr-only"> of version {v.version}</span>
                   </Button>
                   <Link
                     href={`/t/${encodeURIComponent(tenantId)}/replay?version=${v.version}`}

@@ -226,7 +226,7 @@ function CreateKeyForm({
         }}
       />
       <SelectField
-        label="Role"
+        label="Key role"
         name="role"
         value={role}
         error={fieldError(create.error, "role")}

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { authClient } from "@/components/auth/auth-client";
 import { LiveFeedProvider, useLiveRefresh } from "@/components/decisions/live";
 import { ShieldMark } from "@/components/ShieldMark";
@@ -15,7 +15,7 @@ import { KillSwitchBanner } from "@/components/shell/KillSwitchBanner";
 import { usePendingCountTitle } from "@/components/shell/page-title";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button } from "@/components/ui";
+import { Badge, Button, MAIN_FOCUS, SkipLink } from "@/components/ui";
 import type { SessionUser } from "@/server/auth/auth";
 
 const TENANT_PAGES = [
@@ -98,12 +98,7 @@ function ShellFrame({
 
   return (
     <div className="flex min-h-screen flex-col">
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-emerald-500 focus:px-3 focus:py-1.5 focus:text-slate-950"
-      >
-        Skip to content
-      </a>
+      <SkipLink />
       <header className="sticky top-0 z-20 border-b border-line bg-surface/90 backdrop-blur">
         <div className="mx-auto flex max-w-[1800px] flex-wrap items-center gap-3 px-4 py-2.5">
           <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-white">
@@ -154,10 +149,7 @@ function ShellFrame({
         {tenant && (
           <TenantAttention tenant={tenant}>
             {(pendingApprovals) => (
-              <nav
-                aria-label="Tenant pages"
-                className="mx-auto flex max-w-[1800px] gap-1 overflow-x-auto px-4 pb-2 text-sm"
-              >
+              <TabStrip>
                 {TENANT_PAGES.filter((p) => !p.admin || membership?.role === "admin").map((p) => {
                   const href = `/t/${encodeURIComponent(tenant)}/${p.segment}`;
                   const active = pathname.startsWith(href);
@@ -182,20 +174,82 @@ function ShellFrame({
                     </Link>
                   );
                 })}
-              </nav>
+              </TabStrip>
             )}
           </TenantAttention>
         )}
       </header>
-      <main id="main" className="mx-auto w-full max-w-[1800px] flex-1 px-4 py-6">
+      <main
+        id="main"
+        tabIndex={-1}
+        className={`mx-auto w-full min-w-0 max-w-[1800px] flex-1 px-4 py-6 ${MAIN_FOCUS}`}
+      >
         {children}
       </main>
     </div>
   );
 }
 
+/**
+ * The tenant's tabs in one row that scrolls sideways on a narrow screen. A fade with an arrow at
+ * either edge says more tabs are off-screen there (and goes when that end is reached); tabs snap
+ * into place, and the current one is scrolled into view.
+ */
+function TabStrip({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLElement>(null);
+  const [more, setMore] = useState({ start: false, end: false });
+  useEffect(() => {
+    const nav = ref.current;
+    if (!nav) return;
+    const measure = () => {
+      const start = nav.scrollLeft > 1;
+      const end = nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 1;
+      setMore((m) => (m.start === start && m.end === end ? m : { start, end }));
+    };
+    nav.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    measure();
+    nav.addEventListener("scroll", measure, { passive: true });
+    const observer = new ResizeObserver(measure);
+    observer.observe(nav);
+    return () => {
+      nav.removeEventListener("scroll", measure);
+      observer.disconnect();
+    };
+  }, []);
+  return (
+    <div className="relative mx-auto max-w-[1800px]">
+      <nav
+        ref={ref}
+        aria-label="Tenant pages"
+        className="flex snap-x snap-mandatory scroll-px-4 gap-1 overflow-x-auto px-4 pb-2 text-sm [scrollbar-width:none]"
+      >
+        {children}
+      </nav>
+      {more.start && <MoreTabs side="start" />}
+      {more.end && <MoreTabs side="end" />}
+    </div>
+  );
+}
+
+/** The fade and arrow at an edge of the tab strip behind which more tabs are hidden. */
+function MoreTabs({ side }: { side: "start" | "end" }) {
+  const place =
+    side === "start"
+      ? "left-0 justify-start bg-gradient-to-r pl-1"
+      : "right-0 justify-end bg-gradient-to-l pr-1";
+  return (
+    <span
+      aria-hidden
+      data-testid={`tabs-more-${side}`}
+      className={`pointer-events-none absolute inset-y-0 flex w-10 items-center from-surface to-transparent pb-2 text-slate-300 ${place}`}
+    >
+      {side === "start" ? "‹" : "›"}
+    </span>
+  );
+}
+
 function navClass(active: boolean) {
-  return `whitespace-nowrap rounded-md px-2.5 py-1.5 focus-visible:outline-2 focus-visible:outline-emerald-400 ${
+  return `shrink-0 snap-start whitespace-nowrap rounded-md px-2.5 py-1.5 focus-visible:outline-2 focus-visible:outline-emerald-400 ${
     active ? "bg-slate-800 text-white" : "text-slate-400 hover:bg-slate-800/60 hover:text-slate-200"
   }`;
 }

@@ -2,6 +2,8 @@
 
 import { type ButtonHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
 
+export { ScrollRegion } from "./scroll-region";
+export { MAIN_FOCUS, SkipLink } from "./skip-link";
 export { ACTIONS_COLUMN, Cell, type Column, Row, Table } from "./table";
 
 /** Small shared building blocks for dashboard pages: one look, labelled and keyboard-usable. */
@@ -95,22 +97,52 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
     message?: string;
     data?: { code?: string; fields?: { path: string; message: string }[] | null };
   };
-  const notFound = e?.data?.code === "NOT_FOUND";
+  const code = e?.data?.code ?? "";
+  // An expected refusal (a duplicate, the last admin, not allowed…): the server's own sentence says
+  // what happened; trying again would change nothing. Anything else is a failure worth retrying.
+  const refusal = EXPECTED_REFUSALS[code];
+  const message = e?.message ?? String(error);
   return (
     <div
       role="alert"
+      data-code={code || undefined}
       className="rounded-lg border border-rose-500/40 bg-rose-500/10 p-4 text-sm text-rose-200"
     >
-      <p className="font-semibold">{notFound ? "Not found" : "Something went wrong"}</p>
-      <p className="mt-1">{e?.message ?? String(error)}</p>
+      {refusal ? (
+        <>
+          <p className="font-semibold">{refusal}</p>
+          <p className="mt-1">{capitalize(message)}</p>
+        </>
+      ) : (
+        <>
+          <p className="font-semibold">Something went wrong</p>
+          <p className="mt-1">{message}</p>
+        </>
+      )}
       <FieldErrors error={error} />
-      {retry && !notFound && (
+      {retry && (!refusal || code === "TOO_MANY_REQUESTS") && (
         <Button className="mt-3" onClick={retry}>
           Try again
         </Button>
       )}
     </div>
   );
+}
+
+/** tRPC codes of expected 4xx answers, and the heading each gets above the server's message. */
+const EXPECTED_REFUSALS: Record<string, string> = {
+  BAD_REQUEST: "Not accepted",
+  CONFLICT: "Not done",
+  FORBIDDEN: "Not allowed",
+  UNAUTHORIZED: "Sign in first",
+  NOT_FOUND: "Not found",
+  PRECONDITION_FAILED: "Not done",
+  TOO_MANY_REQUESTS: "Too many requests",
+  PAYLOAD_TOO_LARGE: "Too large",
+};
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function FieldErrors({ error }: { error: unknown }) {

@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, type ReactNode, type TdHTMLAttributes, useContext } from "react";
+import { ScrollRegion } from "./scroll-region";
 
 /**
  * A table of records: the header row from `columns`, then `Row`s of `Cell`s. `normal` is the look of
@@ -72,7 +73,7 @@ export function Table({
   );
   // A wide table scrolls inside its own box, never the page (phones). `relative`: the
   // screen-reader-only labels (absolutely positioned) stay inside the scroller too.
-  return <div className="relative max-w-full overflow-x-auto">{table}</div>;
+  return <ScrollRegion label={caption ?? label}>{table}</ScrollRegion>;
 }
 
 /** A row of a `Table`; `className` adds to the table's row look (e.g. `align-top`, a dimmed row). */

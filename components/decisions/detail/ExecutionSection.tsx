@@ -1,5 +1,5 @@
 import type { DecisionDetailData } from "@/components/trpc/types";
-import { Badge, Card, Time } from "@/components/ui";
+import { Badge, Card, ScrollRegion, Time } from "@/components/ui";
 
 /** What ran: the execution's status, its attempts, each execution event and, for the `record` executor, the call it stored. */
 export function ExecutionSection({ decision: d }: { decision: DecisionDetailData }) {
@@ -90,9 +90,11 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">
                 Recorded by the built-in executor <Time at={d.execution.recordedCall.recordedAt} />
               </h3>
-              <pre className="max-h-60 overflow-auto whitespace-pre-wrap break-all rounded-md bg-surface p-3 font-mono text-xs text-slate-300">
-                {JSON.stringify(d.execution.recordedCall.request, null, 2)}
-              </pre>
+              <ScrollRegion label="Recorded call" className="max-h-60 overflow-y-auto rounded-md bg-surface">
+                <pre className="whitespace-pre-wrap break-all p-3 font-mono text-xs text-slate-300">
+                  {JSON.stringify(d.execution.recordedCall.request, null, 2)}
+                </pre>
+              </ScrollRegion>
             </section>
           )}
         </>
