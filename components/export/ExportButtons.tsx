@@ -29,7 +29,7 @@ export function DecisionsExport({ tenantId, filter }: { tenantId: string; filter
           className={LINK}
           href={decisionsExportUrl(tenantId, filter, format)}
           download
-          aria-label={`Export the filtered decisions as ${format.toUpperCase()}`}
+          aria-label={`Export ${format.toUpperCase()} of the filtered decisions`}
         >
           {format === "csv" ? "Export CSV" : "Export JSONL"}
         </a>
