@@ -2,7 +2,9 @@
 // the demo tenant and users), 100k decisions inserted in bulk, then
 //   - the decisions list tRPC query, over HTTP with a real session cookie: first page, each filter,
 //     and 100 pages deep by cursor — p50/p95 per kind and overall;
-//   - the decisions page in Debian's chromium: first contentful paint and "first row visible".
+//   - the decisions page in Debian's chromium: first contentful paint and "first row visible";
+//   - the overview page (issue 14 §3: 14 days of decisions by verdict, grouped in the database):
+//     its tRPC query p50/p95, and in chromium its first contentful paint and "chart drawn".
 
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,6 +57,17 @@ INSERT INTO "Execution" (id, "tenantId", "decisionId", status, attempts, "nextAt
 SELECT 'exe_b' || substr(id, 6), 'demo', id, 'SUCCEEDED', 1, "createdAt", "createdAt", "createdAt"
   FROM "Decision" WHERE id LIKE 'dec_b%' AND verdict = 'ALLOW'`;
 
+/**
+ * The chain events those decisions would have (one intent.decided each, published), far above the
+ * demo chain's real seqs, so the audit log reads past 100,000 events that are not changes.
+ */
+const EVENTS = `
+INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash, "publishedAt")
+SELECT 'demo', 1000000 + n, 'intent.decided', 'dec_b' || n,
+       to_char(now() - (($1::int - n) * interval '20 seconds'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+       jsonb_build_object('intentId', 'int_b' || n), md5('p' || n), md5('h' || n), now()
+  FROM generate_series(1, $1::int) AS n`;
+
 export async function run(): Promise<void> {
   console.log(`\n== dashboard: ${DECISIONS.toLocaleString("en")} decisions, npm start + chromium ==`);
   const root = mkdtempSync(join(tmpdir(), "exoarmur-bench-dash-"));
@@ -76,10 +89,11 @@ export async function run(): Promise<void> {
     };
     const db = new pg.Client(databaseUrl);
     await db.connect();
-    let t = performance.now();
+    const t = performance.now();
     await db.query(SEED, [DECISIONS]);
     await db.query(EXECUTIONS);
-    await db.query(`ANALYZE "Decision"; ANALYZE "Execution"; ANALYZE "Approval"`);
+    await db.query(EVENTS, [DECISIONS]);
+    await db.query(`ANALYZE "Decision"; ANALYZE "Execution"; ANALYZE "Approval"; ANALYZE "Event"`);
     console.log(`seeded ${DECISIONS} decisions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     await db.end();
 
@@ -145,6 +159,44 @@ export async function run(): Promise<void> {
     emit("dashboard_list_query_p50", percentile(all, 50), "ms");
     emit("dashboard_list_query_p95", percentile(all, 95), "ms");
 
+    const overviewInput = encodeURIComponent(JSON.stringify({ tenantId: "demo" }));
+    const overviewTimes: number[] = [];
+    for (let i = 0; i < 5 + SAMPLES; i++) {
+      const started = performance.now();
+      const response = await fetch(`${server.baseUrl}/api/trpc/overview.get?input=${overviewInput}`, {
+        headers: { cookie },
+      });
+      const body = (await response.json()) as { result?: { data: { totals: Record<string, number> } } };
+      if (!body.result) throw new Error(`overview.get failed: ${JSON.stringify(body)}`);
+      if (i >= 5) overviewTimes.push(performance.now() - started); // the first five warm up
+      if (i === 0) console.log(`  overview totals (14 days): ${JSON.stringify(body.result.data.totals)}`);
+    }
+    console.log(
+      `  ${"overview".padEnd(12)} p50 ${percentile(overviewTimes, 50).toFixed(1)} ms  p95 ${percentile(overviewTimes, 95).toFixed(1)} ms`,
+    );
+    emit("dashboard_overview_query_p50", percentile(overviewTimes, 50), "ms");
+    emit("dashboard_overview_query_p95", percentile(overviewTimes, 95), "ms");
+
+    // The audit log past those events: every change, then one category.
+    const auditTimes: number[] = [];
+    for (const filter of [{}, { category: "policy" }, { category: "member" }]) {
+      const input = encodeURIComponent(JSON.stringify({ tenantId: "demo", filter }));
+      for (let i = 0; i < 5 + SAMPLES; i++) {
+        const started = performance.now();
+        const response = await fetch(`${server.baseUrl}/api/trpc/audit.list?input=${input}`, {
+          headers: { cookie },
+        });
+        const body = (await response.json()) as { result?: { data: { rows: unknown[] } } };
+        if (!body.result) throw new Error(`audit.list failed: ${JSON.stringify(body)}`);
+        if (i >= 5) auditTimes.push(performance.now() - started);
+      }
+    }
+    console.log(
+      `  ${"audit_log".padEnd(12)} p50 ${percentile(auditTimes, 50).toFixed(1)} ms  p95 ${percentile(auditTimes, 95).toFixed(1)} ms`,
+    );
+    emit("dashboard_audit_query_p50", percentile(auditTimes, 50), "ms");
+    emit("dashboard_audit_query_p95", percentile(auditTimes, 95), "ms");
+
     // The page in a real browser: FCP and the first table row, five loads (the first one cold).
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -167,27 +219,44 @@ export async function run(): Promise<void> {
     await signInPage.getByRole("button", { name: "Sign in" }).click();
     await signInPage.waitForURL(/\/t\/demo\/decisions/);
     await signInPage.close();
-    const fcps: number[] = [];
-    const rows: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const page = await context.newPage();
-      t = performance.now();
-      // Not waiting for "load": the first row counts from the response, as a person sees it.
-      await page.goto(`${server.baseUrl}/t/demo/decisions`, { waitUntil: "commit" });
-      await page.getByTestId("decision-row").first().waitFor();
-      const firstRow = performance.now() - t;
-      await page.waitForLoadState("load");
-      const fcp = await page.evaluate(
-        () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? Number.NaN,
-      );
-      console.log(
-        `  load ${i + 1}: FCP ${fcp.toFixed(0)} ms, first row ${firstRow.toFixed(0)} ms${i === 0 ? " (first load after sign-in)" : ""}`,
-      );
-      fcps.push(fcp);
-      rows.push(firstRow);
-      await page.close();
-    }
+    /**
+     * Six loads of a page (the first one cold): first contentful paint, and the time from the
+     * navigation's commit (not "load") to `ready` being visible, as a person sees it.
+     */
+    const loads = async (path: string, ready: string, what: string) => {
+      const fcp: number[] = [];
+      const shown: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const page = await context.newPage();
+        const started = performance.now();
+        await page.goto(`${server.baseUrl}${path}`, { waitUntil: "commit" });
+        await page.locator(ready).first().waitFor();
+        shown.push(performance.now() - started);
+        await page.waitForLoadState("load");
+        fcp.push(
+          await page.evaluate(
+            () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? Number.NaN,
+          ),
+        );
+        console.log(
+          `  ${path} load ${i + 1}: FCP ${fcp[i]!.toFixed(0)} ms, ${what} ${shown[i]!.toFixed(0)} ms${i === 0 ? " (first load)" : ""}`,
+        );
+        await page.close();
+      }
+      return { fcps: fcp, shown };
+    };
+    const { fcps, shown: rows } = await loads("/t/demo/decisions", "[data-testid=decision-row]", "first row");
+    // The overview page the same way: FCP and the chart's bars drawn.
+    const { fcps: overviewFcps, shown: charts } = await loads(
+      "/t/demo/overview",
+      "[data-testid=verdict-chart] .recharts-bar-rectangle",
+      "chart drawn",
+    );
     await browser.close();
+    emit("dashboard_overview_fcp_cold", overviewFcps[0]!, "ms");
+    emit("dashboard_overview_fcp_p50", percentile(overviewFcps.slice(1), 50), "ms");
+    emit("dashboard_overview_fcp_max", Math.max(...overviewFcps), "ms");
+    emit("dashboard_overview_chart_p50", percentile(charts.slice(1), 50), "ms");
     emit("dashboard_fcp_cold", fcps[0]!, "ms");
     emit("dashboard_fcp_p50", percentile(fcps.slice(1), 50), "ms");
     emit("dashboard_fcp_max", Math.max(...fcps), "ms");

@@ -5,6 +5,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
+import { DecisionsExport } from "@/components/export/ExportButtons";
 import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import type { DecisionRow } from "@/components/trpc/types";
@@ -96,7 +97,12 @@ export function DecisionsPage() {
       <PageHeader
         title="Decisions"
         description="Every intent the gateway evaluated, newest first. New decisions appear as they are made."
-        actions={<LiveIndicator status={live} />}
+        actions={
+          <div className="flex flex-wrap items-center gap-3">
+            <DecisionsExport tenantId={tenantId} filter={filter} />
+            <LiveIndicator status={live} />
+          </div>
+        }
       />
       <form
         aria-label="Filter decisions"

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { type ReactNode, useId } from "react";
+import { ReplayExport } from "@/components/export/ExportButtons";
 import type { ReplayChangeRow, ReplayOutput } from "@/components/trpc/types";
 import { Badge, EmptyState, ErrorState, Loading, Time } from "@/components/ui";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
@@ -50,6 +51,7 @@ export function ReplayResult({
             </>
           )}
         </p>
+        {changed > 0 && <ReplayExport data={data} />}
       </div>
 
       {evaluated === 0 ? (

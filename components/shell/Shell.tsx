@@ -19,12 +19,14 @@ import { Badge, Button, MAIN_FOCUS, SkipLink } from "@/components/ui";
 import type { SessionUser } from "@/server/auth/auth";
 
 const TENANT_PAGES = [
+  { segment: "overview", label: "Overview", admin: false },
   { segment: "decisions", label: "Decisions", admin: false },
   { segment: "approvals", label: "Approvals", admin: false },
   { segment: "kill-switches", label: "Kill switches", admin: false },
   { segment: "policies", label: "Policies", admin: false },
   { segment: "replay", label: "Replay", admin: false },
   { segment: "chain", label: "Chain", admin: false },
+  { segment: "audit", label: "Audit log", admin: false },
   { segment: "settings", label: "Settings", admin: true },
 ] as const;
 

@@ -63,3 +63,9 @@ export type TenantInvitation = RouterOutputs["tenants"]["invitations"][number];
 export type CreatedInvitation = RouterOutputs["tenants"]["invite"];
 /** What the invitation page knows about a link (`invitations.describe`). */
 export type InvitationInfo = RouterOutputs["invitations"]["describe"];
+
+/* Overview and audit log */
+
+export type OverviewData = RouterOutputs["overview"]["get"];
+export type AuditFilterInput = RouterInputs["audit"]["list"]["filter"];
+export type AuditLogRow = RouterOutputs["audit"]["list"]["rows"][number];

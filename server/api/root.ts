@@ -1,5 +1,6 @@
 import { approvalsRouter } from "./routers/approvals";
 import { attentionRouter } from "./routers/attention";
+import { auditRouter } from "./routers/audit";
 import { chainRouter } from "./routers/chain";
 import { decisionsRouter } from "./routers/decisions";
 import { eventsRouter } from "./routers/events";
@@ -7,6 +8,7 @@ import { invitationsRouter } from "./routers/invitations";
 import { killSwitchesRouter } from "./routers/kill-switches";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
+import { overviewRouter } from "./routers/overview";
 import { policiesRouter } from "./routers/policies";
 import { signingKeysRouter } from "./routers/signing-keys";
 import { tenantsRouter } from "./routers/tenants";
@@ -25,5 +27,7 @@ export const appRouter = router({
   events: eventsRouter,
   signingKeys: signingKeysRouter,
   notifications: notificationsRouter,
+  overview: overviewRouter,
+  audit: auditRouter,
 });
 export type AppRouter = typeof appRouter;
