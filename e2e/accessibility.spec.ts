@@ -68,6 +68,27 @@ const PAGES: Target[] = [
     heading: /Verify/,
   },
   {
+    name: "overview",
+    title: "Overview — ExoArmur",
+    path: () => "/t/demo/overview",
+    who: "admin",
+    heading: /^Overview$/,
+  },
+  {
+    name: "audit log",
+    title: "Audit log — ExoArmur",
+    path: () => "/t/demo/audit",
+    who: "admin",
+    heading: /^Audit log$/,
+  },
+  {
+    name: "tenant verify",
+    title: "Verify evidence (demo) — ExoArmur",
+    path: () => "/t/demo/verify",
+    who: "admin",
+    heading: /Verify/,
+  },
+  {
     name: "decisions",
     title: "Decisions — ExoArmur",
     path: () => "/t/demo/decisions",

@@ -2,7 +2,13 @@ import type { Metadata } from "next";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { VerifyEvidence } from "@/components/verify/VerifyEvidence";
 
-export const metadata: Metadata = { title: "Verify evidence — ExoArmur" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ tenant: string }>;
+}): Promise<Metadata> {
+  return { title: `Verify evidence (${safeDecode((await params).tenant)}) — ExoArmur` };
+}
 
 /** The in-browser verifier inside a tenant (its navigation kept); `?decision=` checks that decision's bundle. */
 export default async function Page({
