@@ -166,8 +166,9 @@ export async function authenticate(
 }
 
 /** When each key's lastUsedAt was last written by this process (shared by its module copies). */
-const lastUsedWritten: Map<string, number> = ((globalThis as { __exoarmurKeyLastUsed?: Map<string, number> })
-  .__exoarmurKeyLastUsed ??= new Map());
+const shared = globalThis as { __exoarmurKeyLastUsed?: Map<string, number> };
+shared.__exoarmurKeyLastUsed ??= new Map();
+const lastUsedWritten = shared.__exoarmurKeyLastUsed;
 
 /** Records that a key was used, at most once a minute per key and process, off the request's path. */
 function noteKeyUsed(db: Db, keyId: string) {
