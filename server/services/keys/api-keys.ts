@@ -39,6 +39,7 @@ export const createApiKeySchema = z.strictObject({
 const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
 /** How often a key's lastUsedAt is written, per key and process: not on every request (the hot path). */
 const LAST_USED_EVERY_MS = 60_000;
+const LAST_USED_FLUSH_MS = 10_000;
 
 /** The roles a key acting for a member may have: never more than the member's own. */
 const KEY_ROLES_FOR_MEMBER: Record<string, readonly string[]> = {
@@ -165,21 +166,36 @@ export async function authenticate(
   return principal;
 }
 
-/** When each key's lastUsedAt was last written by this process (shared by its module copies). */
+/** When each key's lastUsedAt was last marked by this process (shared by its module copies). */
 const shared = globalThis as { __exoarmurKeyLastUsed?: Map<string, number> };
 shared.__exoarmurKeyLastUsed ??= new Map();
 const lastUsedWritten = shared.__exoarmurKeyLastUsed;
+/** Keys used since the last write, per pool: written together, off every request's path. */
+const usedSinceFlush = new WeakMap<Db["pool"], Set<string>>();
 
-/** Records that a key was used, at most once a minute per key and process, off the request's path. */
+/** Records that a key was used: at most once a minute per key and process, in one batched write every 10 s. */
 function noteKeyUsed(db: Db, keyId: string) {
   const now = Date.now();
   if (now - (lastUsedWritten.get(keyId) ?? 0) < LAST_USED_EVERY_MS) return;
   if (lastUsedWritten.size > 10_000) lastUsedWritten.clear();
   lastUsedWritten.set(keyId, now);
-  // lastUsedAt is not among the columns whose change invalidates key caches (no notice is sent).
-  db.pool
-    .query(`UPDATE "ApiKey" SET "lastUsedAt" = now() WHERE id = $1`, [keyId])
-    .catch(() => lastUsedWritten.delete(keyId));
+  let used = usedSinceFlush.get(db.pool);
+  if (!used) {
+    used = new Set();
+    usedSinceFlush.set(db.pool, used);
+  }
+  if (used.size === 0) {
+    const batch = used;
+    setTimeout(() => {
+      const ids = [...batch];
+      batch.clear();
+      // lastUsedAt is not among the columns whose change invalidates key caches (no notice is sent).
+      db.pool.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() WHERE id = ANY($1)`, [ids]).catch(() => {
+        for (const id of ids) lastUsedWritten.delete(id);
+      });
+    }, LAST_USED_FLUSH_MS).unref();
+  }
+  used.add(keyId);
 }
 
 interface KeyRow {
@@ -208,7 +224,7 @@ async function findKey(db: Db, keyHash: string): Promise<KeyPrincipal | null> {
     name: key.name,
     person: key.personId !== null ? { id: key.personId, email: key.personEmail! } : null,
     creatorUserId: key.createdBy?.startsWith("user:") ? key.createdBy.slice(5) : null,
-    expiresAt: key.expiresAt ? iso(key.expiresAt) : null,
+    ...(key.expiresAt ? { expiresAt: iso(key.expiresAt) } : {}),
   };
 }
 
