@@ -168,7 +168,9 @@ function AuditEntry({ row, tenantId }: { row: AuditLogRow; tenantId: string }) {
         {row.byName && <span className="font-mono"> ({row.by})</span>}
       </p>
       <details className="mt-1">
-        <summary className="cursor-pointer text-xs text-slate-400">Recorded event</summary>
+        <summary className="cursor-pointer text-xs text-slate-400">
+          Recorded event {platform ? "platform " : ""}seq {row.seq}
+        </summary>
         <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-surface p-2 font-mono text-xs text-slate-300">
           {JSON.stringify(
             {
