@@ -333,7 +333,8 @@ test("approving from a phone: the queue fits, a card is approved", async ({ brow
   await approve.scrollIntoViewIfNeeded();
   await expect(approve).toBeInViewport();
   await approve.click();
-  await expect(page.getByTestId("last-vote")).toContainText(`host.quarantine → ${target}: Vote recorded`);
+  // The first of two votes: the card stays and says so.
+  await expect(card.getByTestId("vote-feedback")).toHaveText("Vote recorded. Approval is PENDING.");
   await snap(page, "a11y-phone-approved");
   await context.close();
 });

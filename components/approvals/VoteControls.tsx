@@ -61,8 +61,11 @@ export function VoteControls({
   const vote = useMutation(
     trpc.approvals.vote.mutationOptions({
       onSuccess: (result) => {
-        setFeedback(voteOutcomeText(result));
-        onVoted?.(`${action} → ${target}: ${voteOutcomeText(result)}`);
+        // A vote that closes the approval takes its card away: the page says what came of it then
+        // (one status message, not two); otherwise it shows here.
+        if (onVoted && result.status !== "PENDING")
+          onVoted(`${action} → ${target}: ${voteOutcomeText(result)}`);
+        else setFeedback(voteOutcomeText(result));
         setDenying(false);
         for (const key of [trpc.approvals.pathKey(), trpc.decisions.pathKey(), trpc.attention.pathKey()])
           void queryClient.invalidateQueries({ queryKey: key });
