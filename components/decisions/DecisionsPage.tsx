@@ -10,6 +10,7 @@ import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import type { DecisionRow } from "@/components/trpc/types";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
+import { FilterInput } from "@/components/ui/list-controls";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
 import { DecisionCards, statusTone } from "./DecisionCards";
 import { filterFromSearch, VERDICTS } from "./filter";
@@ -226,46 +227,5 @@ export function DecisionsPage() {
         </div>
       </nav>
     </>
-  );
-}
-
-/** A text filter applied on Enter or when focus leaves, not on every keystroke. */
-function FilterInput({
-  label,
-  name,
-  value,
-  onCommit,
-  type = "text",
-  placeholder,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onCommit: (name: string, value: string) => void;
-  type?: string;
-  placeholder?: string;
-}) {
-  const [draft, setDraft] = useState(value);
-  const [seen, setSeen] = useState(value);
-  if (value !== seen) {
-    setSeen(value);
-    setDraft(value);
-  }
-  return (
-    <label className="flex flex-col gap-1 text-xs text-slate-300">
-      {label}
-      <input
-        type={type}
-        name={name}
-        value={draft}
-        placeholder={placeholder}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => draft !== value && onCommit(name, draft.trim())}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") onCommit(name, draft.trim());
-        }}
-        className="rounded-md border border-line bg-surface px-2 py-1.5 text-sm text-slate-100 placeholder:text-slate-600"
-      />
-    </label>
   );
 }

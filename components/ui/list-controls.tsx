@@ -3,8 +3,7 @@
 import { useState } from "react";
 import { Button } from "./index";
 
-// Controls of a filterable, keyset-paginated list (the audit log; the decisions list has its own
-// copy of the same two, which can move here).
+// Controls of a filterable, keyset-paginated list (the audit log, the decisions list).
 
 /** A text filter applied on Enter or when focus leaves, not on every keystroke. */
 export function FilterInput({
