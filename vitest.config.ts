@@ -11,6 +11,8 @@ export default defineConfig({
     globalSetup: ["./tests/support/build-global-setup.ts", "./tests/support/pg-global-setup.ts"],
     reporters: ["default", "./tests/support/summary-reporter.ts"],
     testTimeout: 30_000,
+    // Two files at a time on two cores: many wait on child processes and servers, not the CPU.
+    maxWorkers: 2,
     // The key that encrypts secrets at rest (EXOARMUR_SECRET_KEY), the same in every test process and
     // in the servers and workers they start, which share databases. A fixed test value, never a real key.
     env: { EXOARMUR_SECRET_KEY: TEST_SECRET_KEY },

@@ -184,7 +184,7 @@ test("the decisions list exports as CSV and JSONL under the page's filters, form
     .split("\r\n")
     .filter(Boolean);
   expect(csv[0]).toBe(
-    "id,createdAt,verdict,reason,decidingRule,action,actorId,policyVersion,approvalStatus,executionStatus",
+    "id,createdAt,verdict,reason,decidingRule,action,actorId,target,policyVersion,approvalStatus,executionStatus",
   );
   expect(csv).toHaveLength(3);
   for (const line of csv.slice(1)) {

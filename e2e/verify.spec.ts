@@ -173,6 +173,7 @@ test("policy versions name who wrote them, not their user id", async ({ page }) 
     headers: { origin: state.baseUrl, "content-type": "application/json" },
     data: {
       tenantId: "other",
+      note: "soft actions only",
       document: { rules: [{ id: "allow-all-soft", match: { actionClasses: ["A1_soft"] }, effect: "allow" }] },
     },
   });

@@ -57,7 +57,7 @@ export async function makeExamples(db: Db): Promise<Record<string, string>> {
     const policy = JSON.parse(readFileSync(new URL("../docs/examples/policy.json", import.meta.url), "utf8"));
     const setup = at("08:55:00");
     await createTenant(db, PLATFORM_ADMIN, { id: TENANT, name: "Acme" }, setup);
-    await applyPolicy(db, PLATFORM_ADMIN, TENANT, policy, setup);
+    await applyPolicy(db, PLATFORM_ADMIN, TENANT, policy, { now: setup });
     const key = await createApiKey(db, PLATFORM_ADMIN, TENANT, { role: "client", name: "soar" }, setup);
     const client: Principal = { kind: "api-key", id: key.id, tenantId: TENANT, role: "client", name: "soar" };
     const operators: Principal[] = [];

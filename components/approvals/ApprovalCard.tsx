@@ -114,7 +114,7 @@ export function ApprovalCardView({
         </ul>
       )}
       <p className="mt-1 text-xs text-slate-400">
-        requested <Time at={a.requestedAt} /> ·{" "}
+        requested <Time at={a.requestedAt} relative /> ·{" "}
         <Link
           className="text-emerald-300 hover:underline"
           href={`/t/${encodeURIComponent(tenantId)}/decisions/${a.decisionId}`}

@@ -8,7 +8,7 @@ import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import type { AuditLogRow } from "@/components/trpc/types";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
-import { CursorPager, FilterInput } from "@/components/ui/list-controls";
+import { CursorPager, FilterInput, TimeFilterInput } from "@/components/ui/list-controls";
 import { AUDIT_CATEGORIES, auditFilterFromSearch } from "./filter";
 
 const PLATFORM_CHAIN = "_platform";
@@ -71,20 +71,8 @@ export function AuditLogPage() {
           value={search.get("by") ?? ""}
           onCommit={setFilter}
         />
-        <FilterInput
-          label="From (your local time)"
-          name="from"
-          type="datetime-local"
-          value={search.get("from") ?? ""}
-          onCommit={setFilter}
-        />
-        <FilterInput
-          label="To (your local time)"
-          name="to"
-          type="datetime-local"
-          value={search.get("to") ?? ""}
-          onCommit={setFilter}
-        />
+        <TimeFilterInput label="From" name="from" value={search.get("from") ?? ""} onCommit={setFilter} />
+        <TimeFilterInput label="To" name="to" value={search.get("to") ?? ""} onCommit={setFilter} />
         <div className="flex items-end">
           <Button
             onClick={() => {
@@ -149,7 +137,7 @@ function AuditEntry({ row, tenantId }: { row: AuditLogRow; tenantId: string }) {
       className="min-w-0 rounded-xl border border-line bg-surface-raised/60 p-3 text-sm target:border-emerald-400/60 target:bg-emerald-400/10"
     >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-400">
-        <Time at={row.at} />
+        <Time at={row.at} relative />
         <Badge tone={TONES[row.category]}>{row.type}</Badge>
         <a
           className="font-mono text-emerald-300 hover:underline"

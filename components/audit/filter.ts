@@ -1,4 +1,5 @@
 import type { AuditFilterInput } from "@/components/trpc/types";
+import { instantFromUrl } from "@/components/ui/time-format";
 
 const PAGE_SIZE = 50;
 
@@ -15,19 +16,14 @@ export const AUDIT_CATEGORIES = [
 ] as const;
 type Category = (typeof AUDIT_CATEGORIES)[number]["value"];
 
-const toIso = (local: string | null) => {
-  const at = local ? new Date(local) : null;
-  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
-};
-
-/** The audit filter a page URL stands for (times are the viewer's local time, as on Decisions). */
+/** The audit filter a page URL stands for (times are UTC instants, as on Decisions). */
 export function auditFilterFromSearch(get: (name: string) => string | null): AuditFilterInput {
   const category = get("category");
   return {
     category: AUDIT_CATEGORIES.some((c) => c.value === category) ? (category as Category) : undefined,
     by: get("by")?.trim() || undefined,
-    from: toIso(get("from")),
-    to: toIso(get("to")),
+    from: instantFromUrl(get("from")),
+    to: instantFromUrl(get("to")),
     limit: PAGE_SIZE,
   };
 }

@@ -32,10 +32,13 @@ export function DecisionCards({ rows, tenantId }: { rows: readonly DecisionRow[]
                 <VerdictBadge verdict={d.verdict as Verdict} />
                 {status && <Badge tone={statusTone(status)}>{status}</Badge>}
                 <span className="ml-auto text-xs text-slate-400">
-                  <Time at={d.createdAt} />
+                  <Time at={d.createdAt} relative />
                 </span>
               </span>
-              <span className="mt-2 block break-all font-mono text-slate-100">{d.action}</span>
+              <span className="mt-2 block break-all font-mono text-slate-100">
+                {d.action}
+                {d.target && <span className="text-slate-400"> → {d.target}</span>}
+              </span>
               <span className="mt-1 block break-words font-mono text-xs text-slate-300">{d.reason}</span>
               <span className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-400">
                 <span className="break-all">

@@ -10,7 +10,7 @@ import { useTenantAccess } from "@/components/shell/tenant-access";
 import { useTRPC } from "@/components/trpc/client";
 import type { DecisionRow } from "@/components/trpc/types";
 import { Badge, Button, EmptyState, ErrorState, Loading, PageHeader, Time } from "@/components/ui";
-import { FilterInput } from "@/components/ui/list-controls";
+import { FilterInput, TimeFilterInput } from "@/components/ui/list-controls";
 import { type Verdict, VerdictBadge } from "@/components/VerdictBadge";
 import { DecisionCards, statusTone } from "./DecisionCards";
 import { filterFromSearch, VERDICTS } from "./filter";
@@ -28,7 +28,7 @@ export function DecisionsPage() {
   const search = useSearchParams();
   const [cursors, setCursors] = useState<Cursor[]>([]);
 
-  const filter = filterFromSearch((name) => search.get(name), true);
+  const filter = filterFromSearch((name) => search.get(name));
   const cursor = cursors.at(-1);
   const listInput = { tenantId, filter: { ...filter, ...(cursor ? { cursor } : {}) } };
   const list = useQuery({
@@ -48,7 +48,10 @@ export function DecisionsPage() {
 
   const columns = useMemo(
     () => [
-      column.accessor("createdAt", { header: "Decided at", cell: (c) => <Time at={c.getValue()} /> }),
+      column.accessor("createdAt", {
+        header: "Decided at",
+        cell: (c) => <Time at={c.getValue()} relative />,
+      }),
       column.accessor("verdict", {
         header: "Verdict",
         cell: (c) => <VerdictBadge verdict={c.getValue() as Verdict} />,
@@ -60,6 +63,10 @@ export function DecisionsPage() {
       column.accessor("action", {
         header: "Action",
         cell: (c) => <span className="font-mono">{c.getValue()}</span>,
+      }),
+      column.accessor("target", {
+        header: "Target",
+        cell: (c) => <span className="break-all font-mono text-xs">{c.getValue() ?? "—"}</span>,
       }),
       column.accessor("actorId", { header: "Actor" }),
       column.accessor("decidingRule", {
@@ -78,8 +85,10 @@ export function DecisionsPage() {
         id: "open",
         header: () => <span className="sr-only">Open</span>,
         cell: ({ row }) => (
+          // Its ::after covers the whole row (the row is `relative`): a click anywhere opens the
+          // decision, and the middle click, ⌘-click and the link's menu behave as on any link.
           <Link
-            className="text-emerald-300 hover:underline"
+            className="text-emerald-300 after:absolute after:inset-0 after:content-[''] hover:underline focus-visible:outline-none focus-visible:after:outline-2 focus-visible:after:outline-emerald-400"
             href={`/t/${encodeURIComponent(tenantId)}/decisions/${row.original.id}`}
             title={`Open decision ${row.original.id}`}
           >
@@ -126,33 +135,23 @@ export function DecisionsPage() {
           </select>
         </label>
         <FilterInput
-          label="Action"
+          label="Action (prefix or glob)"
           name="action"
-          placeholder="host.isolate"
+          placeholder="host.* or host"
           value={search.get("action") ?? ""}
           onCommit={setFilter}
+          live
         />
         <FilterInput
-          label="Actor"
+          label="Actor (prefix or glob)"
           name="actor"
-          placeholder="soar-1"
+          placeholder="soar-*"
           value={search.get("actor") ?? ""}
           onCommit={setFilter}
+          live
         />
-        <FilterInput
-          label="From (your local time)"
-          name="from"
-          type="datetime-local"
-          value={search.get("from") ?? ""}
-          onCommit={setFilter}
-        />
-        <FilterInput
-          label="To (your local time)"
-          name="to"
-          type="datetime-local"
-          value={search.get("to") ?? ""}
-          onCommit={setFilter}
-        />
+        <TimeFilterInput label="From" name="from" value={search.get("from") ?? ""} onCommit={setFilter} />
+        <TimeFilterInput label="To" name="to" value={search.get("to") ?? ""} onCommit={setFilter} />
         <div className="flex items-end">
           <Button
             onClick={() => {
@@ -195,7 +194,11 @@ export function DecisionsPage() {
               </thead>
               <tbody className="divide-y divide-line">
                 {table.getRowModel().rows.map((row) => (
-                  <tr key={row.id} data-testid="decision-row" className="hover:bg-slate-800/40">
+                  <tr
+                    key={row.id}
+                    data-testid="decision-row"
+                    className="relative cursor-pointer hover:bg-slate-800/40"
+                  >
                     {row.getVisibleCells().map((cell) => (
                       <td key={cell.id} className="px-3 py-2 align-middle">
                         {flexRender(cell.column.columnDef.cell, cell.getContext())}

@@ -15,7 +15,7 @@ import { KillSwitchBanner } from "@/components/shell/KillSwitchBanner";
 import { usePendingCountTitle } from "@/components/shell/page-title";
 import { safeDecode } from "@/components/shell/safe-decode";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, MAIN_FOCUS, SkipLink } from "@/components/ui";
+import { Badge, Button, DisplayZoneToggle, MAIN_FOCUS, SkipLink } from "@/components/ui";
 import type { SessionUser } from "@/server/auth/auth";
 
 const TENANT_PAGES = [
@@ -133,6 +133,7 @@ function ShellFrame({
             </Link>
           </nav>
           <div className="flex items-center gap-2 text-sm">
+            <DisplayZoneToggle />
             <span className="hidden text-slate-400 md:inline" title={user.email}>
               {user.name}
             </span>

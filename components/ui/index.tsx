@@ -5,6 +5,7 @@ import { type ButtonHTMLAttributes, type ReactNode, useEffect, useId, useRef, us
 export { ScrollRegion } from "./scroll-region";
 export { MAIN_FOCUS, SkipLink } from "./skip-link";
 export { ACTIONS_COLUMN, Cell, type Column, Row, Table } from "./table";
+export { DisplayZoneToggle, Time, useDisplayZone } from "./time";
 
 /** Small shared building blocks for dashboard pages: one look, labelled and keyboard-usable. */
 
@@ -328,16 +329,5 @@ export function ConfirmWithReason({
         />
       </div>
     </ConfirmDialog>
-  );
-}
-
-/** An instant as UTC wall time (what the chain records), with the exact ISO string in a tooltip. */
-export function Time({ at }: { at: string }) {
-  const d = new Date(at);
-  return (
-    <time dateTime={at} title={at} className="whitespace-nowrap">
-      {d.toISOString().replace("T", " ").slice(0, 19)}
-      <span className="text-[0.8em] text-slate-500"> UTC</span>
-    </time>
   );
 }

@@ -331,7 +331,7 @@ export function openApiDocument() {
           parameters: [idParam("tenant id")],
           responses: {
             "200": ok(
-              "{tenantId, activeVersion, versions: [{version, hash, active, createdBy, createdAt, document}]}",
+              "{tenantId, activeVersion, fourEyes, versions: [{version, hash, active, createdBy, createdAt, note, review, document}]}",
             ),
             "404": err("not found"),
             ...common,
@@ -339,10 +339,25 @@ export function openApiDocument() {
         },
         post: {
           operationId: "addPolicyVersion",
-          summary: "Add a policy version and activate it",
-          parameters: [idParam("tenant id")],
+          summary: "Add a policy version: active at once, or (four eyes) waiting for another admin",
+          description:
+            "When the tenant requires four eyes (policyFourEyes), the version is stored with review PENDING and active false; an admin other than its author activates it. `warnings` lists what the change weakens (a lower quorum, a weaker effect, a removed deny rule, a policy that denies everything).",
+          parameters: [
+            idParam("tenant id"),
+            {
+              name: "note",
+              in: "query",
+              required: false,
+              description: "The change note (1–1000 characters), recorded with the version and in the chain",
+              schema: { type: "string", minLength: 1, maxLength: 1000 },
+            },
+          ],
           requestBody: body({ $ref: "#/components/schemas/Policy" }),
-          responses: { "201": ok("{version, hash}"), "404": err("not found"), ...common },
+          responses: {
+            "201": ok("{tenantId, version, hash, active, review, warnings: [{kind, message, ruleId?}]}"),
+            "404": err("not found"),
+            ...common,
+          },
         },
       },
       "/api/v1/tenants/{id}/policies/{version}/activate": {
@@ -357,6 +372,8 @@ export function openApiDocument() {
             "200": ok("{version, hash, active}"),
             "404": err("no such tenant or version"),
             ...common,
+            "403": err("not an admin of the tenant; or four eyes: the caller wrote this version"),
+            "409": err("the version was rejected in review"),
           },
         },
       },

@@ -139,7 +139,26 @@ interface EventPayloads {
   /** `by` is the person who accepted (`user:<userId>`); a `member.added` for them follows. */
   "invitation.accepted": By & { email: string; role: string; userId: string };
   /** subject: `<tenant>:v<version>`. */
-  "policy.activated": By & { version: number; hash: string; rules?: number };
+  "policy.activated": By & {
+    version: number;
+    hash: string;
+    rules?: number;
+    /** The author's change note, and what the change weakens (policyChangeWarnings), when any. */
+    note?: string;
+    warnings?: string[];
+    /** Four eyes: the author of the version this admin activated. */
+    proposedBy?: string;
+  };
+  /** Four eyes: a version saved for another admin to activate. subject: `<tenant>:v<version>`. */
+  "policy.proposed": By & {
+    version: number;
+    hash: string;
+    rules: number;
+    note?: string;
+    warnings?: string[];
+  };
+  /** Four eyes: a proposed version turned down (or withdrawn by its author). */
+  "policy.rejected": By & { version: number; reason: string };
   /** subject: the switch id; on the platform chain for the global switch. */
   "killswitch.engaged": By & { scope: string; tenantId?: string; action?: string; reason: string };
   "killswitch.released": By & { scope: string; tenantId?: string; action?: string; reason: string };

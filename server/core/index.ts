@@ -15,6 +15,7 @@ export * from "./glob";
 export * from "./json";
 export * from "./match-budget";
 export * from "./paths";
+export * from "./policy-warnings";
 export * from "./retry";
 export * from "./schemas";
 export * from "./time";

@@ -58,7 +58,7 @@ const everyKind = (c: Caller): [string, () => Promise<unknown>][] => [
   ],
   ["killSwitches.setGlobal", () => c.killSwitches.setGlobal({ engaged: true, reason: "x" })],
   ["tenants.create", () => c.tenants.create({ id: "evil", name: "Evil" })],
-  ["policies.save", () => c.policies.save({ tenantId: "acme", document: DEMO_POLICY })],
+  ["policies.save", () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY })],
   ["chain.verify", () => c.chain.verify({ tenantId: "acme" })],
 ];
 
@@ -120,7 +120,7 @@ describe("roles", () => {
         "action switch",
         () => c.killSwitches.setTenant({ tenantId: "acme", engaged: true, reason: "stop", action: "host.*" }),
       ],
-      ["apply policy", () => c.policies.save({ tenantId: "acme", document: DEMO_POLICY })],
+      ["apply policy", () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY })],
       ["activate policy", () => c.policies.activate({ tenantId: "acme", version: 1 })],
       [
         "create key",
@@ -151,7 +151,7 @@ describe("roles", () => {
     const c = as(users.operator);
     const before = await tenantState(db, "acme");
     for (const call of [
-      () => c.policies.save({ tenantId: "acme", document: DEMO_POLICY }),
+      () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY }),
       () => c.tenants.createApiKey({ tenantId: "acme", key: { role: "client", name: "mine" } }),
       () => c.tenants.setMember({ tenantId: "acme", member: { email: users.operator.email, role: "admin" } }),
     ])
@@ -177,7 +177,7 @@ describe("tenant isolation", () => {
       ["killSwitches.setTenant", () => c.killSwitches.setTenant({ tenantId, engaged: true, reason: "x" })],
       ["policies.versions", () => c.policies.versions({ tenantId })],
       ["policies.replay", () => c.policies.replay({ tenantId, request: { version: 1 } })],
-      ["policies.save", () => c.policies.save({ tenantId, document: DEMO_POLICY })],
+      ["policies.save", () => c.policies.save({ tenantId, note: "a test change", document: DEMO_POLICY })],
       ["chain.verify", () => c.chain.verify({ tenantId })],
       ["tenants.get", () => c.tenants.get({ tenantId })],
       ["tenants.members", () => c.tenants.members({ tenantId })],
@@ -327,10 +327,10 @@ describe("hostile input", () => {
         "action glob invalid",
         () => c.killSwitches.setTenant({ tenantId: "acme", engaged: true, reason: "x", action: "host.**\n" }),
       ],
-      ["policy not an object", () => c.policies.save({ tenantId: "acme", document: "allow everything" })],
+      ["policy not an object", () => c.policies.save({ tenantId: "acme", note: "a test change", document: "allow everything" })],
       [
         "policy unknown field",
-        () => c.policies.save({ tenantId: "acme", document: { ...DEMO_POLICY, admin: true } }),
+        () => c.policies.save({ tenantId: "acme", note: "a test change", document: { ...DEMO_POLICY, admin: true } }),
       ],
       [
         "policy __proto__",
@@ -350,7 +350,7 @@ describe("hostile input", () => {
       ],
       [
         "policy rule id huge",
-        () => c.policies.save({ tenantId: "acme", document: { rules: [{ id: huge, effect: "allow" }] } }),
+        () => c.policies.save({ tenantId: "acme", note: "a test change", document: { rules: [{ id: huge, effect: "allow" }] } }),
       ],
       ["activate version 0", () => c.policies.activate({ tenantId: "acme", version: 0 })],
       [
@@ -412,7 +412,7 @@ describe("hostile input", () => {
   it("a refused service body names the offending fields", async () => {
     const c = as(users.admin);
     const error = await expectCode(
-      c.policies.save({ tenantId: "acme", document: { rules: [{ id: "r", effect: "maybe", extra: 1 }] } }),
+      c.policies.save({ tenantId: "acme", note: "a test change", document: { rules: [{ id: "r", effect: "maybe", extra: 1 }] } }),
       "BAD_REQUEST",
     );
     expect(error.message).toBe("policy document is invalid");

@@ -28,6 +28,7 @@ interface Made {
   verdict: string;
   action: string;
   actorId: string;
+  target: string;
 }
 const made: Made[] = [];
 
@@ -42,10 +43,11 @@ beforeAll(async () => {
     const action = ACTIONS[i % 2]!;
     const actorId = ACTORS[i % 3 === 0 ? 0 : i % 5 === 0 ? 2 : 1]!;
     const now = minute(Math.floor(i / 3));
+    const target = `web-${i}`;
     const { result } = await submitIntent(
       db,
       tenant.keys.client.principal,
-      intentBody({ actionClass, action, actor: { type: "agent", id: actorId } }),
+      intentBody({ actionClass, action, target, actor: { type: "agent", id: actorId } }),
       { now },
     );
     made.push({
@@ -54,6 +56,7 @@ beforeAll(async () => {
       verdict: VERDICT[actionClass],
       action,
       actorId,
+      target,
     });
   }
 });
@@ -141,6 +144,12 @@ describe("decisions.list", () => {
       { from: "2026-03-01T11:03:00+01:00" },
       (m: Made) => m.createdAt >= minute(3).toISOString(),
     ],
+    ["action prefix", { action: "user" }, (m: Made) => m.action.startsWith("user")],
+    ["action glob", { action: "*.isolate" }, (m: Made) => m.action === "host.isolate"],
+    ["action glob with ?", { action: "host.isolat?" }, (m: Made) => m.action === "host.isolate"],
+    ["actor prefix", { actor: "soar" }, (m: Made) => m.actorId.startsWith("soar")],
+    ["actor glob with ?", { actor: "soar-?" }, (m: Made) => m.actorId.startsWith("soar-")],
+    ["actor glob in the middle", { actor: "*gent-*" }, (m: Made) => m.actorId === "agent-x"],
     [
       "action + time",
       { action: "host.isolate", to: minute(4).toISOString() },
@@ -162,6 +171,18 @@ describe("decisions.list", () => {
 
   it("a filter nothing matches: an empty page and no cursor", async () => {
     expect(await list({ action: "nothing.matches" })).toEqual({ rows: [], nextCursor: null });
+    // A glob is anchored at both ends; SQL's own wildcards and escape are plain characters.
+    for (const action of [
+      "*.isol",
+      "host.isolate2",
+      "host.isolate.*",
+      "host_isolate",
+      "host%",
+      "?ser.disable?",
+    ])
+      expect((await list({ action })).rows, action).toEqual([]);
+    for (const actor of ["soar_1", "soar%", "%", "_", "\\", "soar\\-1", "soar-??"])
+      expect((await list({ actor })).rows, actor).toEqual([]);
     expect(await list({ to: minute(-1).toISOString() })).toEqual({ rows: [], nextCursor: null });
     expect(await list({ from: minute(5).toISOString(), to: minute(5).toISOString() })).toEqual({
       rows: [],

@@ -166,6 +166,7 @@ describe("policies.replay", () => {
   it("an admin saves the flipped policy as version 2; replaying version 2 shows the same flip", async () => {
     const saved = await as(u.admin).policies.save({
       tenantId: "pol",
+      note: "soft actions denied while we investigate",
       document: flipped("allow-soft", "deny"),
     });
     expect(saved).toMatchObject({ tenantId: "pol", version: 2, active: true });

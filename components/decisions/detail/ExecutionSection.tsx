@@ -86,7 +86,7 @@ export function ExecutionSection({ decision: d }: { decision: DecisionDetailData
             })}
           </ol>
           {d.execution.recordedCall && (
-            <section aria-label="Recorded call" className="mt-3">
+            <section className="mt-3">
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">
                 Recorded by the built-in executor <Time at={d.execution.recordedCall.recordedAt} />
               </h3>

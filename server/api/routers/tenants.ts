@@ -18,8 +18,9 @@ export const tenantsRouter = router({
   update: tenantProcedure(ADMINS, { changes: body }).mutation(({ ctx, input }) =>
     updateTenant(
       ctx.db,
-      // Status and limits are platform acts: a platform admin user makes them as platform admin.
-      ("status" in input.changes || "limits" in input.changes) && ctx.user?.platformAdmin
+      // Status, limits and dropping four eyes are platform acts: a platform admin user makes them as platform admin.
+      ("status" in input.changes || "limits" in input.changes || "policyFourEyes" in input.changes) &&
+        ctx.user?.platformAdmin
         ? platformAdminUser(ctx.user.id)
         : ctx.principal,
       input.tenantId,

@@ -37,6 +37,17 @@ export function principalLabel(principal: Principal): string {
   return principal.kind === "user" ? `user:${principal.id}` : `apiKey:${principal.id}`;
 }
 
+/**
+ * Who answers for what a principal does, as a label: the user, or for a key the person it acts for,
+ * else the user who created it (else the key itself). Four eyes compare these, so an admin cannot
+ * review their own change through a key they made.
+ */
+export function accountableLabel(principal: Principal): string {
+  if (principal.kind !== "api-key") return principalLabel(principal);
+  const userId = principal.person?.id ?? principal.creatorUserId;
+  return userId ? `user:${userId}` : principalLabel(principal);
+}
+
 /** The person behind a principal: a session's user, or the user a key acts for (null: nobody). */
 export function personOf(principal: Principal): { id: string; email: string } | null {
   if (principal.kind === "user") return { id: principal.id, email: principal.name };

@@ -5,7 +5,6 @@
 import { z } from "zod";
 import { REASON_CODES } from "../../core";
 import type { Db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
 import { iso } from "../shared/ids";
@@ -34,9 +33,46 @@ export interface DecisionRow {
   decidingRule: string | null;
   action: string;
   actorId: string;
+  target: string | null;
   policyVersion: number | null;
   approvalStatus: string | null;
   executionStatus: string | null;
+}
+
+/**
+ * A prefix or a glob as a LIKE pattern: `*` any run, `?` one character, everything else literal
+ * (LIKE's own `%`, `_` and backslash escaped); text without a wildcard matches as a prefix.
+ */
+export function likePattern(filter: string): string {
+  const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  if (!/[*?]/.test(filter)) return `${literal(filter)}%`;
+  return [...filter].map((c) => (c === "*" ? "%" : c === "?" ? "_" : literal(c))).join("");
+}
+
+/**
+ * One page of ids under the filter, newest first. In SQL rather than Prisma's query builder, which
+ * has no LIKE with a pattern of our own (its startsWith escapes wildcards).
+ */
+async function pageIds(db: Db, tenantId: string, filter: z.output<typeof decisionFilterSchema>) {
+  const values: unknown[] = [tenantId];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where = [`"tenantId" = $1`];
+  if (filter.verdict) where.push(`verdict = ${param(filter.verdict)}`);
+  if (filter.reason) where.push(`reason = ${param(filter.reason)}`);
+  if (filter.action) where.push(`action LIKE ${param(likePattern(filter.action))}`);
+  if (filter.actor) where.push(`"actorId" LIKE ${param(likePattern(filter.actor))}`);
+  if (filter.from) where.push(`"createdAt" >= ${param(new Date(filter.from))}`);
+  if (filter.to) where.push(`"createdAt" < ${param(new Date(filter.to))}`);
+  if (filter.cursor) {
+    const at = param(new Date(filter.cursor.createdAt));
+    where.push(`("createdAt" < ${at} OR ("createdAt" = ${at} AND id < ${param(filter.cursor.id)}))`);
+  }
+  const sql = `SELECT id FROM "Decision" WHERE ${where.join(" AND ")} ORDER BY "createdAt" DESC, id DESC LIMIT ${param(filter.limit + 1)}`;
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);
+  return rows.map((r) => r.id);
 }
 
 export async function listDecisions(
@@ -47,23 +83,9 @@ export async function listDecisions(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
-  const where: Prisma.DecisionWhereInput = { tenantId };
-  if (filter.verdict) where.verdict = filter.verdict;
-  if (filter.reason) where.reason = filter.reason;
-  if (filter.action) where.action = filter.action;
-  if (filter.actor) where.actorId = filter.actor;
-  const createdAt: Prisma.DateTimeFilter = {};
-  if (filter.from) createdAt.gte = new Date(filter.from);
-  if (filter.to) createdAt.lt = new Date(filter.to);
-  if (filter.from || filter.to) where.createdAt = createdAt;
-  if (filter.cursor) {
-    const at = new Date(filter.cursor.createdAt);
-    where.AND = [{ OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: filter.cursor.id } }] }];
-  }
-  const rows = await db.decision.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: filter.limit + 1,
+  const ids = await pageIds(db, tenantId, filter);
+  const found = await db.decision.findMany({
+    where: { id: { in: ids }, tenantId },
     select: {
       id: true,
       createdAt: true,
@@ -72,11 +94,14 @@ export async function listDecisions(
       decidingRule: true,
       action: true,
       actorId: true,
+      target: true,
       policyVersion: true,
       approval: { select: { status: true, expiresAt: true } },
       execution: { select: { status: true } },
     },
   });
+  const byId = new Map(found.map((d) => [d.id, d]));
+  const rows = ids.flatMap((id) => byId.get(id) ?? []);
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
   return {
@@ -89,6 +114,7 @@ export async function listDecisions(
         decidingRule: d.decidingRule,
         action: d.action,
         actorId: d.actorId,
+        target: d.target,
         policyVersion: d.policyVersion,
         // Expiry is applied lazily in storage; report it as getDecision does.
         approvalStatus:

@@ -19,6 +19,7 @@ export const DECISION_EXPORT_COLUMNS = [
   "decidingRule",
   "action",
   "actorId",
+  "target",
   "policyVersion",
   "approvalStatus",
   "executionStatus",

@@ -2,6 +2,7 @@
 // activating an older version never edits it. Compiled forms are cached per (tenant, version),
 // which is safe precisely because versions never change.
 
+import { z } from "zod";
 import {
   type CanonicalMemo,
   type CompiledPolicy,
@@ -11,6 +12,7 @@ import {
   hashJson,
   type Policy,
   parsePolicy,
+  policyChangeWarnings,
   policyMatchProblem,
   policySchema,
 } from "../../core";
@@ -18,10 +20,10 @@ import { nodeCrypto } from "../../crypto/node";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { requireActiveTenant, requireTenantRole } from "../access/authorize";
-import { type Principal, principalLabel } from "../access/principal";
+import { accountableLabel, type Principal, principalLabel } from "../access/principal";
 import { principalNames } from "../access/principal-names";
 import { appendEvents } from "../chain/append";
-import { invalid, notFound } from "../shared/errors";
+import { conflict, forbidden, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
 import { TX_OPTIONS, type Tx } from "../shared/transaction";
 
@@ -94,13 +96,26 @@ export async function policyOfDecision(
   return document as unknown as Policy;
 }
 
+/** A change note: why this version, in the author's words (the dashboard requires one). */
+export const changeNoteSchema = z
+  .string({ error: "must be a string" })
+  .trim()
+  .min(1, { error: "must not be empty: say why the policy changes" })
+  .max(1000, { error: "must be at most 1000 characters" });
+
+/**
+ * Stores a document as version N+1. Without four eyes it is activated at once; with four eyes it
+ * waits (review PENDING) for another admin to activate it. The chain event records the note and
+ * the change's warnings (policyChangeWarnings) either way.
+ */
 export async function applyPolicy(
   db: Db,
   principal: Principal,
   tenantId: string,
   body: unknown,
-  now = new Date(),
+  options: { note?: unknown; now?: Date } = {},
 ) {
+  const now = options.now ?? new Date();
   requireTenantRole(principal, tenantId, ["admin"]);
   // Every evidence bundle carries the policy, and compiling it runs on the event loop: bound it.
   if (JSON.stringify(body ?? null).length > MAX_POLICY_BYTES)
@@ -109,12 +124,18 @@ export async function applyPolicy(
   if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
   const costly = policyMatchProblem(parsed.value);
   if (costly) throw invalid([costly], "policy document is over the matching budget");
+  let note: string | null = null;
+  if (options.note !== undefined) {
+    const checked = changeNoteSchema.safeParse(options.note);
+    if (!checked.success) throw invalid([{ path: "note", message: checked.error.issues[0]!.message }]);
+    note = checked.data;
+  }
   const hash = hashJson(nodeCrypto, parsed.value);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     const [tenant] = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+      { id: string; activePolicyVersion: number | null; policyFourEyes: boolean }[]
+    >`SELECT id, "activePolicyVersion", "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     const last = await tx.policyVersion.findFirst({
       where: { tenantId },
@@ -122,6 +143,11 @@ export async function applyPolicy(
       select: { version: true },
     });
     const version = (last?.version ?? 0) + 1;
+    const warnings = policyChangeWarnings(
+      await activeDocument(tx, tenantId, tenant.activePolicyVersion),
+      parsed.value,
+    );
+    const review = tenant.policyFourEyes;
     await tx.policyVersion.create({
       data: {
         tenantId,
@@ -129,21 +155,47 @@ export async function applyPolicy(
         document: parsed.value as unknown as Prisma.InputJsonValue,
         hash,
         createdBy: principalLabel(principal),
+        author: accountableLabel(principal),
+        note,
+        review: review ? "PENDING" : null,
       },
     });
-    await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
+    if (!review) await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
     await appendEvents(tx, tenantId, [
-      chainEvent("policy.activated", `${tenantId}:v${version}`, iso(now), {
+      chainEvent(review ? "policy.proposed" : "policy.activated", `${tenantId}:v${version}`, iso(now), {
         version,
         hash,
         rules: parsed.value.rules.length,
         by: principalLabel(principal),
+        ...(note !== null ? { note } : {}),
+        ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}),
       }),
     ]);
-    return { tenantId, version, hash, active: true };
+    return {
+      tenantId,
+      version,
+      hash,
+      active: !review,
+      review: review ? ("PENDING" as const) : null,
+      warnings,
+    };
   }, TX_OPTIONS);
 }
 
+/** The active version's document (null when none is active), read in the caller's transaction. */
+async function activeDocument(tx: Tx, tenantId: string, version: number | null): Promise<Policy | null> {
+  if (version === null) return null;
+  const row = await tx.policyVersion.findUnique({
+    where: { tenantId_version: { tenantId, version } },
+    select: { document: true },
+  });
+  return row ? policySchema.parse(row.document) : null;
+}
+
+/**
+ * Makes a stored version the active one (a rollback, or the second admin's approval of a proposed
+ * version). Under four eyes nobody activates a version they wrote, through any key of theirs.
+ */
 export async function activatePolicyVersion(
   db: Db,
   principal: Principal,
@@ -154,20 +206,78 @@ export async function activatePolicyVersion(
   requireTenantRole(principal, tenantId, ["admin"]);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
-    const row = await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } });
+    const [tenant] = await tx.$queryRaw<
+      { policyFourEyes: boolean }[]
+    >`SELECT "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    if (!tenant) throw notFound(`tenant ${tenantId}`);
+    // Locked, so an approval and a rejection of one proposal cannot both succeed.
+    const [locked] = await tx.$queryRaw<
+      { version: number }[]
+    >`SELECT version FROM "PolicyVersion" WHERE "tenantId" = ${tenantId} AND version = ${version} FOR UPDATE`;
+    const row = locked
+      ? await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } })
+      : null;
     if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
+    if (row.review === "REJECTED")
+      throw conflict(`policy version ${version} was rejected; save it again to propose it anew`);
+    if (tenant.policyFourEyes && (row.author ?? row.createdBy) === accountableLabel(principal))
+      throw forbidden(
+        `four eyes: policy version ${version} was written by you; another admin of ${tenantId} must activate it`,
+      );
     // A version stored before the matching budget existed stays history (replayable), not live.
     const costly = policyMatchProblem(policySchema.parse(row.document));
     if (costly) throw invalid([costly], `policy version ${version} is over the matching budget`);
     await tx.tenant.update({ where: { id: tenantId }, data: { activePolicyVersion: version } });
+    if (row.review === "PENDING")
+      await tx.policyVersion.update({
+        where: { tenantId_version: { tenantId, version } },
+        data: { review: "APPROVED", reviewedBy: principalLabel(principal) },
+      });
     await appendEvents(tx, tenantId, [
       chainEvent("policy.activated", `${tenantId}:v${version}`, iso(now), {
         version,
         hash: row.hash,
         by: principalLabel(principal),
+        ...(row.review === "PENDING" ? { proposedBy: row.createdBy } : {}),
       }),
     ]);
     return { tenantId, version, hash: row.hash, active: true };
+  }, TX_OPTIONS);
+}
+
+/** Turns down a version waiting for review (its author may withdraw it too); it can never be activated. */
+export async function rejectPolicyVersion(
+  db: Db,
+  principal: Principal,
+  tenantId: string,
+  version: number,
+  reason: unknown,
+  now = new Date(),
+) {
+  requireTenantRole(principal, tenantId, ["admin"]);
+  const checked = changeNoteSchema.safeParse(reason);
+  if (!checked.success) throw invalid([{ path: "reason", message: checked.error.issues[0]!.message }]);
+  return db.$transaction(async (tx: Tx) => {
+    await requireActiveTenant(tx, principal);
+    // The tenant first, then the version: the order activation takes them in (no deadlock).
+    await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<
+      { review: string | null }[]
+    >`SELECT review FROM "PolicyVersion" WHERE "tenantId" = ${tenantId} AND version = ${version} FOR UPDATE`;
+    if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
+    if (row.review !== "PENDING") throw conflict(`policy version ${version} is not waiting for review`);
+    await tx.policyVersion.update({
+      where: { tenantId_version: { tenantId, version } },
+      data: { review: "REJECTED", reviewedBy: principalLabel(principal) },
+    });
+    await appendEvents(tx, tenantId, [
+      chainEvent("policy.rejected", `${tenantId}:v${version}`, iso(now), {
+        version,
+        by: principalLabel(principal),
+        reason: checked.data,
+      }),
+    ]);
+    return { tenantId, version, review: "REJECTED" as const };
   }, TX_OPTIONS);
 }
 
@@ -175,18 +285,19 @@ export async function listPolicies(db: Db, principal: Principal, tenantId: strin
   requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
   const tenant = await db.tenant.findUnique({
     where: { id: tenantId },
-    select: { activePolicyVersion: true },
+    select: { activePolicyVersion: true, policyFourEyes: true },
   });
   if (!tenant) throw notFound(`tenant ${tenantId}`);
   const versions = await db.policyVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
   // Who wrote each version, as people read it (an email, a key's name), not `user:usr_…`.
   const names = await principalNames(
     db,
-    versions.map((v) => v.createdBy),
+    versions.flatMap((v) => (v.reviewedBy ? [v.createdBy, v.reviewedBy] : [v.createdBy])),
   );
   return {
     tenantId,
     activeVersion: tenant.activePolicyVersion,
+    fourEyes: tenant.policyFourEyes,
     versions: versions.map((v) => ({
       version: v.version,
       hash: v.hash,
@@ -194,6 +305,10 @@ export async function listPolicies(db: Db, principal: Principal, tenantId: strin
       createdBy: v.createdBy,
       createdByName: names[v.createdBy] ?? v.createdBy,
       createdAt: iso(v.createdAt),
+      note: v.note,
+      review: v.review as "PENDING" | "APPROVED" | "REJECTED" | null,
+      reviewedByName: v.reviewedBy ? (names[v.reviewedBy] ?? v.reviewedBy) : null,
+      author: v.author ?? v.createdBy,
       document: v.document,
     })),
   };

@@ -39,6 +39,8 @@ export const updateTenantSchema = z.strictObject({
   name: nameString().optional(),
   status: z.enum(TENANT_STATUSES, { error: `must be one of ${TENANT_STATUSES.join(", ")}` }).optional(),
   limits: limitsSchema.partial().optional(),
+  /** Four eyes on policy changes: a version is activated by an admin other than its author. */
+  policyFourEyes: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 function tenantView(t: {
@@ -49,6 +51,7 @@ function tenantView(t: {
   burst: number;
   maxPending: number;
   activePolicyVersion: number | null;
+  policyFourEyes: boolean;
   createdAt: Date;
 }) {
   return {
@@ -57,6 +60,7 @@ function tenantView(t: {
     status: t.status,
     limits: { ratePerSecond: t.ratePerSecond, burst: t.burst, maxPending: t.maxPending },
     activePolicyVersion: t.activePolicyVersion,
+    policyFourEyes: t.policyFourEyes,
     createdAt: iso(t.createdAt),
   };
 }
@@ -100,7 +104,7 @@ export async function updateTenant(
   requireTenantRole(principal, tenantId, ["admin"]);
   const parsed = parseWith(updateTenantSchema, body);
   if (!parsed.ok) throw invalid(parsed.errors);
-  const { name, status, limits } = parsed.value;
+  const { name, status, limits, policyFourEyes } = parsed.value;
   if (status !== undefined && principal.kind !== "platform-admin")
     throw forbidden("only a platform admin may suspend or activate a tenant");
   // Admission limits are the platform's (issue 11 §3): a tenant admin could otherwise lift its own
@@ -120,6 +124,13 @@ export async function updateTenant(
     if (status !== undefined && status !== tenant.status) changes.status = status;
     for (const [key, value] of Object.entries(limits ?? {})) {
       if (value !== undefined && value !== tenant[key as keyof Limits]) changes[key] = value;
+    }
+    if (policyFourEyes !== undefined && policyFourEyes !== tenant.policyFourEyes) {
+      // A ratchet: any tenant admin may ask for four eyes, but one admin alone may not drop them
+      // (or four eyes would be one admin turning them off, then activating their own version).
+      if (!policyFourEyes && principal.kind !== "platform-admin")
+        throw forbidden("only a platform admin may turn off four eyes on policy changes");
+      changes.policyFourEyes = policyFourEyes;
     }
     if (Object.keys(changes).length === 0) return tenantView(tenant);
     const updated = await tx.tenant.update({ where: { id: tenantId }, data: changes });

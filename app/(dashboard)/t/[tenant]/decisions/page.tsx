@@ -19,13 +19,10 @@ export default async function Page({
   const tenantId = safeDecode((await params).tenant);
   const search = await searchParams;
   const get = (name: string) => (typeof search[name] === "string" ? (search[name] as string) : null);
-  // Time filters are in the viewer's zone, which the server does not know: those pages load client-side.
-  const timed = get("from") || get("to");
+  // Time filters are UTC instants in the URL, so the server asks exactly what the page will.
   const state = await prefetched([
     serverTrpc.me.get.queryOptions(),
-    ...(timed
-      ? []
-      : [serverTrpc.decisions.list.queryOptions({ tenantId, filter: filterFromSearch(get, false) })]),
+    serverTrpc.decisions.list.queryOptions({ tenantId, filter: filterFromSearch(get) }),
   ]);
   return (
     <HydrationBoundary state={state}>

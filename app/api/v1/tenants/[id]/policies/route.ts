@@ -6,7 +6,13 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   return route("POST /api/v1/tenants/{id}/policies", request, async ({ db, principal }) =>
-    json(await applyPolicy(db, principal, id, await readJson(request)), 201),
+    json(
+      await applyPolicy(db, principal, id, await readJson(request), {
+        // The change note rides in the query string: the body is the policy document itself.
+        note: new URL(request.url).searchParams.get("note") ?? undefined,
+      }),
+      201,
+    ),
   );
 }
 
