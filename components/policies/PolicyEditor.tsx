@@ -6,7 +6,9 @@ import { ReplayResult } from "@/components/replay/ReplayResult";
 import { useReplay } from "@/components/replay/use-replay";
 import { useTRPC } from "@/components/trpc/client";
 import type { PolicyVersions } from "@/components/trpc/types";
-import { Badge, Button, Card, ErrorState } from "@/components/ui";
+import { Badge, Button, Card } from "@/components/ui";
+import { parsePolicy, policyChangeWarnings } from "@/server/core";
+import { ActivationReview } from "./ActivationReview";
 import { useDraftCheck } from "./draft";
 import { DiffView } from "./PolicyDiff";
 import { PolicyDraftField } from "./PolicyDraftField";
@@ -54,16 +56,35 @@ export function PolicyEditor({
     (!valid || JSON.stringify(simulation.request.policy) !== JSON.stringify(valid.document));
   const tooLarge = valid ? JSON.stringify(valid.document).length > MAX_POLICY_BYTES : false;
 
-  const [saved, setSaved] = useState<number | null>(null);
+  const [saved, setSaved] = useState<{ version: number; active: boolean } | null>(null);
+  const [reviewing, setReviewing] = useState(false);
+  const [reviewKey, setReviewKey] = useState(0);
   const apply = useMutation(
     trpc.policies.save.mutationOptions({
       onSuccess: async (result) => {
-        setSaved(result.version);
+        setSaved({ version: result.version, active: result.active });
+        setReviewing(false);
+        setReviewKey((k) => k + 1);
         setDraft(null);
         await queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey({ tenantId }) });
       },
     }),
   );
+  const nextVersion = Math.max(0, ...versions.map((v) => v.version)) + 1;
+  const warnings = useMemo(() => {
+    const draftPolicy = valid ? parsePolicy(valid.document) : null;
+    if (!draftPolicy?.ok) return [];
+    const activePolicy = active ? parsePolicy(active.document) : null;
+    return policyChangeWarnings(activePolicy?.ok ? activePolicy.value : null, draftPolicy.value);
+  }, [valid, active]);
+  /** Opens the review, simulating the draft first unless the simulation on screen is of this draft. */
+  const review = () => {
+    if (!valid) return;
+    apply.reset();
+    if (simulation.request === null || simulatedStale)
+      simulation.run({ policy: valid.document, limit: SIMULATE_LIMIT });
+    setReviewing(true);
+  };
 
   const draftDiff = useMemo(
     () => (valid ? diffPolicies(activeDocument, valid.document) : null),
@@ -105,12 +126,8 @@ export function PolicyEditor({
               {simulation.loading ? "Simulating…" : "Simulate"}
             </Button>
             {isAdmin && (
-              <Button
-                tone="primary"
-                disabled={!valid || apply.isPending}
-                onClick={() => valid && apply.mutate({ tenantId, document: valid.document })}
-              >
-                {apply.isPending ? "Saving…" : "Save and activate"}
+              <Button tone="primary" disabled={!valid || !dirty || apply.isPending} onClick={review}>
+                {data.fourEyes ? "Save for review…" : "Save and activate…"}
               </Button>
             )}
             <span className="text-xs text-slate-500">
@@ -129,10 +146,11 @@ export function PolicyEditor({
               simulate or save it.
             </p>
           )}
-          {apply.error && <ErrorState error={apply.error} />}
           {saved !== null && (
             <p role="status" className="text-sm text-emerald-300">
-              Saved as version {saved} and activated.
+              {saved.active
+                ? `Saved as version ${saved.version} and activated.`
+                : `Saved as version ${saved.version}; it waits for another admin to activate it.`}
             </p>
           )}
           {draftDiff && dirty && (
@@ -146,6 +164,20 @@ export function PolicyEditor({
             </details>
           )}
         </div>
+        <ActivationReview
+          key={reviewKey}
+          open={reviewing}
+          nextVersion={nextVersion}
+          activeVersion={activeVersion}
+          fourEyes={data.fourEyes}
+          diff={draftDiff}
+          warnings={warnings}
+          simulation={simulation}
+          pending={apply.isPending}
+          error={apply.error}
+          onCancel={() => setReviewing(false)}
+          onConfirm={(note) => valid && apply.mutate({ tenantId, document: valid.document, note })}
+        />
         <section aria-label="Simulation" className="flex min-w-0 flex-col gap-2">
           <h3 className="text-sm font-semibold text-slate-100">Simulation</h3>
           {simulatedStale && simulation.data && !simulation.loading && (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
@@ -12,13 +12,18 @@ import {
   Card,
   Cell,
   ConfirmDialog,
+  ConfirmWithReason,
   EmptyState,
   Row,
   Table,
   Time,
 } from "@/components/ui";
 
-/** Every stored version, newest first; admins may re-activate an older one (after confirming). */
+/**
+ * Every stored version, newest first, with its author's note; admins may re-activate an older one
+ * (after confirming). Under four eyes a proposed version waits here for another admin to activate
+ * or reject it; its author sees why they cannot.
+ */
 export function VersionsList({
   data,
   isAdmin,
@@ -45,6 +50,17 @@ export function VersionsList({
     }),
   );
   const target = versions.find((v) => v.version === confirming);
+  const me = useQuery(trpc.me.get.queryOptions());
+  const myLabel = me.data ? `user:${me.data.user.id}` : null;
+  const [rejecting, setRejecting] = useState<number | null>(null);
+  const reject = useMutation(
+    trpc.policies.reject.mutationOptions({
+      onSuccess: async () => {
+        setRejecting(null);
+        await queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey({ tenantId }) });
+      },
+    }),
+  );
 
   return (
     <Card title={`Versions (${versions.length})`}>
@@ -71,10 +87,22 @@ export function VersionsList({
           {versions.map((v) => (
             <Row key={v.version} id={`version-${v.version}`} className="scroll-mt-32 align-top">
               <Cell>
-                <div className="flex items-center gap-2">
+                <div className="flex flex-wrap items-center gap-2">
                   <span className="font-mono text-slate-100">v{v.version}</span>
                   {v.active && <Badge tone="emerald">active</Badge>}
+                  {v.review === "PENDING" && <Badge tone="amber">awaiting review</Badge>}
+                  {v.review === "REJECTED" && <Badge tone="rose">rejected</Badge>}
                 </div>
+                {v.note && (
+                  <p className="mt-1 max-w-xs break-words text-xs text-slate-300" data-testid="version-note">
+                    “{v.note}”
+                  </p>
+                )}
+                {v.reviewedByName && (
+                  <p className="mt-1 text-xs text-slate-400">
+                    {v.review === "REJECTED" ? "Rejected" : "Approved"} by {v.reviewedByName}
+                  </p>
+                )}
               </Cell>
               <Cell>
                 <code className="font-mono text-xs text-slate-400" title={v.hash}>
@@ -103,10 +131,17 @@ export function VersionsList({
                   >
                     Replay
                   </Link>
-                  {isAdmin && !v.active && (
+                  {isAdmin && !v.active && v.review !== "REJECTED" && (
                     <Button
                       className="px-2 py-1 text-xs"
                       aria-label={`Activate version ${v.version}`}
+                      // Four eyes: the server refuses the author too; the button says so first.
+                      disabled={data.fourEyes && v.author === myLabel}
+                      title={
+                        data.fourEyes && v.author === myLabel
+                          ? "You wrote this version: another admin must activate it"
+                          : undefined
+                      }
                       onClick={() => {
                         activate.reset();
                         setConfirming(v.version);
@@ -115,12 +150,41 @@ export function VersionsList({
                       Activate
                     </Button>
                   )}
+                  {isAdmin && v.review === "PENDING" && (
+                    <Button
+                      tone="danger"
+                      className="px-2 py-1 text-xs"
+                      aria-label={`${v.author === myLabel ? "Withdraw" : "Reject"} version ${v.version}`}
+                      onClick={() => {
+                        reject.reset();
+                        setRejecting(v.version);
+                      }}
+                    >
+                      {v.author === myLabel ? "Withdraw" : "Reject"}
+                    </Button>
+                  )}
                 </div>
+                {isAdmin && data.fourEyes && v.review === "PENDING" && v.author === myLabel && (
+                  <p className="mt-1 text-right text-xs text-slate-400">
+                    You wrote it: another admin activates it.
+                  </p>
+                )}
               </Cell>
             </Row>
           ))}
         </Table>
       )}
+      <ConfirmWithReason
+        open={rejecting !== null}
+        title={`Reject version ${rejecting ?? ""}?`}
+        confirmLabel="Reject"
+        pending={reject.isPending}
+        error={reject.error}
+        onCancel={() => setRejecting(null)}
+        onConfirm={(reason) => {
+          if (rejecting !== null) reject.mutate({ tenantId, version: rejecting, reason });
+        }}
+      />
       <ConfirmDialog
         open={confirming !== null}
         title={`Activate version ${confirming ?? ""}?`}
@@ -132,6 +196,11 @@ export function VersionsList({
           if (confirming !== null) activate.mutate({ tenantId, version: confirming });
         }}
       >
+        {target?.note && (
+          <p className="text-sm">
+            Its author’s note: <span className="text-slate-100">“{target.note}”</span>
+          </p>
+        )}
         {target && (
           <p>
             Every new intent of <span className="font-mono text-slate-200">{tenantId}</span> will be decided

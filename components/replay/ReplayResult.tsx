@@ -69,36 +69,7 @@ export function ReplayResult({
             <h3 id={`${id}-transitions`} className="text-sm font-semibold text-slate-100">
               Verdict transitions
             </h3>
-            <div className="overflow-x-auto">
-              <table className="min-w-72 text-left text-sm">
-                <thead className="text-xs text-slate-400">
-                  <tr className="border-b border-line">
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      From
-                    </th>
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      To
-                    </th>
-                    <th scope="col" className="py-1.5 text-right font-medium">
-                      Decisions
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {transitions.map((t) => (
-                    <tr key={`${t.from}→${t.to}`} className="border-b border-line/60 last:border-0">
-                      <td className="py-1.5 pr-4">
-                        <VerdictOrText value={t.from} />
-                      </td>
-                      <td className="py-1.5 pr-4">
-                        <VerdictOrText value={t.to} />
-                      </td>
-                      <td className="py-1.5 text-right font-mono tabular-nums text-slate-200">{t.count}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <TransitionsTable transitions={transitions} />
           </section>
 
           <section aria-labelledby={`${id}-changes`} className="flex flex-col gap-2">
@@ -211,5 +182,41 @@ function ChangeRow({ tenantId, change }: { tenantId: string; change: ReplayChang
         </table>
       </details>
     </li>
+  );
+}
+
+/** How many decisions go from which verdict to which (the replay's and the activation review's). */
+export function TransitionsTable({ transitions }: { transitions: ReplayOutput["transitions"] }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-72 text-left text-sm">
+        <thead className="text-xs text-slate-400">
+          <tr className="border-b border-line">
+            <th scope="col" className="py-1.5 pr-4 font-medium">
+              From
+            </th>
+            <th scope="col" className="py-1.5 pr-4 font-medium">
+              To
+            </th>
+            <th scope="col" className="py-1.5 text-right font-medium">
+              Decisions
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {transitions.map((t) => (
+            <tr key={`${t.from}→${t.to}`} className="border-b border-line/60 last:border-0">
+              <td className="py-1.5 pr-4">
+                <VerdictOrText value={t.from} />
+              </td>
+              <td className="py-1.5 pr-4">
+                <VerdictOrText value={t.to} />
+              </td>
+              <td className="py-1.5 text-right font-mono tabular-nums text-slate-200">{t.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -108,7 +108,11 @@ export function ApiKeysSection({ tenantId }: { tenantId: string }) {
                   <Time at={k.createdAt} />
                 </Cell>
                 <Cell className="text-xs" data-testid="key-last-used">
-                  {k.lastUsedAt ? <Time at={k.lastUsedAt} relative /> : <span className="text-slate-400">never</span>}
+                  {k.lastUsedAt ? (
+                    <Time at={k.lastUsedAt} relative />
+                  ) : (
+                    <span className="text-slate-400">never</span>
+                  )}
                 </Cell>
                 <Cell className="text-xs" data-testid="key-expires">
                   {k.expiresAt ? (

@@ -6,6 +6,7 @@ import { ApiKeysSection } from "./ApiKeysSection";
 import { GeneralSection } from "./GeneralSection";
 import { MembersSection } from "./MembersSection";
 import { NotificationsSection } from "./NotificationsSection";
+import { PolicyReviewSection } from "./PolicyReviewSection";
 
 /** Tenant settings: name and limits, API keys, members. Tenant admins only (the server checks too). */
 export function SettingsPage() {
@@ -56,11 +57,18 @@ export function SettingsPage() {
     <div className="flex flex-col gap-6">
       {header}
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-        <GeneralSection
-          key={`general:${tenantId}`}
-          tenantId={tenantId}
-          platformAdmin={access.platformAdmin}
-        />
+        <div className="flex flex-col gap-6">
+          <GeneralSection
+            key={`general:${tenantId}`}
+            tenantId={tenantId}
+            platformAdmin={access.platformAdmin}
+          />
+          <PolicyReviewSection
+            key={`review:${tenantId}`}
+            tenantId={tenantId}
+            platformAdmin={access.platformAdmin}
+          />
+        </div>
         <MembersSection key={`members:${tenantId}`} tenantId={tenantId} selfId={access.user?.id ?? null} />
       </div>
       <ApiKeysSection key={`keys:${tenantId}`} tenantId={tenantId} />

@@ -235,6 +235,7 @@ export function ConfirmDialog({
   error,
   onConfirm,
   onCancel,
+  wide = false,
 }: {
   open: boolean;
   title: string;
@@ -247,6 +248,8 @@ export function ConfirmDialog({
   error?: unknown;
   onConfirm: () => void;
   onCancel: () => void;
+  /** For a confirmation that shows a review (a diff, a simulation): wider, and scrolls inside. */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -265,7 +268,9 @@ export function ConfirmDialog({
       }}
       aria-labelledby={`${id}-title`}
       aria-describedby={description ? `${id}-description` : undefined}
-      className="m-auto w-full max-w-md rounded-xl border border-line bg-surface-raised p-0 text-slate-200 backdrop:bg-black/60"
+      className={`m-auto w-full rounded-xl border border-line bg-surface-raised p-0 text-slate-200 backdrop:bg-black/60 ${
+        wide ? "max-h-[90vh] max-w-3xl overflow-y-auto" : "max-w-md"
+      }`}
     >
       <form
         className="flex flex-col gap-4 p-5"

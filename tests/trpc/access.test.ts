@@ -58,7 +58,10 @@ const everyKind = (c: Caller): [string, () => Promise<unknown>][] => [
   ],
   ["killSwitches.setGlobal", () => c.killSwitches.setGlobal({ engaged: true, reason: "x" })],
   ["tenants.create", () => c.tenants.create({ id: "evil", name: "Evil" })],
-  ["policies.save", () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY })],
+  [
+    "policies.save",
+    () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY }),
+  ],
   ["chain.verify", () => c.chain.verify({ tenantId: "acme" })],
 ];
 
@@ -120,7 +123,10 @@ describe("roles", () => {
         "action switch",
         () => c.killSwitches.setTenant({ tenantId: "acme", engaged: true, reason: "stop", action: "host.*" }),
       ],
-      ["apply policy", () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY })],
+      [
+        "apply policy",
+        () => c.policies.save({ tenantId: "acme", note: "a test change", document: DEMO_POLICY }),
+      ],
       ["activate policy", () => c.policies.activate({ tenantId: "acme", version: 1 })],
       [
         "create key",
@@ -327,10 +333,18 @@ describe("hostile input", () => {
         "action glob invalid",
         () => c.killSwitches.setTenant({ tenantId: "acme", engaged: true, reason: "x", action: "host.**\n" }),
       ],
-      ["policy not an object", () => c.policies.save({ tenantId: "acme", note: "a test change", document: "allow everything" })],
+      [
+        "policy not an object",
+        () => c.policies.save({ tenantId: "acme", note: "a test change", document: "allow everything" }),
+      ],
       [
         "policy unknown field",
-        () => c.policies.save({ tenantId: "acme", note: "a test change", document: { ...DEMO_POLICY, admin: true } }),
+        () =>
+          c.policies.save({
+            tenantId: "acme",
+            note: "a test change",
+            document: { ...DEMO_POLICY, admin: true },
+          }),
       ],
       [
         "policy __proto__",
@@ -350,7 +364,12 @@ describe("hostile input", () => {
       ],
       [
         "policy rule id huge",
-        () => c.policies.save({ tenantId: "acme", note: "a test change", document: { rules: [{ id: huge, effect: "allow" }] } }),
+        () =>
+          c.policies.save({
+            tenantId: "acme",
+            note: "a test change",
+            document: { rules: [{ id: huge, effect: "allow" }] },
+          }),
       ],
       ["activate version 0", () => c.policies.activate({ tenantId: "acme", version: 0 })],
       [
@@ -412,7 +431,11 @@ describe("hostile input", () => {
   it("a refused service body names the offending fields", async () => {
     const c = as(users.admin);
     const error = await expectCode(
-      c.policies.save({ tenantId: "acme", note: "a test change", document: { rules: [{ id: "r", effect: "maybe", extra: 1 }] } }),
+      c.policies.save({
+        tenantId: "acme",
+        note: "a test change",
+        document: { rules: [{ id: "r", effect: "maybe", extra: 1 }] },
+      }),
       "BAD_REQUEST",
     );
     expect(error.message).toBe("policy document is invalid");

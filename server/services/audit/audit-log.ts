@@ -14,7 +14,7 @@ export const PLATFORM_CHAIN = "_platform";
 
 /** What the log can be narrowed to, and the event types behind each. */
 export const AUDIT_CATEGORIES = {
-  policy: ["policy.activated"],
+  policy: ["policy.activated", "policy.proposed", "policy.rejected"],
   key: ["apikey.created", "apikey.revoked"],
   member: [
     "member.added",
@@ -91,7 +91,11 @@ const str = (v: unknown) => (typeof v === "string" ? v : v === undefined || v ==
 function summaryOf(type: string, subjectId: string, p: Payload): string {
   switch (type) {
     case "policy.activated":
-      return `activated policy version ${str(p.version)}${p.rules !== undefined ? ` (${str(p.rules)} rules)` : ""}`;
+      return `activated policy version ${str(p.version)}${p.rules !== undefined ? ` (${str(p.rules)} rules)` : ""}${p.note !== undefined ? `: “${str(p.note)}”` : ""}`;
+    case "policy.proposed":
+      return `proposed policy version ${str(p.version)} for review${p.note !== undefined ? `: “${str(p.note)}”` : ""}`;
+    case "policy.rejected":
+      return `rejected policy version ${str(p.version)}: ${str(p.reason)}`;
     case "apikey.created":
       return `created ${str(p.role)} key "${str(p.name)}"`;
     case "apikey.revoked":
