@@ -369,12 +369,15 @@ test("a platform admin creates a tenant, writes its policy in the editor, issues
   const editor = page.getByLabel("Policy document (JSON)");
   await editor.fill('{"rules": [{"id": "r1", "effect": "perhaps"}]}');
   await expect(page.getByText(/rules\[0\]\.effect/)).toBeVisible();
-  await expect(page.getByRole("button", { name: "Save and activate" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save and activate…" })).toBeDisabled();
   await editor.fill(
     JSON.stringify({ rules: [{ id: "soft-ok", match: { actionClasses: ["A1_soft"] }, effect: "allow" }] }),
   );
   await expect(page.getByText(/valid — 1 rule/)).toBeVisible();
-  await page.getByRole("button", { name: "Save and activate" }).click();
+  await page.getByRole("button", { name: "Save and activate…" }).click();
+  const review = page.getByRole("dialog", { name: "Activate version 1?" });
+  await review.getByLabel(/Change note/).fill("First policy: soft actions only");
+  await review.getByRole("button", { name: "Activate version 1" }).click();
   await expect(page.getByText(/Saved as version 1/)).toBeVisible();
   expect(await submitIntent({ target: "corp-2" }, key)).toMatchObject({
     verdict: "ALLOW",
