@@ -10,7 +10,8 @@ export default defineConfig({
     include: ["server/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["./tests/support/build-global-setup.ts", "./tests/support/pg-global-setup.ts"],
     reporters: ["default", "./tests/support/summary-reporter.ts"],
-    testTimeout: 30_000,
+    // Generous: many tests start servers and CLI processes, and CI runs the browser suite beside them.
+    testTimeout: 60_000,
     // Two files at a time on two cores: many wait on child processes and servers, not the CPU.
     maxWorkers: 2,
     // The key that encrypts secrets at rest (EXOARMUR_SECRET_KEY), the same in every test process and

@@ -55,9 +55,11 @@ node_modules/.bin/playwright test >"$browser_log" 2>&1 &
 browser_pid=$!
 # Ctrl-C or a kill of this script stops the browser suite too (its global teardown stops its server).
 trap 'kill "$browser_pid" 2>/dev/null' INT TERM
-echo "test.sh: tests (vitest)" >&2
+# One vitest file at a time beside the browser suite: two at a time on top of it loaded these two
+# cores past what the process-heavy CLI tests finish in.
+echo "test.sh: tests (vitest, one file at a time beside the browser suite)" >&2
 vitest_status=0
-node_modules/.bin/vitest run || vitest_status=$?
+node_modules/.bin/vitest run --maxWorkers=1 || vitest_status=$?
 echo "test.sh: vitest finished (exit $vitest_status); waiting for the browser tests" >&2
 browser_status=0
 wait "$browser_pid" || browser_status=$?
