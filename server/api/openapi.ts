@@ -377,6 +377,28 @@ export function openApiDocument() {
           },
         },
       },
+      "/api/v1/tenants/{id}/policies/{version}/reject": {
+        post: {
+          operationId: "rejectPolicyVersion",
+          summary: "Four eyes: reject a version that waits for review (its author may withdraw it)",
+          parameters: [
+            idParam("tenant id"),
+            { name: "version", in: "path", required: true, schema: { type: "integer", minimum: 1 } },
+          ],
+          requestBody: body({
+            type: "object",
+            additionalProperties: false,
+            required: ["reason"],
+            properties: { reason: { type: "string", minLength: 1, maxLength: 1000 } },
+          }),
+          responses: {
+            "200": ok("{tenantId, version, review: REJECTED}"),
+            "404": err("no such tenant or version"),
+            "409": err("the version is not waiting for review"),
+            ...common,
+          },
+        },
+      },
       "/api/v1/tenants/{id}/executors": {
         get: {
           operationId: "getExecutors",

@@ -30,10 +30,13 @@ export function registerPolicyCommands(
   databaseOptions(
     policy
       .command("apply")
-      .description("store a policy document as the tenant's next version and activate it")
+      .description(
+        "store a policy document as the tenant's next version and activate it (with four eyes on: propose it for another admin)",
+      )
       .argument("<file>", "policy document (JSON: {rules: [...]})")
-      .requiredOption("--tenant <id>", "tenant id"),
-  ).action(async (file: string, options: DatabaseOptions & { tenant: string }) => {
+      .requiredOption("--tenant <id>", "tenant id")
+      .option("--note <text>", "the change note, recorded with the version and in the chain"),
+  ).action(async (file: string, options: DatabaseOptions & { tenant: string; note?: string }) => {
     let document: unknown;
     try {
       document = readPolicyFile(file);
@@ -44,14 +47,19 @@ export function registerPolicyCommands(
     setExit(
       await withDatabase(options, io, async (db, ctx) => {
         const { applyPolicy } = await import("../services/policies/versions");
-        const applied = await applyPolicy(db, PLATFORM_ADMIN, options.tenant, document);
+        const applied = await applyPolicy(db, PLATFORM_ADMIN, options.tenant, document, {
+          ...(options.note !== undefined ? { note: options.note } : {}),
+        });
         const rules = (document as { rules: unknown[] }).rules.length;
         if (ctx.json) printJson(io, { ...applied, rules });
         else {
           io.out(
-            `applied ${file} to tenant ${applied.tenantId}: version ${applied.version} (${plural(rules, "rule")}) is now active`,
+            applied.active
+              ? `applied ${file} to tenant ${applied.tenantId}: version ${applied.version} (${plural(rules, "rule")}) is now active`
+              : `saved ${file} to tenant ${applied.tenantId} as version ${applied.version} (${plural(rules, "rule")}); four eyes: another admin must activate it`,
           );
           io.out(`  hash: ${applied.hash}`);
+          for (const warning of applied.warnings) io.out(`  warning: ${warning.message}`);
         }
         return EXIT_OK;
       }),

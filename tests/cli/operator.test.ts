@@ -263,13 +263,49 @@ describe("exoarmur policy apply", () => {
     expect(await db.policyVersion.count({ where: { tenantId: "acme" } })).toBe(2);
   });
 
+  it("--note is recorded; a weaker change prints its warning; with four eyes on the version waits, and a blank note is refused", async () => {
+    const weaker = {
+      rules: DEMO_POLICY.rules.map((r) =>
+        "approval" in r && r.approval ? { ...r, approval: { ...r.approval, quorum: 1 } } : r,
+      ),
+    };
+    const path = file("weaker.json", JSON.stringify(weaker));
+    const run = await cli("policy", "apply", path, "--tenant", "acme", "--note", "one approver at night");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("is now active");
+    expect(run.stdout).toMatch(/warning: Rule "[^"]+" needs 1 approval instead of 2\./);
+    expect(
+      (await db.policyVersion.findFirstOrThrow({ where: { tenantId: "acme" }, orderBy: { version: "desc" } }))
+        .note,
+    ).toBe("one approver at night");
+    await db.tenant.update({ where: { id: "acme" }, data: { policyFourEyes: true } });
+    try {
+      const proposed = await cli(
+        "policy",
+        "apply",
+        file("back.json", JSON.stringify(DEMO_POLICY)),
+        "--tenant",
+        "acme",
+      );
+      expect(proposed.code).toBe(0);
+      expect(proposed.stdout).toMatch(/as version 4 \(3 rules\); four eyes: another admin must activate it/);
+      expect((await db.tenant.findUniqueOrThrow({ where: { id: "acme" } })).activePolicyVersion).toBe(3);
+      const blank = await cli("policy", "apply", path, "--tenant", "acme", "--note", "  ");
+      expect(blank.code).toBe(1);
+      expect(blank.stderr).toMatch(/note: must not be empty/);
+      expect(await db.policyVersion.count({ where: { tenantId: "acme" } })).toBe(4);
+    } finally {
+      await db.tenant.update({ where: { id: "acme" }, data: { policyFourEyes: false } });
+    }
+  });
+
   it("an invalid document: exit 1 naming rules[0].effect, nothing stored", async () => {
     const path = file("bad.json", JSON.stringify({ rules: [{ id: "r", match: {}, effect: "maybe" }] }));
     const run = await cli("policy", "apply", path, "--tenant", "acme");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error: policy document is invalid");
     expect(run.stderr).toMatch(/^ {2}rules\[0\]\.effect: must be one of allow, deny, require_approval$/m);
-    expect(await db.policyVersion.count({ where: { tenantId: "acme" } })).toBe(2);
+    expect(await db.policyVersion.count({ where: { tenantId: "acme" } })).toBe(4);
   });
 
   it("a non-JSON file and a missing file are usage errors (exit 2)", async () => {

@@ -593,6 +593,7 @@ describe("tenant isolation: another tenant's key gets 404 for every id", () => {
     ["POST", () => "/api/v1/tenants/acme/policies", { rules: [] }],
     ["GET", () => "/api/v1/tenants/acme/policies", undefined],
     ["POST", () => "/api/v1/tenants/acme/policies/1/activate", undefined],
+    ["POST", () => "/api/v1/tenants/acme/policies/1/reject", { reason: "not yours" }],
     [
       "PUT",
       () => "/api/v1/kill-switches",
@@ -606,6 +607,137 @@ describe("tenant isolation: another tenant's key gets 404 for every id", () => {
       });
       expect(res.status, `${role} ${method} ${path()}`).toBe(404);
     }
+  });
+});
+
+describe("policy changes over REST: notes and four eyes", () => {
+  it("a note rides in ?note=; under four eyes the author's key cannot activate, a second admin can; reject refuses hostile bodies and happens once", async () => {
+    await setupTenant("foureyes");
+    const author = keys.foureyes!.admin!;
+    const email = "admin2@foureyes.test";
+    expect(
+      (await call(server, "POST", "/api/v1/users", { token: admin, body: { email, name: "admin2" } })).status,
+    ).toBe(201);
+    expect(
+      (
+        await call(server, "PUT", "/api/v1/tenants/foureyes/members", {
+          token: admin,
+          body: { email, role: "admin" },
+        })
+      ).status,
+    ).toBe(200);
+    const second = (
+      await call(server, "POST", "/api/v1/tenants/foureyes/api-keys", {
+        token: admin,
+        body: { role: "admin", name: "second admin", forUser: email },
+      })
+    ).json.key as string;
+
+    const on = await call(server, "PATCH", "/api/v1/tenants/foureyes", {
+      token: author,
+      body: { policyFourEyes: true },
+    });
+    expect([on.status, on.json.policyFourEyes]).toEqual([200, true]);
+    const badFlag = await call(server, "PATCH", "/api/v1/tenants/foureyes", {
+      token: author,
+      body: { policyFourEyes: "yes" },
+    });
+    expect([badFlag.status, badFlag.json.error.fields[0].path]).toEqual([400, "policyFourEyes"]);
+
+    const proposed = await call(
+      server,
+      "POST",
+      `/api/v1/tenants/foureyes/policies?note=${encodeURIComponent("tighten at night")}`,
+      {
+        token: author,
+        body: DEMO_POLICY,
+      },
+    );
+    expect(proposed.status).toBe(201);
+    expect(proposed.json).toMatchObject({ version: 2, active: false, review: "PENDING", warnings: [] });
+    const blankNote = await call(server, "POST", "/api/v1/tenants/foureyes/policies?note=%20", {
+      token: author,
+      body: DEMO_POLICY,
+    });
+    expect([blankNote.status, blankNote.json.error.fields[0].path]).toEqual([400, "note"]);
+    expect(
+      (await call(server, "POST", "/api/v1/tenants/foureyes/policies/2/activate", { token: author })).status,
+    ).toBe(403);
+
+    const before = await rows();
+    for (const [path, body, field] of [
+      ["/api/v1/tenants/foureyes/policies/2/reject", "nope", "(body)"],
+      ["/api/v1/tenants/foureyes/policies/2/reject", {}, "reason"],
+      ["/api/v1/tenants/foureyes/policies/2/reject", { reason: "  " }, "reason"],
+      ["/api/v1/tenants/foureyes/policies/2/reject", { reason: "x".repeat(1001) }, "reason"],
+      ["/api/v1/tenants/foureyes/policies/2/reject", { reason: "ok", admin: true }, "admin"],
+      ["/api/v1/tenants/foureyes/policies/abc/reject", { reason: "ok" }, "version"],
+    ] as const) {
+      const refused = await call(server, "POST", path, { token: second, body });
+      expect([refused.status, refused.json.error.fields[0].path], JSON.stringify(body)).toEqual([400, field]);
+    }
+    expect(await rows()).toEqual(before);
+    expect(
+      (
+        await call(server, "POST", "/api/v1/tenants/foureyes/policies/2/reject", {
+          token: keys.foureyes!.operator,
+          body: { reason: "no" },
+        })
+      ).status,
+    ).toBe(403);
+
+    const approved = await call(server, "POST", "/api/v1/tenants/foureyes/policies/2/activate", {
+      token: second,
+    });
+    expect([approved.status, approved.json.active]).toEqual([200, true]);
+    const listed = await call(server, "GET", "/api/v1/tenants/foureyes/policies", { token: author });
+    expect(listed.json.fourEyes).toBe(true);
+    expect(listed.json.versions[0]).toMatchObject({
+      version: 2,
+      active: true,
+      review: "APPROVED",
+      note: "tighten at night",
+    });
+
+    await call(server, "POST", "/api/v1/tenants/foureyes/policies", { token: author, body: DEMO_POLICY });
+    const rejected = await call(server, "POST", "/api/v1/tenants/foureyes/policies/3/reject", {
+      token: second,
+      body: { reason: "not now" },
+    });
+    expect([rejected.status, rejected.json.review]).toEqual([200, "REJECTED"]);
+    expect(
+      (
+        await call(server, "POST", "/api/v1/tenants/foureyes/policies/3/reject", {
+          token: second,
+          body: { reason: "again" },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await call(server, "POST", "/api/v1/tenants/foureyes/policies/3/activate", { token: second })).status,
+    ).toBe(409);
+    expect(
+      (
+        await call(server, "POST", "/api/v1/tenants/foureyes/policies/99/reject", {
+          token: second,
+          body: { reason: "x" },
+        })
+      ).status,
+    ).toBe(404);
+
+    expect(
+      (
+        await call(server, "PATCH", "/api/v1/tenants/foureyes", {
+          token: second,
+          body: { policyFourEyes: false },
+        })
+      ).status,
+    ).toBe(403);
+    const off = await call(server, "PATCH", "/api/v1/tenants/foureyes", {
+      token: admin,
+      body: { policyFourEyes: false },
+    });
+    expect([off.status, off.json.policyFourEyes]).toEqual([200, false]);
   });
 });
 
