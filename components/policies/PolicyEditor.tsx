@@ -58,13 +58,11 @@ export function PolicyEditor({
 
   const [saved, setSaved] = useState<{ version: number; active: boolean } | null>(null);
   const [reviewing, setReviewing] = useState(false);
-  const [reviewKey, setReviewKey] = useState(0);
   const apply = useMutation(
     trpc.policies.save.mutationOptions({
       onSuccess: async (result) => {
         setSaved({ version: result.version, active: result.active });
         setReviewing(false);
-        setReviewKey((k) => k + 1);
         setDraft(null);
         await queryClient.invalidateQueries({ queryKey: trpc.policies.versions.queryKey({ tenantId }) });
       },
@@ -72,10 +70,9 @@ export function PolicyEditor({
   );
   const nextVersion = Math.max(0, ...versions.map((v) => v.version)) + 1;
   const warnings = useMemo(() => {
-    const draftPolicy = valid ? parsePolicy(valid.document) : null;
-    if (!draftPolicy?.ok) return [];
+    if (!valid) return [];
     const activePolicy = active ? parsePolicy(active.document) : null;
-    return policyChangeWarnings(activePolicy?.ok ? activePolicy.value : null, draftPolicy.value);
+    return policyChangeWarnings(activePolicy?.ok ? activePolicy.value : null, valid.policy);
   }, [valid, active]);
   /** Opens the review, simulating the draft first unless the simulation on screen is of this draft. */
   const review = () => {
@@ -165,7 +162,8 @@ export function PolicyEditor({
           )}
         </div>
         <ActivationReview
-          key={reviewKey}
+          // A new version to review starts with an empty note.
+          key={nextVersion}
           open={reviewing}
           nextVersion={nextVersion}
           activeVersion={activeVersion}

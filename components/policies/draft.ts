@@ -1,7 +1,7 @@
 "use client";
 
 import { useDeferredValue, useMemo } from "react";
-import { type FieldError, parsePolicy } from "@/server/core";
+import { type FieldError, type Policy, parsePolicy } from "@/server/core";
 import { type JsonSyntaxError, parseJson } from "./json-syntax";
 
 /** What the editor knows about a draft policy text, from "not JSON" to "a valid policy". */
@@ -9,7 +9,7 @@ export type DraftCheck =
   | { kind: "empty" }
   | { kind: "syntax"; error: JsonSyntaxError }
   | { kind: "invalid"; errors: FieldError[] }
-  | { kind: "valid"; document: unknown; rules: number };
+  | { kind: "valid"; document: unknown; policy: Policy; rules: number };
 
 /** JSON syntax first (with position), then the policy schema (path + message), as the server checks. */
 function checkDraft(text: string): DraftCheck {
@@ -18,7 +18,7 @@ function checkDraft(text: string): DraftCheck {
   if (!json.ok) return { kind: "syntax", error: json.error };
   const policy = parsePolicy(json.value);
   if (!policy.ok) return { kind: "invalid", errors: policy.errors };
-  return { kind: "valid", document: json.value, rules: policy.value.rules.length };
+  return { kind: "valid", document: json.value, policy: policy.value, rules: policy.value.rules.length };
 }
 
 /**

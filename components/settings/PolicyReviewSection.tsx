@@ -31,48 +31,42 @@ export function PolicyReviewSection({
       },
     }),
   );
-  if (tenant.isPending)
-    return (
-      <Card title="Policy changes">
-        <Loading label="Loading tenant…" />
-      </Card>
-    );
-  if (tenant.isError)
-    return (
-      <Card title="Policy changes">
-        <ErrorState error={tenant.error} retry={() => void tenant.refetch()} />
-      </Card>
-    );
-  const on = tenant.data.policyFourEyes;
+  const on = tenant.data?.policyFourEyes ?? false;
   const locked = on && !platformAdmin;
   return (
     <Card title="Policy changes">
-      <div className="flex flex-col gap-2 text-sm">
-        <label htmlFor={`${id}-four-eyes`} className="flex items-start gap-2">
-          <input
-            id={`${id}-four-eyes`}
-            type="checkbox"
-            className="mt-1 h-4 w-4 accent-emerald-500"
-            checked={on}
-            disabled={locked || update.isPending}
-            aria-describedby={`${id}-hint`}
-            onChange={(e) => {
-              setNotice(null);
-              update.mutate({ tenantId, changes: { policyFourEyes: e.target.checked } });
-            }}
-          />
-          <span>Require a second admin to activate each policy change (four eyes)</span>
-        </label>
-        <p id={`${id}-hint`} className="text-xs text-slate-400">
-          {locked
-            ? "On. Only the platform admin can turn it off, so that no admin alone can drop it and activate their own change."
-            : "A saved version then waits until an admin other than its author activates it (or rejects it)."}
-        </p>
-        {update.error && <ErrorState error={update.error} />}
-        <span role="status" aria-live="polite" className="text-sm text-emerald-300">
-          {notice}
-        </span>
-      </div>
+      {tenant.isPending ? (
+        <Loading label="Loading tenant…" />
+      ) : tenant.isError ? (
+        <ErrorState error={tenant.error} retry={() => void tenant.refetch()} />
+      ) : (
+        <div className="flex flex-col gap-2 text-sm">
+          <label htmlFor={`${id}-four-eyes`} className="flex items-start gap-2">
+            <input
+              id={`${id}-four-eyes`}
+              type="checkbox"
+              className="mt-1 h-4 w-4 accent-emerald-500"
+              checked={on}
+              disabled={locked || update.isPending}
+              aria-describedby={`${id}-hint`}
+              onChange={(e) => {
+                setNotice(null);
+                update.mutate({ tenantId, changes: { policyFourEyes: e.target.checked } });
+              }}
+            />
+            <span>Require a second admin to activate each policy change (four eyes)</span>
+          </label>
+          <p id={`${id}-hint`} className="text-xs text-slate-400">
+            {locked
+              ? "On. Only the platform admin can turn it off, so that no admin alone can drop it and activate their own change."
+              : "A saved version then waits until an admin other than its author activates it (or rejects it)."}
+          </p>
+          {update.error && <ErrorState error={update.error} />}
+          <span role="status" aria-live="polite" className="text-sm text-emerald-300">
+            {notice}
+          </span>
+        </div>
+      )}
     </Card>
   );
 }

@@ -50,10 +50,10 @@ export function likePattern(filter: string): string {
 }
 
 /**
- * One page of ids under the filter, newest first. In SQL rather than Prisma's query builder, which
- * has no LIKE with a pattern of our own (its startsWith escapes wildcards).
+ * The ids of one page under the filter and of the row after it, newest first. In SQL rather than
+ * Prisma's query builder, which has no LIKE with a pattern of our own (its startsWith escapes wildcards).
  */
-async function pageIds(db: Db, tenantId: string, filter: z.output<typeof decisionFilterSchema>) {
+async function pageIdsAndOneMore(db: Db, tenantId: string, filter: z.output<typeof decisionFilterSchema>) {
   const values: unknown[] = [tenantId];
   const param = (value: unknown) => {
     values.push(value);
@@ -83,9 +83,12 @@ export async function listDecisions(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
-  const ids = await pageIds(db, tenantId, filter);
+  // One id beyond the page says whether there is a next one; only the page's rows are read.
+  const ids = await pageIdsAndOneMore(db, tenantId, filter);
+  const more = ids.length > filter.limit;
+  const pageIdList = ids.slice(0, filter.limit);
   const found = await db.decision.findMany({
-    where: { id: { in: ids }, tenantId },
+    where: { id: { in: pageIdList }, tenantId },
     select: {
       id: true,
       createdAt: true,
@@ -101,8 +104,7 @@ export async function listDecisions(
     },
   });
   const byId = new Map(found.map((d) => [d.id, d]));
-  const rows = ids.flatMap((id) => byId.get(id) ?? []);
-  const page = rows.slice(0, filter.limit);
+  const page = pageIdList.flatMap((id) => byId.get(id) ?? []);
   const last = page.at(-1);
   return {
     rows: page.map(
@@ -124,6 +126,6 @@ export async function listDecisions(
         executionStatus: d.execution?.status ?? null,
       }),
     ),
-    nextCursor: rows.length > filter.limit && last ? { createdAt: iso(last.createdAt), id: last.id } : null,
+    nextCursor: more && last ? { createdAt: iso(last.createdAt), id: last.id } : null,
   };
 }

@@ -103,6 +103,13 @@ export const changeNoteSchema = z
   .min(1, { error: "must not be empty: say why the policy changes" })
   .max(1000, { error: "must be at most 1000 characters" });
 
+/** A change note or a rejection reason, checked, or a 400 naming `field`. */
+function changeText(value: unknown, field: string): string {
+  const checked = changeNoteSchema.safeParse(value);
+  if (!checked.success) throw invalid([{ path: field, message: checked.error.issues[0]!.message }]);
+  return checked.data;
+}
+
 /**
  * Stores a document as version N+1. Without four eyes it is activated at once; with four eyes it
  * waits (review PENDING) for another admin to activate it. The chain event records the note and
@@ -124,12 +131,7 @@ export async function applyPolicy(
   if (!parsed.ok) throw invalid(parsed.errors, "policy document is invalid");
   const costly = policyMatchProblem(parsed.value);
   if (costly) throw invalid([costly], "policy document is over the matching budget");
-  let note: string | null = null;
-  if (options.note !== undefined) {
-    const checked = changeNoteSchema.safeParse(options.note);
-    if (!checked.success) throw invalid([{ path: "note", message: checked.error.issues[0]!.message }]);
-    note = checked.data;
-  }
+  const note = options.note === undefined ? null : changeText(options.note, "note");
   const hash = hashJson(nodeCrypto, parsed.value);
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
@@ -143,10 +145,19 @@ export async function applyPolicy(
       select: { version: true },
     });
     const version = (last?.version ?? 0) + 1;
-    const warnings = policyChangeWarnings(
-      await activeDocument(tx, tenantId, tenant.activePolicyVersion),
-      parsed.value,
-    );
+    const active = tenant.activePolicyVersion;
+    const before =
+      active === null
+        ? null
+        : (
+            await loadPolicy(tenantId, active, () =>
+              tx.policyVersion.findUnique({
+                where: { tenantId_version: { tenantId, version: active } },
+                select: { document: true, hash: true },
+              }),
+            )
+          ).document;
+    const warnings = policyChangeWarnings(before, parsed.value);
     const review = tenant.policyFourEyes;
     await tx.policyVersion.create({
       data: {
@@ -182,16 +193,6 @@ export async function applyPolicy(
   }, TX_OPTIONS);
 }
 
-/** The active version's document (null when none is active), read in the caller's transaction. */
-async function activeDocument(tx: Tx, tenantId: string, version: number | null): Promise<Policy | null> {
-  if (version === null) return null;
-  const row = await tx.policyVersion.findUnique({
-    where: { tenantId_version: { tenantId, version } },
-    select: { document: true },
-  });
-  return row ? policySchema.parse(row.document) : null;
-}
-
 /**
  * Makes a stored version the active one (a rollback, or the second admin's approval of a proposed
  * version). Under four eyes nobody activates a version they wrote, through any key of theirs.
@@ -211,12 +212,10 @@ export async function activatePolicyVersion(
     >`SELECT "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     // Locked, so an approval and a rejection of one proposal cannot both succeed.
-    const [locked] = await tx.$queryRaw<
-      { version: number }[]
-    >`SELECT version FROM "PolicyVersion" WHERE "tenantId" = ${tenantId} AND version = ${version} FOR UPDATE`;
-    const row = locked
-      ? await tx.policyVersion.findUnique({ where: { tenantId_version: { tenantId, version } } })
-      : null;
+    const [row] = await tx.$queryRaw<
+      { document: unknown; hash: string; review: string | null; author: string | null; createdBy: string }[]
+    >`SELECT document, hash, review, author, "createdBy" FROM "PolicyVersion"
+       WHERE "tenantId" = ${tenantId} AND version = ${version} FOR UPDATE`;
     if (!row) throw notFound(`policy version ${version} of tenant ${tenantId}`);
     if (row.review === "REJECTED")
       throw conflict(`policy version ${version} was rejected; save it again to propose it anew`);
@@ -255,8 +254,7 @@ export async function rejectPolicyVersion(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, ["admin"]);
-  const checked = changeNoteSchema.safeParse(reason);
-  if (!checked.success) throw invalid([{ path: "reason", message: checked.error.issues[0]!.message }]);
+  const why = changeText(reason, "reason");
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     // The tenant first, then the version: the order activation takes them in (no deadlock).
@@ -274,7 +272,7 @@ export async function rejectPolicyVersion(
       chainEvent("policy.rejected", `${tenantId}:v${version}`, iso(now), {
         version,
         by: principalLabel(principal),
-        reason: checked.data,
+        reason: why,
       }),
     ]);
     return { tenantId, version, review: "REJECTED" as const };
