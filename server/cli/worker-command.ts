@@ -75,10 +75,9 @@ export function registerWorkerCommand(
         // With OTEL_EXPORTER_OTLP_ENDPOINT, its dispatch attempts continue their submissions' traces.
         const { startTracing, stopTracing } = await import("../telemetry/tracing");
         await startTracing();
-        const pg = (await import("pg")).default;
+        const { createPool } = await import("../db/pool");
         const { startWorker } = await import("../exec/worker");
-        const pool = new pg.Pool({ connectionString: url, max: numbers.concurrency + 4 });
-        pool.on("error", () => {});
+        const pool = createPool(url, numbers.concurrency + 4);
         const worker = startWorker({
           pool,
           concurrency: numbers.concurrency,

@@ -5,16 +5,15 @@
 // is up, so it is created lazily. `$disconnect()` closes all three.
 
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
 import { PrismaClient } from "./generated/client";
 import { Notifications } from "./notifications";
+import { createPool } from "./pool";
 
 export type Db = PrismaClient & { readonly pool: pg.Pool; readonly notifications: Notifications };
 
 export function createDb(url: string, poolSize = 20): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle connection dropped by a restarting server must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
+  const pool = createPool(url, poolSize);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   const notifications = new Notifications(url);
   const disconnect = prisma.$disconnect.bind(prisma);

@@ -101,7 +101,10 @@ describe("a worker running the relay, while PostgreSQL restarts under load", () 
         await until(published, (n) => n >= before + 20);
         await pg.stop();
         pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
-        expect([worker.exitCode, worker.signalCode, restart]).toEqual([null, null, restart]);
+        expect(
+          [worker.exitCode, worker.signalCode, restart],
+          `the worker ended; its last output:\n${output.slice(-4000)}`,
+        ).toEqual([null, null, restart]);
       }
       const before = await published();
       await until(published, (n) => n >= before + 20);
