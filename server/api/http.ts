@@ -122,6 +122,27 @@ export async function readJson(request: Request): Promise<unknown> {
       reason: "UNSUPPORTED_MEDIA_TYPE",
     });
   }
+  const text = declared > 0 ? await readDeclared(request) : await readStreamed(request);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ServiceError("INVALID", `request body is not valid JSON: ${(error as Error).message}`, {
+      reason: "MALFORMED_JSON",
+    });
+  }
+}
+
+/**
+ * A body with a Content-Length (within the limit: checked above) is exactly that long — Node's HTTP
+ * parser reads no more — so it is read whole: on the REST fast path @hono/node-server then takes it
+ * straight from the Node request, without building a Web stream (~0.14 ms of CPU a request here).
+ */
+async function readDeclared(request: Request): Promise<string> {
+  return Buffer.from(await request.arrayBuffer()).toString("utf8");
+}
+
+/** A body without a declared length (chunked) is read chunk by chunk and refused past the limit. */
+async function readStreamed(request: Request): Promise<string> {
   const reader = request.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -139,14 +160,7 @@ export async function readJson(request: Request): Promise<unknown> {
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ServiceError("INVALID", `request body is not valid JSON: ${(error as Error).message}`, {
-      reason: "MALFORMED_JSON",
-    });
-  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 const STATUS_FOR_REASON: Record<string, number> = { PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415 };

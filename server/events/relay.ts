@@ -11,6 +11,7 @@
 // competes for it again on a new connection.
 
 import type pg from "pg";
+import { ASYNC_COMMIT_CTE } from "../db/async-commit";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
 import { inSpan, SpanKind } from "../telemetry/tracing";
 import type { JetStream } from "./jetstream";
@@ -107,7 +108,8 @@ export function startRelay(options: RelayOptions): Relay {
     options.afterPublish?.();
     await query(sql, {
       name: "outbox_mark",
-      text: `UPDATE "Event" e SET "publishedAt" = now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq) WHERE e."tenantId" = p."tenantId" AND e.seq = p.seq`,
+      // Without a WAL flush of its own (db/async-commit.ts): a mark lost in a crash republishes.
+      text: `WITH ${ASYNC_COMMIT_CTE} UPDATE "Event" e SET "publishedAt" = now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq), async_commit WHERE e."tenantId" = p."tenantId" AND e.seq = p.seq`,
       values: [rows.map((r) => r.tenantId), rows.map((r) => r.seq)],
     });
     published += rows.length;

@@ -3,16 +3,30 @@
 // Kill switches, the tenant's status, the intent's deadline and the approval are checked again
 // here (and once more right before each attempt is sent, in execute.ts); the core's `claimTransition` says what
 // each becomes, and this module writes that.
+//
+// An attempt through the built-in `record` executor is a row in this same database, so it runs
+// right here, in the claim's transaction: claimed, recorded and finished in one commit (its
+// started, attempted and succeeded events appended together). Nothing is sent anywhere, so there is
+// no later moment to check the switches again, and no crash can fall between the effect and its
+// outcome. Only webhook attempts leave the transaction, RUNNING under this worker's lease.
 
 import type pg from "pg";
-import { type ClaimCandidate, claimTransition, dispatchRefusal, type RetryConfig } from "../core";
+import {
+  attemptTransition,
+  type ClaimCandidate,
+  claimTransition,
+  dispatchRefusal,
+  type RetryConfig,
+} from "../core";
+import { nodeCrypto } from "../crypto/node";
 import { appendToChains, ChainBatch } from "../services/chain/append";
 import type { ExecutorConfig } from "../services/executors/config";
+import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
 import { toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
-import type { ExecutionCall } from "./executors";
+import { type ExecutionCall, recordCalls, recordResult } from "./executors";
 
 export interface Claimed {
   /**
@@ -68,21 +82,32 @@ const SWITCHES = `SELECT id, scope, "tenantId", action, engaged, reason FROM "Ki
 
 // Every claimed row in one statement: those that start get this worker's lease (status stays null),
 // those that end get their final status and class.
+// those recorded here get the outcome of their attempt (and, were it ever to retry, its delay).
 const WRITE = `UPDATE "Execution" e
    SET status = coalesce(v.status, 'RUNNING'),
        "failureClass" = CASE WHEN v.status IS NULL THEN e."failureClass" ELSE v.class END,
        attempts = coalesce(v.attempt, e.attempts),
+       "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
        "leaseOwner" = CASE WHEN v.status IS NULL THEN $5 END,
        "leaseExpiresAt" = CASE WHEN v.status IS NULL THEN now() + ($6::int * interval '1 millisecond') END,
        "updatedAt" = now()
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, status, class, attempt)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $7::int[]) AS v(id, status, class, attempt, delay)
  WHERE e.id = v.id`;
 
-/** Claims up to `limit` executions; those that may run are RUNNING under this worker's lease when it returns. */
-export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claimed[]> {
+export interface ClaimOutcome {
+  /** Webhook attempts to send: RUNNING under this worker's lease. */
+  dispatch: Claimed[];
+  /** Attempts through the record executor, run and recorded inside the claim. */
+  recorded: number;
+}
+
+const NOTHING: ClaimOutcome = { dispatch: [], recorded: 0 };
+
+/** Claims up to `limit` executions: record attempts are finished when it returns, webhook attempts RUNNING. */
+export function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
   return inTransaction(ctx.pool, async (sql) => {
     const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return NOTHING;
     const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
     const switches = (await sql.query(SWITCHES, [tenants])).rows.map(toKillSwitchState);
     const at = iso(ctx.clock());
@@ -93,6 +118,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       statuses: [] as (string | null)[],
       classes: [] as (string | null)[],
       attempts: [] as (number | null)[],
+      delays: [] as (number | null)[],
     };
     for (const row of rows) {
       const candidate: ClaimCandidate = {
@@ -118,11 +144,13 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         writes.statuses.push(next.status);
         writes.classes.push(next.failureClass);
         writes.attempts.push(null);
+        writes.delays.push(null);
         continue;
       }
       writes.statuses.push(null);
       writes.classes.push(null);
       writes.attempts.push(next.attempt);
+      writes.delays.push(null);
       const opened = openStoredConfig(row.executorConfig, row.tenantId);
       claimed.push({
         configProblem: opened.problem,
@@ -134,14 +162,55 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         config: opened.config,
       });
     }
+    const recorded = claimed.filter(
+      (job) => !job.configProblem && routeFor(job.config, job.intent.action)?.type === "record",
+    );
+    if (recorded.length > 0) {
+      const inserted = await recordCalls(sql, recorded.map(executionCall));
+      recorded.forEach((job, i) => {
+        const next = attemptTransition(
+          nodeCrypto,
+          job.id,
+          job.attempt,
+          recordResult(inserted[i]!),
+          at,
+          ctx.retry,
+        );
+        for (const event of next.events) events.add(job.tenantId, event);
+        const w = writes.ids.indexOf(job.id);
+        writes.statuses[w] = next.status;
+        writes.classes[w] = next.failureClass;
+        writes.delays[w] = next.delayMs;
+      });
+    }
     // The heads first (tenant order), then the status writes: the pending counter on each head
     // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
     await appendToChains(sql, events);
     await sql.query({
       name: "exec_claim_write",
       text: WRITE,
-      values: [writes.ids, writes.statuses, writes.classes, writes.attempts, ctx.workerId, ctx.leaseMs],
+      values: [
+        writes.ids,
+        writes.statuses,
+        writes.classes,
+        writes.attempts,
+        ctx.workerId,
+        ctx.leaseMs,
+        writes.delays,
+      ],
     });
-    return claimed;
+    const done = new Set(recorded);
+    return { dispatch: claimed.filter((job) => !done.has(job)), recorded: recorded.length };
   });
+}
+
+/** What an executor is given for a claimed attempt. */
+export function executionCall(job: Claimed): ExecutionCall {
+  return {
+    executionId: job.id,
+    tenantId: job.tenantId,
+    decisionId: job.decisionId,
+    attempt: job.attempt,
+    intent: job.intent,
+  };
 }

@@ -12,8 +12,8 @@ import { routeFor } from "../services/executors/config";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { tracingEnabled } from "../telemetry/tracing";
-import type { Claimed } from "./claim";
-import { type AttemptResult, type ExecutionCall, runRecord, runWebhook } from "./executors";
+import { type Claimed, executionCall } from "./claim";
+import { type AttemptResult, recordCalls, recordResult, runWebhook } from "./executors";
 import { attemptSpan } from "./trace-context";
 
 const CONDITIONS = `
@@ -79,17 +79,14 @@ async function attempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<
       detail: { error: `no executor route for action ${job.intent.action}` },
     };
   }
-  const call: ExecutionCall = {
-    executionId: job.id,
-    tenantId: job.tenantId,
-    decisionId: job.decisionId,
-    attempt: job.attempt,
-    intent: job.intent,
-  };
+  const call = executionCall(job);
   try {
     const refusal = await refusalNow(pool, job, clock());
     if (refusal) return { outcome: { kind: "blocked", refusal }, detail: {} };
-    return route.type === "webhook" ? await runWebhook(route, call) : await runRecord(pool, call);
+    if (route.type === "webhook") return await runWebhook(route, call);
+    // Record attempts run inside the claim (claim.ts); one reaching here is recorded on its own.
+    const [inserted] = await recordCalls(pool, [call]);
+    return recordResult(inserted === true);
   } catch (error) {
     return {
       outcome: { kind: "network", code: "EXECUTOR_ERROR" },

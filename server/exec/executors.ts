@@ -2,7 +2,6 @@
 // `Idempotency-Key: <executionId>`, so a downstream that deduplicates by it applies the effect
 // once however often a crash or timeout makes ExoArmur retry.
 
-import DataLoader from "dataloader";
 import type pg from "pg";
 import { type PostResult, signedPost } from "../net/signed-post";
 import type { ExecutorRoute } from "../services/executors/config";
@@ -51,46 +50,40 @@ export async function runWebhook(
   });
 }
 
-/** The built-in executor: stores the call (once per execution) and succeeds. */
-export async function runRecord(pool: pg.Pool, call: ExecutionCall): Promise<AttemptResult> {
-  const inserted = await recordLoader(pool).load(call);
-  return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: !inserted } };
+/**
+ * The built-in executor: stores each call once per execution (ON CONFLICT DO NOTHING). `sql` is the
+ * claim's transaction (exec/claim.ts runs record attempts inside it) or the pool. Answers, per call,
+ * whether its row is new.
+ */
+export async function recordCalls(
+  sql: pg.Pool | pg.PoolClient,
+  calls: readonly ExecutionCall[],
+): Promise<boolean[]> {
+  const rows = calls.map((call) => ({
+    executionId: call.executionId,
+    tenantId: call.tenantId,
+    action: call.intent.action,
+    target: call.intent.target,
+    request: { decisionId: call.decisionId, attempt: call.attempt, ...call.intent },
+  }));
+  const { rows: inserted } = await sql.query({
+    name: "exec_record_calls",
+    text: RECORD_CALLS,
+    values: [JSON.stringify(rows)],
+  });
+  const fresh = new Set(inserted.map((r) => r.executionId as string));
+  // A repeated id among the calls: only its first can have inserted the row.
+  const seen = new Set<string>();
+  return calls.map((call) => {
+    const first = !seen.has(call.executionId);
+    seen.add(call.executionId);
+    return first && fresh.has(call.executionId);
+  });
 }
 
-const recordLoaders = new WeakMap<pg.Pool, DataLoader<ExecutionCall, boolean>>();
-
-/** Calls recorded in the same tick share one INSERT; each learns whether its row is new. */
-function recordLoader(pool: pg.Pool): DataLoader<ExecutionCall, boolean> {
-  let loader = recordLoaders.get(pool);
-  if (!loader) {
-    loader = new DataLoader(
-      async (calls) => {
-        const rows = calls.map((call) => ({
-          executionId: call.executionId,
-          tenantId: call.tenantId,
-          action: call.intent.action,
-          target: call.intent.target,
-          request: { decisionId: call.decisionId, attempt: call.attempt, ...call.intent },
-        }));
-        const { rows: inserted } = await pool.query({
-          name: "exec_record_calls",
-          text: RECORD_CALLS,
-          values: [JSON.stringify(rows)],
-        });
-        const fresh = new Set(inserted.map((r) => r.executionId as string));
-        // A repeated id inside one batch: only its first call can have inserted the row.
-        const seen = new Set<string>();
-        return calls.map((call) => {
-          const first = !seen.has(call.executionId);
-          seen.add(call.executionId);
-          return first && fresh.has(call.executionId);
-        });
-      },
-      { cache: false },
-    );
-    recordLoaders.set(pool, loader);
-  }
-  return loader;
+/** What the record executor answers for a call: it always succeeds; a repeat says so. */
+export function recordResult(inserted: boolean): AttemptResult {
+  return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: !inserted } };
 }
 
 const RECORD_CALLS = `

@@ -107,9 +107,10 @@ export function startWorker(options: WorkerOptions): Worker {
       const batch = Math.max(1, Math.floor(concurrency / 4));
       if (room >= batch || (room > 0 && inflight.size === 0)) {
         try {
-          const jobs = await claimExecutions(claimCtx, room);
-          got = jobs.length;
-          for (const job of jobs) handle(job);
+          const { dispatch, recorded } = await claimExecutions(claimCtx, room);
+          got = dispatch.length + recorded;
+          finished += recorded;
+          for (const job of dispatch) handle(job);
         } catch (error) {
           log(`claim failed: ${(error as Error).message}`);
         }

@@ -241,6 +241,43 @@ describe("executor configuration", () => {
       duplicate: false,
     });
   });
+
+  it("record attempts are claimed, recorded and finished in one commit: 40 executions, one transaction, never RUNNING", async () => {
+    const batch = await seedTenant(db, "record-batch");
+    const ids = await allowed(batch, 40);
+    const { claimExecutions } = await import("../../server/exec/claim");
+    const outcome = await claimExecutions(
+      { pool: db.pool, workerId: "one-commit", leaseMs: 5_000, retry: RETRY, clock: () => new Date() },
+      64,
+    );
+    expect(outcome).toEqual({ dispatch: [], recorded: 40 });
+    // One transaction wrote them all: every row it wrote carries its id (xmin).
+    const writers = await db.pool.query(
+      `SELECT xmin::text AS tx FROM "Execution" WHERE id = ANY($1)
+       UNION SELECT xmin::text FROM "RecordedCall" WHERE "executionId" = ANY($1)
+       UNION SELECT xmin::text FROM "Event" WHERE "subjectId" = ANY($1) AND type <> 'execution.queued'`,
+      [ids],
+    );
+    expect(writers.rows).toHaveLength(1);
+    const rows = await db.execution.findMany({ where: { id: { in: ids } } });
+    expect(rows.map((r) => [r.status, r.attempts, r.leaseOwner])).toEqual(
+      ids.map(() => ["SUCCEEDED", 1, null]),
+    );
+    expect(await db.recordedCall.count({ where: { executionId: { in: ids } } })).toBe(40);
+    // Each execution's story in order (started, attempted, succeeded), and the chain still verifies.
+    for (const id of ids.slice(0, 5)) {
+      const events = await db.event.findMany({ where: { subjectId: id }, orderBy: { seq: "asc" } });
+      expect(events.map((e) => e.type)).toEqual([
+        "execution.queued",
+        "execution.started",
+        "execution.attempted",
+        "execution.succeeded",
+      ]);
+    }
+    expect(await verifyChain(db, "record-batch")).toMatchObject({ ok: true });
+    const head = await db.chainHead.findUniqueOrThrow({ where: { tenantId: "record-batch" } });
+    expect(head.pending).toBe(0);
+  });
 });
 
 describe("leases", () => {

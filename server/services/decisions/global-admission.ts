@@ -5,6 +5,7 @@
 // decides (docs/BENCHMARKS.md) and above the default tenant rate (200/s).
 
 import type pg from "pg";
+import { ASYNC_COMMIT_CTE } from "../../db/async-commit";
 import { ServiceError } from "../shared/errors";
 
 export const DEFAULT_GLOBAL_RATE = 5000;
@@ -26,8 +27,9 @@ export function globalAdmission(): { rate: number; burst: number } {
 }
 
 /**
- * Takes up to `count` tokens in one short statement (autocommit, before the batch's transaction):
- * its row lock is held for microseconds, not for the whole batch. Returns how many of the `count`
+ * Takes up to `count` tokens in one short statement (autocommit, before the batch's transaction,
+ * without a WAL flush of its own: db/async-commit.ts): its row lock is held for microseconds, not
+ * for the whole batch or an fsync. Returns how many of the `count`
  * got none (the last ones), with the error they answer.
  */
 export async function takeGlobal(
@@ -68,9 +70,9 @@ export async function refundGlobal(pool: pg.Pool, count: number): Promise<void> 
 
 /** $1 rate, $2 burst, $3 wanted: the refilled level of the locked row; debited by what it holds, up to $3. */
 const TAKE_GLOBAL = `
-WITH g AS (
+WITH ${ASYNC_COMMIT_CTE}, g AS (
   SELECT LEAST($2::float8, tokens + EXTRACT(EPOCH FROM (clock_timestamp() - "updatedAt")) * $1::float8) AS level
-    FROM "GlobalRateBucket" WHERE id = 1 FOR UPDATE
+    FROM "GlobalRateBucket", async_commit WHERE id = 1 FOR UPDATE OF "GlobalRateBucket"
 ), n AS (
   SELECT level, LEAST($3::int, greatest(floor(level), 0))::int AS taken FROM g
 ), u AS (
@@ -80,4 +82,5 @@ WITH g AS (
 )
 SELECT n.level, n.taken FROM n WHERE (SELECT count(*) FROM u) >= 0`;
 
-const REFUND_GLOBAL = `UPDATE "GlobalRateBucket" SET tokens = LEAST($1::float8, tokens + $2::int) WHERE id = 1`;
+const REFUND_GLOBAL = `WITH ${ASYNC_COMMIT_CTE}
+UPDATE "GlobalRateBucket" SET tokens = LEAST($1::float8, tokens + $2::int) FROM async_commit WHERE id = 1`;
