@@ -23,7 +23,7 @@ import { appendToChains, ChainBatch } from "../services/chain/append";
 import type { ExecutorConfig } from "../services/executors/config";
 import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
-import { toKillSwitchState } from "../services/kill-switches/kill-switches";
+import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
 import { type ExecutionCall, recordCalls, recordResult } from "./executors";
@@ -51,7 +51,8 @@ interface ClaimContext {
 }
 
 // Two index-friendly probes (due work; expired leases), each locking with SKIP LOCKED, then the
-// details; the intent comes from Intent.body (small), not from the decision input (whole policy).
+// details, with the kill switches engaged over each tenant; the intent comes from Intent.body
+// (small), not from the decision input (whole policy).
 const CLAIM = `
 WITH due AS (
   SELECT id FROM "Execution"
@@ -68,7 +69,9 @@ WITH due AS (
 )
 SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
        d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t.status AS "tenantStatus",
-       t."executorConfig"
+       t."executorConfig",
+       (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
+          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = e."tenantId")) AS switches
   FROM picked
   JOIN "Execution" e ON e.id = picked.id
   JOIN "Decision" d ON d.id = e."decisionId"
@@ -78,21 +81,21 @@ SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
  ORDER BY e."nextAttemptAt"
  LIMIT $1`;
 
-const SWITCHES = `SELECT id, scope, "tenantId", action, engaged, reason FROM "KillSwitch" WHERE engaged AND (scope = 'global' OR "tenantId" = ANY($1))`;
-
-// Every claimed row in one statement: those that start get this worker's lease (status stays null),
-// those that end get their final status and class.
-// those recorded here get the outcome of their attempt (and, were it ever to retry, its delay).
-const WRITE = `UPDATE "Execution" e
-   SET status = coalesce(v.status, 'RUNNING'),
-       "failureClass" = CASE WHEN v.status IS NULL THEN e."failureClass" ELSE v.class END,
-       attempts = coalesce(v.attempt, e.attempts),
-       "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
-       "leaseOwner" = CASE WHEN v.status IS NULL THEN $5 END,
-       "leaseExpiresAt" = CASE WHEN v.status IS NULL THEN now() + ($6::int * interval '1 millisecond') END,
-       "updatedAt" = now()
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $7::int[]) AS v(id, status, class, attempt, delay)
- WHERE e.id = v.id`;
+// Every claimed row in one write, made in the statement that appends the claim's events: those
+// that start get this worker's lease (status stays null), those that end get their final status and
+// class, those recorded here the outcome of their attempt (and, were it ever to retry, its delay).
+const WRITE = `exec_write AS (
+  UPDATE "Execution" e
+     SET status = coalesce(v.status, 'RUNNING'),
+         "failureClass" = CASE WHEN v.status IS NULL THEN e."failureClass" ELSE v.class END,
+         attempts = coalesce(v.attempt, e.attempts),
+         "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
+         "leaseOwner" = CASE WHEN v.status IS NULL THEN $7 END,
+         "leaseExpiresAt" = CASE WHEN v.status IS NULL THEN now() + ($8::int * interval '1 millisecond') END,
+         "updatedAt" = now()
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $9::int[]) AS v(id, status, class, attempt, delay)
+   WHERE e.id = v.id
+)`;
 
 export interface ClaimOutcome {
   /** Webhook attempts to send: RUNNING under this worker's lease. */
@@ -108,8 +111,6 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
   return inTransaction(ctx.pool, async (sql) => {
     const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
     if (rows.length === 0) return NOTHING;
-    const tenants = [...new Set(rows.map((r) => r.tenantId as string))].sort();
-    const switches = (await sql.query(SWITCHES, [tenants])).rows.map(toKillSwitchState);
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
     const events = new ChainBatch();
@@ -133,7 +134,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
           action: row.action,
           requestedAt: row.intent.requestedAt,
           ttlSeconds: row.intent.ttlSeconds,
-          switches,
+          switches: (row.switches as KillSwitchRow[]).map(toKillSwitchState),
           now: at,
         }),
       };
@@ -185,10 +186,9 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     }
     // The heads first (tenant order), then the status writes: the pending counter on each head
     // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
-    await appendToChains(sql, events);
-    await sql.query({
+    await appendToChains(sql, events, {
       name: "exec_claim_write",
-      text: WRITE,
+      cte: WRITE,
       values: [
         writes.ids,
         writes.statuses,

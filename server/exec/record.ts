@@ -21,12 +21,15 @@ interface RecordContext {
 
 const LOCK = `SELECT id, status, "leaseOwner", attempts FROM "Execution" WHERE id = ANY($1) ORDER BY id FOR UPDATE`;
 
-const WRITE = `UPDATE "Execution" e
-   SET status = v.status, "failureClass" = v.class,
-       "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
-       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, status, class, delay)
- WHERE e.id = v.id`;
+/** The outcomes, written in the statement that appends their events. */
+const WRITE = `exec_record AS (
+  UPDATE "Execution" e
+     SET status = v.status, "failureClass" = v.class,
+         "nextAttemptAt" = CASE WHEN v.delay IS NULL THEN e."nextAttemptAt" ELSE now() + (v.delay * interval '1 millisecond') END,
+         "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now()
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::int[]) AS v(id, status, class, delay)
+   WHERE e.id = v.id
+)`;
 
 function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: AttemptResult }[]) {
   return inTransaction(ctx.pool, async (sql) => {
@@ -61,10 +64,9 @@ function recordAttempts(ctx: RecordContext, batch: { job: Claimed; result: Attem
     }
     if (updates.ids.length === 0) return;
     // The heads before the status writes: the pending counter (a trigger on "Execution") lives on them.
-    await appendToChains(sql, events);
-    await sql.query({
+    await appendToChains(sql, events, {
       name: "exec_record",
-      text: WRITE,
+      cte: WRITE,
       values: [updates.ids, updates.statuses, updates.classes, updates.delays],
     });
   });

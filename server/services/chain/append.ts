@@ -134,22 +134,35 @@ export async function appendEvents(
   return sealed;
 }
 
+/** A write of the caller's that goes into the statement appending the events (one round trip fewer). */
+export interface AlongWrite {
+  /** The prepared statement's name: one per distinct `cte`. */
+  name: string;
+  /** One more CTE, named, whose parameters start at $3. */
+  cte: string;
+  values: unknown[];
+}
+
 /**
  * Events of several chains in one transaction: every head locked in one statement (tenant-id order),
- * every event inserted and every head moved in one more, however many tenants.
+ * every event inserted and every head moved in one more, however many tenants — with the caller's
+ * own write (`along`) in that same statement when it gives one.
  */
 export async function appendToChains(
   conn: pg.PoolClient,
   byTenant: ReadonlyMap<string, readonly EventBody[]>,
+  along?: AlongWrite,
 ): Promise<void> {
   const tenantIds = [...byTenant.keys()].filter((t) => byTenant.get(t)!.length > 0).sort();
-  if (tenantIds.length === 0) return;
-  const heads = await lockHeads(conn, tenantIds);
+  if (tenantIds.length === 0 && !along) return;
+  const heads = tenantIds.length > 0 ? await lockHeads(conn, tenantIds) : new Map<string, LockedHead>();
   const sealed = tenantIds.flatMap((t) => sealAfter(heads.get(t)!, t, byTenant.get(t)!));
   await conn.query({
-    name: "chain_append_many",
-    text: INSERT_SEALED_MANY,
-    values: [JSON.stringify(sealed), JSON.stringify(movedHeads(heads, tenantIds))],
+    name: along?.name ?? "chain_append_many",
+    text: along
+      ? `WITH ${insertSealedManyCtes({ events: "$1", heads: "$2" })}, ${along.cte} SELECT 1`
+      : INSERT_SEALED_MANY,
+    values: [JSON.stringify(sealed), JSON.stringify(movedHeads(heads, tenantIds)), ...(along?.values ?? [])],
   });
 }
 

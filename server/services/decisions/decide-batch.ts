@@ -1,13 +1,15 @@
 // Deciding a batch of submissions in one transaction (group commit, issue 13): one BEGIN … COMMIT
-// (one WAL flush) however many submissions, one statement for their idempotency locks, one that
-// reads what was decided before and locks each tenant's rate bucket, one that locks the chain heads
-// (with the pending-execution counters kept on them), and one that writes every row. The answers are
+// (one WAL flush) however many submissions, in four round trips: BEGIN with the idempotency locks;
+// one statement that reads what was decided before and locks each tenant's rate bucket, then its
+// chain head (with the pending-execution counter kept on it); one that writes every row; COMMIT.
+// The answers are
 // those of the submissions taken one at a time in arrival order: a replay is a 200 (or a 409), and
 // rate, pending cap and suspension refuse exactly the ones they would have refused.
 //
 // Lock order, shared with every other writer: idempotency keys (sorted), rate buckets (tenant
 // order), chain heads (tenant order). Other writers take only heads, in tenant order.
 
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import {
   type ActionIntent,
@@ -22,7 +24,7 @@ import {
 import { nodeCrypto } from "../../crypto/node";
 import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
-import { insertSealedManyCtes, lockHeads, movedHeads, sealAfter } from "../chain/append";
+import { insertSealedManyCtes, type LockedHead, lockHeads, movedHeads, sealAfter } from "../chain/append";
 import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
 import { type ActivePolicy, loadPolicy } from "../policies/versions";
 import { conflict, ServiceError } from "../shared/errors";
@@ -67,115 +69,129 @@ interface TenantState {
 
 /** Decides `items` in one transaction; the answers are in the same order. */
 export function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
-  return inTransaction(pool, async (sql) => {
-    const answers: (Answer | undefined)[] = new Array(items.length);
-    // Serialize requests carrying the same key (across batches and instances): a retry that races its
-    // original waits, then finds it below and replays it.
-    await sql.query({
-      name: "intent_locks",
-      text: LOCK_KEYS,
-      values: [items.map((item) => `${item.principal.tenantId} ${item.idempotencyKey}`)],
-    });
-    const tenantIds = [...new Set(items.map((item) => item.principal.tenantId))].sort();
-    const { replays, tenants } = await readState(sql, tenantIds, items);
+  // Requests carrying the same key are serialized (across batches and instances): a retry that
+  // races its original waits for the lock, then finds it below and replays it. The locks are taken
+  // with BEGIN, in one round trip, before the statement that reads the replays (whose snapshot must
+  // come after them).
+  const locks = keyLocks(items.map((item) => `${item.principal.tenantId} ${item.idempotencyKey}`));
+  return inTransaction(
+    pool,
+    async (sql) => {
+      const answers: (Answer | undefined)[] = new Array(items.length);
+      const tenantIds = [...new Set(items.map((item) => item.principal.tenantId))].sort();
+      const { replays, tenants, heads } = await readState(sql, tenantIds, items);
 
-    // Replays, and repeats of a key earlier in this very batch, are answered once the rest is decided.
-    const fresh: number[] = [];
-    const firstWithKey = new Map<string, number>();
-    const repeats: [number, number][] = [];
-    items.forEach((item, index) => {
-      const key = `${item.principal.tenantId} ${item.idempotencyKey}`;
-      const stored = replays.get(key);
-      if (stored) answers[index] = replayAnswer(item, stored.submissionHash, intentResult(stored));
-      else if (firstWithKey.has(key)) repeats.push([index, firstWithKey.get(key)!]);
-      else {
-        firstWithKey.set(key, index);
-        fresh.push(index);
-      }
-    });
+      // Replays, and repeats of a key earlier in this very batch, are answered once the rest is decided.
+      const fresh: number[] = [];
+      const firstWithKey = new Map<string, number>();
+      const repeats: [number, number][] = [];
+      items.forEach((item, index) => {
+        const key = `${item.principal.tenantId} ${item.idempotencyKey}`;
+        const stored = replays.get(key);
+        if (stored) answers[index] = replayAnswer(item, stored.submissionHash, intentResult(stored));
+        else if (firstWithKey.has(key)) repeats.push([index, firstWithKey.get(key)!]);
+        else {
+          firstWithKey.set(key, index);
+          fresh.push(index);
+        }
+      });
 
-    // Only tenants that exist get a head (a missing one is a 404 below, not a new chain).
-    const heads = await lockHeads(sql, [...tenants.keys()]);
-    for (const [tenantId, state] of tenants) state.pending = heads.get(tenantId)!.pending;
-    const rows = new BatchRows();
-    const eventsByTenant = new Map<string, EventBody[]>();
-    const decided: { index: number; tenantId: string; result: IntentResult; eventCount: number }[] = [];
-    for (const index of fresh) {
-      const item = items[index]!;
-      const tenantId = item.principal.tenantId;
-      const state = tenants.get(tenantId);
-      if (!state) {
-        answers[index] = new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
-        continue;
-      }
-      const refusal = admissionRefusal(tenantId, state);
-      if (refusal) {
-        answers[index] = refusal;
-        continue;
-      }
-      state.level -= 1;
-      state.taken += 1;
-      const policy = await loadPolicy(tenantId, state.activePolicyVersion, async () => {
-        const { rows: found } = await sql.query({
-          name: "policy_version",
-          text: `SELECT document, hash FROM "PolicyVersion" WHERE "tenantId" = $1 AND version = $2`,
-          values: [tenantId, state.activePolicyVersion],
+      for (const [tenantId, state] of tenants) state.pending = heads.get(tenantId)!.pending;
+      const rows = new BatchRows();
+      const eventsByTenant = new Map<string, EventBody[]>();
+      const decided: { index: number; tenantId: string; result: IntentResult; eventCount: number }[] = [];
+      for (const index of fresh) {
+        const item = items[index]!;
+        const tenantId = item.principal.tenantId;
+        const state = tenants.get(tenantId);
+        if (!state) {
+          answers[index] = new ServiceError("NOT_FOUND", `tenant ${tenantId} not found`);
+          continue;
+        }
+        const refusal = admissionRefusal(tenantId, state);
+        if (refusal) {
+          answers[index] = refusal;
+          continue;
+        }
+        state.level -= 1;
+        state.taken += 1;
+        const policy = await loadPolicy(tenantId, state.activePolicyVersion, async () => {
+          const { rows: found } = await sql.query({
+            name: "policy_version",
+            text: `SELECT document, hash FROM "PolicyVersion" WHERE "tenantId" = $1 AND version = $2`,
+            values: [tenantId, state.activePolicyVersion],
+          });
+          return found[0] ?? null;
         });
-        return found[0] ?? null;
-      });
-      const made = decideOne(item, state, policy, rows);
-      if (made.executionId) state.pending += 1;
-      const events = eventsByTenant.get(tenantId) ?? [];
-      events.push(...made.events);
-      eventsByTenant.set(tenantId, events);
-      decided.push({ index, tenantId, result: made.result, eventCount: made.events.length });
-    }
-
-    if (decided.length > 0) {
-      // Seal each tenant's events in arrival order after its head.
-      const sealed: unknown[] = [];
-      for (const tenantId of tenantIds) {
-        const events = eventsByTenant.get(tenantId);
-        if (events) sealed.push(...sealAfter(heads.get(tenantId)!, tenantId, events));
+        const made = decideOne(item, state, policy, rows);
+        if (made.executionId) state.pending += 1;
+        const events = eventsByTenant.get(tenantId) ?? [];
+        events.push(...made.events);
+        eventsByTenant.set(tenantId, events);
+        decided.push({ index, tenantId, result: made.result, eventCount: made.events.length });
       }
 
-      const buckets = [...tenants.entries()]
-        .filter(([, s]) => s.taken > 0)
-        .map(([tenantId, s]) => ({ tenantId, tokens: s.level, at: s.at }));
-      await sql.query({
-        name: "intent_insert_batch",
-        text: INSERT_BATCH,
-        values: [
-          JSON.stringify(rows.intents),
-          JSON.stringify(rows.decisions),
-          JSON.stringify(rows.approvals),
-          JSON.stringify(rows.executions),
-          JSON.stringify(sealed),
-          JSON.stringify(
-            movedHeads(
-              heads,
-              tenantIds.filter((t) => eventsByTenant.has(t)),
+      if (decided.length > 0) {
+        // Seal each tenant's events in arrival order after its head.
+        const sealed: unknown[] = [];
+        for (const tenantId of tenantIds) {
+          const events = eventsByTenant.get(tenantId);
+          if (events) sealed.push(...sealAfter(heads.get(tenantId)!, tenantId, events));
+        }
+
+        const buckets = [...tenants.entries()]
+          .filter(([, s]) => s.taken > 0)
+          .map(([tenantId, s]) => ({ tenantId, tokens: s.level, at: s.at }));
+        await sql.query({
+          name: "intent_insert_batch",
+          text: INSERT_BATCH,
+          values: [
+            JSON.stringify(rows.intents),
+            JSON.stringify(rows.decisions),
+            JSON.stringify(rows.approvals),
+            JSON.stringify(rows.executions),
+            JSON.stringify(sealed),
+            JSON.stringify(
+              movedHeads(
+                heads,
+                tenantIds.filter((t) => eventsByTenant.has(t)),
+              ),
             ),
-          ),
-          JSON.stringify(buckets),
-        ],
-      });
-      await saveTraceContexts(
-        sql,
-        decided.map((d) => ({ executionId: d.result.executionId, traceparent: items[d.index]!.traceparent })),
-      );
-      for (const d of decided) answers[d.index] = { status: 201, result: d.result };
-    }
-    for (const [index, first] of repeats) {
-      const original = answers[first]!;
-      const item = items[index]!;
-      answers[index] =
-        original instanceof ServiceError
-          ? original
-          : replayAnswer(item, items[first]!.submissionHash, original.result);
-    }
-    return answers as Answer[];
-  });
+            JSON.stringify(buckets),
+          ],
+        });
+        await saveTraceContexts(
+          sql,
+          decided.map((d) => ({
+            executionId: d.result.executionId,
+            traceparent: items[d.index]!.traceparent,
+          })),
+        );
+        for (const d of decided) answers[d.index] = { status: 201, result: d.result };
+      }
+      for (const [index, first] of repeats) {
+        const original = answers[first]!;
+        const item = items[index]!;
+        answers[index] =
+          original instanceof ServiceError
+            ? original
+            : replayAnswer(item, items[first]!.submissionHash, original.result);
+      }
+      return answers as Answer[];
+    },
+    locks,
+  );
+}
+
+/**
+ * The advisory locks of a batch's (tenant, key) pairs, as SQL: one 64-bit number per distinct pair
+ * (the first 8 bytes of its SHA-256), taken in ascending order by every batch, so none deadlock.
+ */
+function keyLocks(keys: readonly string[]): string {
+  const ids = [
+    ...new Set(keys.map((key) => createHash("sha256").update(key).digest().readBigInt64BE(0))),
+  ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `SELECT count(pg_advisory_xact_lock(k)) FROM unnest(ARRAY[${ids.join(",")}]::bigint[]) AS k`;
 }
 
 /** What the same key answers the second time: the stored result, or 409 for other content. */
@@ -342,7 +358,12 @@ function decideOne(item: Submission, state: TenantState, policy: ActivePolicy, r
   return { events, executionId, result };
 }
 
-/** What the batch reads before deciding: earlier decisions of its keys, and each tenant (bucket locked). */
+/**
+ * What the batch reads before deciding, in one statement: each tenant (its rate bucket locked),
+ * the chain heads of the tenants that exist (locked after the buckets: the one lock order), and the
+ * earlier decisions of the batch's keys. Only tenants that exist get a head (a missing one is a 404,
+ * not a new chain).
+ */
 async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonly Submission[]) {
   const read = async () =>
     (
@@ -355,7 +376,7 @@ async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonl
           items.map((item) => item.idempotencyKey),
         ],
       })
-    ).rows[0] as { tenants: TenantRow[]; replays: ReplayRow[] };
+    ).rows[0] as { tenants: TenantRow[]; heads: HeadRow[]; replays: ReplayRow[] };
   let state = await read();
   const unbucketed = state.tenants.filter((t) => !t.hasBucket).map((t) => t.id);
   if (unbucketed.length > 0) {
@@ -365,6 +386,17 @@ async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonl
       [unbucketed],
     );
     state = await read();
+  }
+  const heads = new Map<string, LockedHead>(
+    state.heads.map((h) => [h.tenantId, { seq: h.seq, hash: h.hash, pending: h.pending }]),
+  );
+  if (state.tenants.some((t) => !heads.has(t.id))) {
+    // A tenant whose chain has no event yet: lockHeads creates its head at genesis.
+    for (const [tenantId, head] of await lockHeads(
+      sql,
+      state.tenants.map((t) => t.id),
+    ))
+      heads.set(tenantId, head);
   }
   const tenants = new Map<string, TenantState>(
     state.tenants.map((t) => [
@@ -384,7 +416,14 @@ async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonl
     ]),
   );
   const replays = new Map(state.replays.map((r) => [`${r.tenantId} ${r.idempotencyKey}`, r]));
-  return { tenants, replays };
+  return { tenants, heads, replays };
+}
+
+interface HeadRow {
+  tenantId: string;
+  seq: number;
+  hash: string;
+  pending: number;
 }
 
 interface TenantRow {
@@ -415,31 +454,34 @@ interface ReplayRow {
   executionStatus: string | null;
 }
 
-/** Advisory locks on the batch's (tenant, key) pairs, in one order for every batch: no deadlock. */
-const LOCK_KEYS = `
-SELECT count(pg_advisory_xact_lock(h))
-  FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS keys`;
-
 /**
  * Each tenant of the batch with its bucket locked (in tenant order: the nested loop follows the
- * sorted subquery) and refilled to now, its engaged
- * kill switches, and the stored decisions of the batch's keys. A tenant without a bucket row comes
- * back with hasBucket false (and no lock).
+ * sorted subquery) and refilled to now, and its engaged kill switches; then, once every bucket is
+ * locked (the array_agg reads them all first), the heads of those tenants, locked in tenant order
+ * (FOR UPDATE returns each head as its last committer left it); and the stored decisions of the
+ * batch's keys. A tenant without a bucket row comes back with hasBucket false (and no lock).
  */
 const STATE = `
+WITH tenants AS MATERIALIZED (
+  SELECT t.id, t.status, t."ratePerSecond" AS rate, t.burst, t."maxPending", t."activePolicyVersion",
+         r."tenantId" IS NOT NULL AS "hasBucket",
+         LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t."ratePerSecond")::float8 AS level,
+         clock_timestamp() AS at,
+         (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
+            FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
+    FROM (SELECT * FROM "Tenant" WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C") t
+    LEFT JOIN LATERAL (
+      SELECT b."tenantId", b.tokens, b."updatedAt" FROM "RateBucket" b WHERE b."tenantId" = t.id FOR UPDATE
+    ) r ON true
+), heads AS MATERIALIZED (
+  SELECT h."tenantId", h.seq, h.hash, h.pending FROM "ChainHead" h
+   WHERE h."tenantId" = ANY((SELECT array_agg(id) FROM tenants)::text[])
+   ORDER BY h."tenantId" COLLATE "C"
+     FOR UPDATE
+)
 SELECT
-  (SELECT coalesce(json_agg(t ORDER BY t.id), '[]'::json) FROM (
-     SELECT t.id, t.status, t."ratePerSecond" AS rate, t.burst, t."maxPending", t."activePolicyVersion",
-            r."tenantId" IS NOT NULL AS "hasBucket",
-            LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t."ratePerSecond")::float8 AS level,
-            clock_timestamp() AS at,
-            (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
-               FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
-       FROM (SELECT * FROM "Tenant" WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C") t
-       LEFT JOIN LATERAL (
-         SELECT b."tenantId", b.tokens, b."updatedAt" FROM "RateBucket" b WHERE b."tenantId" = t.id FOR UPDATE
-       ) r ON true
-   ) t) AS tenants,
+  (SELECT coalesce(json_agg(t ORDER BY t.id), '[]'::json) FROM tenants t) AS tenants,
+  (SELECT coalesce(json_agg(h), '[]'::json) FROM heads h) AS heads,
   (SELECT coalesce(json_agg(x), '[]'::json) FROM (
      SELECT i."tenantId", i."idempotencyKey", i."submissionHash", d.id AS "decisionId", d."intentId", d.verdict,
             d.reason, d."decidingRule", d.output -> 'matchedRules' AS "matchedRules", a.id AS "approvalId",

@@ -9,8 +9,16 @@ export type Tx = Prisma.TransactionClient;
 /** Interactive transactions wait for a pooled connection under load rather than failing after Prisma's 2 s default. */
 export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
 
-/** BEGIN … COMMIT on one pooled connection; a connection whose ROLLBACK failed is discarded. */
-export async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * BEGIN … COMMIT on one pooled connection; a connection whose ROLLBACK failed is discarded.
+ * `preamble`, sent with BEGIN in one round trip (the simple protocol: no parameters), is for SQL
+ * built from numbers only, never from input text.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (sql: pg.PoolClient) => Promise<T>,
+  preamble?: string,
+): Promise<T> {
   const sql = await pool.connect();
   let broken: Error | undefined;
   // A connection the server drops between two statements (a PostgreSQL restart) reports it as an
@@ -21,7 +29,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (sql: pg.PoolClient)
   };
   sql.on("error", onError);
   try {
-    await sql.query("BEGIN");
+    await sql.query(preamble ? `BEGIN; ${preamble}` : "BEGIN");
     const result = await work(sql);
     await sql.query("COMMIT");
     return result;
