@@ -26,7 +26,7 @@ import { openStoredConfig } from "../services/executors/stored";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
-import { type ExecutionCall, recordCalls, recordResult } from "./executors";
+import { type AttemptResult, type ExecutionCall, recordCalls, recordResult } from "./executors";
 
 export interface Claimed {
   /**
@@ -100,11 +100,11 @@ const WRITE = `exec_write AS (
 export interface ClaimOutcome {
   /** Webhook attempts to send: RUNNING under this worker's lease. */
   dispatch: Claimed[];
-  /** Attempts through the record executor, run and recorded inside the claim. */
-  recorded: number;
+  /** Attempts through the record executor, run and recorded inside the claim, with their results. */
+  recorded: { job: Claimed; result: AttemptResult }[];
 }
 
-const NOTHING: ClaimOutcome = { dispatch: [], recorded: 0 };
+const NOTHING: ClaimOutcome = { dispatch: [], recorded: [] };
 
 /** Claims up to `limit` executions: record attempts are finished when it returns, webhook attempts RUNNING. */
 export function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
@@ -166,17 +166,12 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     const recorded = claimed.filter(
       (job) => !job.configProblem && routeFor(job.config, job.intent.action)?.type === "record",
     );
+    const results: AttemptResult[] = [];
     if (recorded.length > 0) {
       const inserted = await recordCalls(sql, recorded.map(executionCall));
       recorded.forEach((job, i) => {
-        const next = attemptTransition(
-          nodeCrypto,
-          job.id,
-          job.attempt,
-          recordResult(inserted[i]!),
-          at,
-          ctx.retry,
-        );
+        results.push(recordResult(inserted[i]!));
+        const next = attemptTransition(nodeCrypto, job.id, job.attempt, results[i]!, at, ctx.retry);
         for (const event of next.events) events.add(job.tenantId, event);
         const w = writes.ids.indexOf(job.id);
         writes.statuses[w] = next.status;
@@ -200,7 +195,10 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       ],
     });
     const done = new Set(recorded);
-    return { dispatch: claimed.filter((job) => !done.has(job)), recorded: recorded.length };
+    return {
+      dispatch: claimed.filter((job) => !done.has(job)),
+      recorded: recorded.map((job, i) => ({ job, result: results[i]! })),
+    };
   });
 }
 

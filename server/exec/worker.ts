@@ -18,10 +18,12 @@ import type pg from "pg";
 import { DEFAULT_RETRY, type RetryConfig } from "../core";
 import { expireLapsedApprovals } from "../services/approvals/sweep";
 import { endUnreportedExecutions } from "../services/executions/unreported";
+import { tracingEnabled } from "../telemetry/tracing";
 import { type Claimed, claimExecutions } from "./claim";
 import { executeAttempt } from "./execute";
 import { defaultLeaseMs, releaseLeases, renewLeases } from "./leases";
 import { batchingRecorder } from "./record";
+import { attemptSpan } from "./trace-context";
 
 export { defaultLeaseMs };
 
@@ -108,8 +110,11 @@ export function startWorker(options: WorkerOptions): Worker {
       if (room >= batch || (room > 0 && inflight.size === 0)) {
         try {
           const { dispatch, recorded } = await claimExecutions(claimCtx, room);
-          got = dispatch.length + recorded;
-          finished += recorded;
+          got = dispatch.length + recorded.length;
+          finished += recorded.length;
+          // With tracing on, an attempt the claim ran (record executor) still gets its span.
+          if (tracingEnabled())
+            for (const { job, result } of recorded) void attemptSpan(pool, job, async () => result);
           for (const job of dispatch) handle(job);
         } catch (error) {
           log(`claim failed: ${(error as Error).message}`);

@@ -250,7 +250,10 @@ describe("executor configuration", () => {
       { pool: db.pool, workerId: "one-commit", leaseMs: 5_000, retry: RETRY, clock: () => new Date() },
       64,
     );
-    expect(outcome).toEqual({ dispatch: [], recorded: 40 });
+    expect(outcome.dispatch).toEqual([]);
+    expect(outcome.recorded.map((r) => [r.job.id, r.result.outcome])).toEqual(
+      ids.map((id) => [id, { kind: "http", status: 200 }]),
+    );
     // One transaction wrote them all: every row it wrote carries its id (xmin).
     const writers = await db.pool.query(
       `SELECT xmin::text AS tx FROM "Execution" WHERE id = ANY($1)

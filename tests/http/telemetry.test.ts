@@ -238,6 +238,46 @@ describe("OpenTelemetry traces over OTLP/HTTP", () => {
     expect([...collector.contentTypes]).toEqual(["application/json"]);
   });
 
+  it("an attempt through the built-in record executor, run inside the claim, still has its dispatch attempt span", async () => {
+    const token = server.adminToken;
+    for (const [path, body] of [
+      ["/api/v1/tenants", { id: "traced-record", name: "traced-record" }],
+      ["/api/v1/tenants/traced-record/policies", DEMO_POLICY],
+    ] as const)
+      expect((await call(server, "POST", path, { token, body })).status).toBe(201);
+    const key = await call(server, "POST", "/api/v1/tenants/traced-record/api-keys", {
+      token,
+      body: { role: "client", name: "client" },
+    });
+    const traceId = hex(16);
+    const submitted = await call(server, "POST", "/api/v1/intents", {
+      token: key.json.key as string,
+      body: intentBody(),
+      headers: { traceparent: `00-${traceId}-${hex(8)}-01` },
+    });
+    expect(submitted.json.verdict).toBe("ALLOW");
+    const submit = await spanWhere(
+      "the submitIntent span",
+      (s) => s.name === "submitIntent" && s.traceId === traceId,
+    );
+    const attempt = await spanWhere(
+      "the record attempt's span",
+      (s) =>
+        s.name === "dispatch attempt" && s.attributes["exoarmur.execution_id"] === submitted.json.executionId,
+    );
+    expect(attempt).toMatchObject({
+      traceId,
+      parent: submit.spanId,
+      service: "exoarmur-worker",
+      attributes: {
+        "exoarmur.tenant": "traced-record",
+        "exoarmur.attempt": 1,
+        "exoarmur.outcome": "http",
+        "http.response.status_code": 200,
+      },
+    });
+  });
+
   it("a denial carries its verdict, reason and rule; without a traceparent the request starts a trace", async () => {
     const submitted = await call(server, "POST", "/api/v1/intents", {
       token: client,
