@@ -6,9 +6,10 @@
 //
 // An attempt through the built-in `record` executor is a row in this same database, so it runs
 // right here, in the claim's transaction: claimed, recorded and finished in one commit (its
-// started, attempted and succeeded events appended together). Nothing is sent anywhere, so there is
-// no later moment to check the switches again, and no crash can fall between the effect and its
-// outcome. Only webhook attempts leave the transaction, RUNNING under this worker's lease.
+// started, attempted and succeeded events appended together), so no crash can fall between the
+// effect and its outcome. It is checked once more right before it is written, after the heads are
+// locked (conditions.ts). Only webhook attempts leave the transaction, RUNNING under this worker's
+// lease.
 
 import type pg from "pg";
 import {
@@ -19,13 +20,14 @@ import {
   type RetryConfig,
 } from "../core";
 import { nodeCrypto } from "../crypto/node";
-import { appendToChains, ChainBatch } from "../services/chain/append";
+import { appendAfterLocked, ChainBatch, chainsOf, lockHeads } from "../services/chain/append";
 import type { ExecutorConfig } from "../services/executors/config";
 import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
+import { readConditions, refusalUnder } from "./conditions";
 import { type AttemptResult, type ExecutionCall, recordCalls, recordResult } from "./executors";
 
 export interface Claimed {
@@ -163,25 +165,22 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
         config: opened.config,
       });
     }
+    // The heads first (tenant order), then the status writes: the pending counter on each head
+    // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
+    const heads = await lockHeads(sql, chainsOf(events));
     const recorded = claimed.filter(
       (job) => !job.configProblem && routeFor(job.config, job.intent.action)?.type === "record",
     );
-    const results: AttemptResult[] = [];
-    if (recorded.length > 0) {
-      const inserted = await recordCalls(sql, recorded.map(executionCall));
-      recorded.forEach((job, i) => {
-        results.push(recordResult(inserted[i]!));
-        const next = attemptTransition(nodeCrypto, job.id, job.attempt, results[i]!, at, ctx.retry);
-        for (const event of next.events) events.add(job.tenantId, event);
-        const w = writes.ids.indexOf(job.id);
-        writes.statuses[w] = next.status;
-        writes.classes[w] = next.failureClass;
-        writes.delays[w] = next.delayMs;
-      });
-    }
-    // The heads first (tenant order), then the status writes: the pending counter on each head
-    // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
-    await appendToChains(sql, events, {
+    const results = await recordAttempts(sql, recorded, ctx.clock());
+    recorded.forEach((job, i) => {
+      const next = attemptTransition(nodeCrypto, job.id, job.attempt, results[i]!, at, ctx.retry);
+      for (const event of next.events) events.add(job.tenantId, event);
+      const w = writes.ids.indexOf(job.id);
+      writes.statuses[w] = next.status;
+      writes.classes[w] = next.failureClass;
+      writes.delays[w] = next.delayMs;
+    });
+    await appendAfterLocked(sql, heads, events, {
       name: "exec_claim_write",
       cte: WRITE,
       values: [
@@ -199,6 +198,30 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       dispatch: claimed.filter((job) => !done.has(job)),
       recorded: recorded.map((job, i) => ({ job, result: results[i]! })),
     };
+  });
+}
+
+/**
+ * The record attempts of a claim, run in its transaction once the tenants' heads are locked: the
+ * switches and the tenant's status are read again first (a fresh statement, so an engage or a
+ * suspension that committed while the claim waited for a head is seen), then the calls that may go
+ * ahead are recorded (once per execution).
+ */
+async function recordAttempts(
+  sql: pg.PoolClient,
+  jobs: readonly Claimed[],
+  now: Date,
+): Promise<AttemptResult[]> {
+  if (jobs.length === 0) return [];
+  const conditions = await readConditions(sql, [...new Set(jobs.map((job) => job.tenantId))]);
+  const refusals = jobs.map((job) => refusalUnder(job, conditions.get(job.tenantId), now));
+  const allowed = jobs.filter((_, i) => !refusals[i]);
+  const inserted = allowed.length > 0 ? await recordCalls(sql, allowed.map(executionCall)) : [];
+  let next = 0;
+  return jobs.map((_, i) => {
+    const refusal = refusals[i];
+    if (refusal) return { outcome: { kind: "blocked", refusal }, detail: {} };
+    return recordResult(inserted[next++] === true);
   });
 }
 

@@ -7,25 +7,12 @@
 
 import DataLoader from "dataloader";
 import type pg from "pg";
-import { dispatchRefusal } from "../core";
 import { routeFor } from "../services/executors/config";
-import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
-import { iso } from "../services/shared/ids";
 import { tracingEnabled } from "../telemetry/tracing";
 import { type Claimed, executionCall } from "./claim";
+import { type Conditions, readConditions, refusalUnder } from "./conditions";
 import { type AttemptResult, recordCalls, recordResult, runWebhook } from "./executors";
 import { attemptSpan } from "./trace-context";
-
-const CONDITIONS = `
-SELECT t.id, t.status,
-       (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason)), '[]'::json)
-          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
-  FROM "Tenant" t WHERE t.id = ANY($1::text[])`;
-
-interface Conditions {
-  status: string;
-  switches: KillSwitchRow[];
-}
 
 const loaders = new WeakMap<pg.Pool, DataLoader<string, Conditions | null>>();
 
@@ -35,8 +22,7 @@ function conditionsLoader(pool: pg.Pool): DataLoader<string, Conditions | null> 
   if (!loader) {
     loader = new DataLoader(
       async (tenantIds) => {
-        const { rows } = await pool.query({ name: "exec_conditions", text: CONDITIONS, values: [tenantIds] });
-        const byId = new Map(rows.map((r) => [r.id as string, r as Conditions]));
+        const byId = await readConditions(pool, tenantIds);
         return tenantIds.map((id) => byId.get(id) ?? null);
       },
       { cache: false },
@@ -48,16 +34,7 @@ function conditionsLoader(pool: pg.Pool): DataLoader<string, Conditions | null> 
 
 /** Why the claimed attempt may not be sent now, read fresh from the database. */
 async function refusalNow(pool: pg.Pool, job: Claimed, now: Date) {
-  const row = await conditionsLoader(pool).load(job.tenantId);
-  return dispatchRefusal({
-    tenantId: job.tenantId,
-    tenantStatus: row?.status ?? "unknown",
-    action: job.intent.action,
-    requestedAt: job.intent.requestedAt,
-    ttlSeconds: job.intent.ttlSeconds,
-    switches: (row?.switches ?? []).map(toKillSwitchState),
-    now: iso(now),
-  });
+  return refusalUnder(job, await conditionsLoader(pool).load(job.tenantId), now);
 }
 
 export function executeAttempt(pool: pg.Pool, job: Claimed, clock: () => Date): Promise<AttemptResult> {

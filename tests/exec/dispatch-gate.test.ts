@@ -85,6 +85,66 @@ describe("a kill switch engaged before an attempt is sent stops that attempt", (
     expect((await verifyChain(db, "gate")).ok).toBe(true);
   });
 
+  // The built-in record executor acts inside the claim's transaction: it must see a switch or a
+  // suspension that committed while the claim waited for the tenant's chain head (review of issue 13).
+  const waitingOnLocks = async (holder: pg.Client) =>
+    (
+      await holder.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')`,
+      )
+    ).rows[0].n as number;
+
+  it.each([
+    ["a global switch", "global" as const, "KILL_SWITCH_GLOBAL"],
+    ["a tenant switch", "tenant" as const, "KILL_SWITCH_TENANT"],
+  ])(
+    "record executor: %s engaged while the claim waits for the head is seen: BLOCKED, nothing recorded",
+    async (_label, scope, reason) => {
+      const recordTenant = await seedTenant(db, `rec-${scope}`); // no executor configuration: record
+      const { result } = await submitIntent(db, recordTenant.keys.client.principal, intentBody());
+      const executionId = result.executionId!;
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      await holder.query("BEGIN");
+      await holder.query(`SELECT seq FROM "ChainHead" WHERE "tenantId" = $1 FOR UPDATE`, [recordTenant.id]);
+      const switchOf = scope === "global" ? { scope } : { scope, tenantId: recordTenant.id };
+      const engageSwitch = () =>
+        setKillSwitch(db, PLATFORM_ADMIN, { ...switchOf, engaged: true, reason: "incident 78" });
+      // A tenant switch appends to the held chain: it queues there first, then the claim does, so it
+      // commits first once the head is free. A global switch appends to the platform's chain: it
+      // commits while the claim waits.
+      const tenantEngage = scope === "tenant" ? engageSwitch() : null;
+      if (tenantEngage)
+        await until(
+          () => waitingOnLocks(holder),
+          (n) => n >= 1,
+        );
+      const worker = startWorker({ pool: db.pool, pollMs: 10, concurrency: 1 });
+      try {
+        await until(
+          () => waitingOnLocks(holder),
+          (n) => n >= (tenantEngage ? 2 : 1),
+        );
+        if (!tenantEngage) await engageSwitch();
+        await holder.query("COMMIT");
+        await tenantEngage;
+        await until(
+          () => execution(executionId),
+          (e) => e.status !== "QUEUED" && e.status !== "RUNNING",
+        );
+      } finally {
+        await holder.end();
+        await worker.stop();
+        await setKillSwitch(db, PLATFORM_ADMIN, { ...switchOf, engaged: false, reason: "over" });
+      }
+      expect((await execution(executionId)).status).toBe("BLOCKED");
+      expect(await db.recordedCall.count({ where: { executionId } })).toBe(0);
+      const blocked = (await eventsOf(executionId)).find((e) => e.type === "execution.blocked");
+      expect(blocked?.payload).toMatchObject({ attempt: 1, reason, failureClass: "BLOCKED" });
+      expect((await verifyChain(db, recordTenant.id)).ok).toBe(true);
+    },
+  );
+
   it("an approval completed under an action switch answers BLOCKED and names the switch", async () => {
     const { result } = await submitIntent(
       db,

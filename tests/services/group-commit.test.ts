@@ -141,6 +141,20 @@ describe("limits inside one batch count as one at a time", () => {
     expect(bucket[0]!.tokens).toBeLessThan(1);
   });
 
+  it("a tenant whose bucket row is gone gets a full one: 8 submissions at once all decided, chain gapless", async () => {
+    const t = await seedTenant(db, "gcnobucket", { ratePerSecond: 0.01, burst: 50, maxPending: 1000 });
+    await db.$executeRaw`DELETE FROM "RateBucket" WHERE "tenantId" = 'gcnobucket'`;
+    const results = await settle(
+      Array.from({ length: 8 }, (_, i) => submitIntent(db, client(t), intentBody({ target: `nb-${i}` }))),
+    );
+    expect(results.filter((r) => "value" in r)).toHaveLength(8);
+    const bucket = await db.$queryRaw<
+      { tokens: number }[]
+    >`SELECT tokens FROM "RateBucket" WHERE "tenantId" = 'gcnobucket'`;
+    expect(Math.floor(bucket[0]!.tokens)).toBe(42);
+    expect((await verifyChain(db, "gcnobucket")).ok).toBe(true);
+  });
+
   it("maxPending 2 and 5 allowed intents at once: exactly 2 queued, 3 refused QUEUE_FULL; the counter on the head says 2", async () => {
     const t = await seedTenant(db, "gcfull", { ratePerSecond: 1000, burst: 1000, maxPending: 2 });
     const results = await settle([

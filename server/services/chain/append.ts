@@ -153,9 +153,28 @@ export async function appendToChains(
   byTenant: ReadonlyMap<string, readonly EventBody[]>,
   along?: AlongWrite,
 ): Promise<void> {
-  const tenantIds = [...byTenant.keys()].filter((t) => byTenant.get(t)!.length > 0).sort();
+  const tenantIds = chainsOf(byTenant);
   if (tenantIds.length === 0 && !along) return;
   const heads = tenantIds.length > 0 ? await lockHeads(conn, tenantIds) : new Map<string, LockedHead>();
+  await appendAfterLocked(conn, heads, byTenant, along);
+}
+
+/** The chains that `byTenant` appends to, in the one lock order. */
+export function chainsOf(byTenant: ReadonlyMap<string, readonly EventBody[]>): string[] {
+  return [...byTenant.keys()].filter((t) => byTenant.get(t)!.length > 0).sort();
+}
+
+/**
+ * The second statement of `appendToChains`, for a caller that locked the heads itself (with
+ * `lockHeads(conn, chainsOf(byTenant))`) because it must read something after them.
+ */
+export async function appendAfterLocked(
+  conn: pg.PoolClient,
+  heads: Map<string, LockedHead>,
+  byTenant: ReadonlyMap<string, readonly EventBody[]>,
+  along?: AlongWrite,
+): Promise<void> {
+  const tenantIds = chainsOf(byTenant);
   const sealed = tenantIds.flatMap((t) => sealAfter(heads.get(t)!, t, byTenant.get(t)!));
   await conn.query({
     name: along?.name ?? "chain_append_many",

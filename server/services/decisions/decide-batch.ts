@@ -68,7 +68,28 @@ interface TenantState {
 }
 
 /** Decides `items` in one transaction; the answers are in the same order. */
-export function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
+export async function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
+  try {
+    return await decideBatchOnce(pool, items);
+  } catch (error) {
+    if (!(error instanceof MissingBuckets)) throw error;
+    // A tenant without a bucket row (created before buckets existed, or the row deleted by hand):
+    // the transaction is rolled back, the tenant gets a full bucket, and the batch goes again.
+    await pool.query(
+      `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") SELECT id, burst, clock_timestamp() FROM "Tenant" WHERE id = ANY($1::text[]) ON CONFLICT DO NOTHING`,
+      [error.tenantIds],
+    );
+    return decideBatchOnce(pool, items);
+  }
+}
+
+class MissingBuckets extends Error {
+  constructor(readonly tenantIds: string[]) {
+    super(`no rate bucket for ${tenantIds.join(", ")}`);
+  }
+}
+
+function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
   // Requests carrying the same key are serialized (across batches and instances): a retry that
   // races its original waits for the lock, then finds it below and replays it. The locks are taken
   // with BEGIN, in one round trip, before the statement that reads the replays (whose snapshot must
@@ -377,16 +398,10 @@ async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonl
         ],
       })
     ).rows[0] as { tenants: TenantRow[]; heads: HeadRow[]; replays: ReplayRow[] };
-  let state = await read();
+  const state = await read();
   const unbucketed = state.tenants.filter((t) => !t.hasBucket).map((t) => t.id);
-  if (unbucketed.length > 0) {
-    // A tenant created before buckets existed: give it a full bucket, then read again.
-    await sql.query(
-      `INSERT INTO "RateBucket" ("tenantId", tokens, "updatedAt") SELECT id, burst, clock_timestamp() FROM "Tenant" WHERE id = ANY($1::text[]) ON CONFLICT DO NOTHING`,
-      [unbucketed],
-    );
-    state = await read();
-  }
+  // The heads are locked by now: a bucket locked after them would break the lock order.
+  if (unbucketed.length > 0) throw new MissingBuckets(unbucketed);
   const heads = new Map<string, LockedHead>(
     state.heads.map((h) => [h.tenantId, { seq: h.seq, hash: h.hash, pending: h.pending }]),
   );

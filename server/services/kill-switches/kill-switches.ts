@@ -114,7 +114,7 @@ export async function setKillSwitch(
     // concurrent engages count each other against the tenant's matching budget.
     if (tenantId) {
       const [tenant] = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+        SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
       if (!tenant) throw notFound(`tenant ${tenantId}`);
     }
     if (expectedChangedAt !== undefined) {

@@ -55,7 +55,7 @@ export async function setNotificationConfig(
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     const [tenant] = await tx.$queryRaw<{ notificationConfig: unknown }[]>`
-      SELECT "notificationConfig" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+      SELECT "notificationConfig" FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     const config = configToStore(parsed.value, tenant.notificationConfig, tenantId);
     await tx.tenant.update({

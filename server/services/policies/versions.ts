@@ -137,7 +137,7 @@ export async function applyPolicy(
     await requireActiveTenant(tx, principal);
     const [tenant] = await tx.$queryRaw<
       { id: string; activePolicyVersion: number | null; policyFourEyes: boolean }[]
-    >`SELECT id, "activePolicyVersion", "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    >`SELECT id, "activePolicyVersion", "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     const last = await tx.policyVersion.findFirst({
       where: { tenantId },
@@ -209,7 +209,7 @@ export async function activatePolicyVersion(
     await requireActiveTenant(tx, principal);
     const [tenant] = await tx.$queryRaw<
       { policyFourEyes: boolean }[]
-    >`SELECT "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    >`SELECT "policyFourEyes" FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     // Locked, so an approval and a rejection of one proposal cannot both succeed.
     const [row] = await tx.$queryRaw<
@@ -258,7 +258,7 @@ export async function rejectPolicyVersion(
   return db.$transaction(async (tx: Tx) => {
     await requireActiveTenant(tx, principal);
     // The tenant first, then the version: the order activation takes them in (no deadlock).
-    await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    await tx.$queryRaw`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     const [row] = await tx.$queryRaw<
       { review: string | null }[]
     >`SELECT review FROM "PolicyVersion" WHERE "tenantId" = ${tenantId} AND version = ${version} FOR UPDATE`;

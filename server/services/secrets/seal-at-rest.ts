@@ -24,7 +24,7 @@ async function sealTenantSecrets(db: Db): Promise<number> {
   for (const { id } of candidates) {
     const done = await db.$transaction(async (tx: Tx) => {
       const [row] = await tx.$queryRaw<{ executorConfig: unknown }[]>`
-        SELECT "executorConfig" FROM "Tenant" WHERE id = ${id} FOR UPDATE`;
+        SELECT "executorConfig" FROM "Tenant" WHERE id = ${id} FOR NO KEY UPDATE`;
       const parsed = storedExecutorConfigSchema.safeParse(row?.executorConfig);
       // An invalid configuration fails its attempts INVALID anyway; it is not rewritten here.
       if (!parsed.success || !hasPlaintextSecret(parsed.data)) return false;

@@ -96,7 +96,7 @@ export async function inviteMember(
     // The tenant row lock serializes inviters, so the pending cap holds under concurrency.
     const [tenant] = await tx.$queryRaw<
       { id: string }[]
-    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     if (!tenant) throw notFound(`tenant ${tenantId}`);
     const replaced = await tx.invitation.findMany({
       where: { tenantId, email: invited, status: "PENDING" },

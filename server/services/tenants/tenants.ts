@@ -115,7 +115,7 @@ export async function updateTenant(
     await requireActiveTenant(tx, principal);
     const [locked] = await tx.$queryRaw<
       { id: string }[]
-    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR UPDATE`;
+    >`SELECT id FROM "Tenant" WHERE id = ${tenantId} FOR NO KEY UPDATE`;
     if (!locked) throw notFound(`tenant ${tenantId}`);
     const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
     // Only what actually changes is written, and only a change makes an event.
