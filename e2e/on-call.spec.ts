@@ -187,6 +187,8 @@ test("a pending decision is voted on from its own page; the header then tells th
     await expect(page.getByTestId("vote-feedback")).toBeVisible();
     await expect(page.getByTestId("decision-outcome")).toHaveText(after);
     if (who === DEMO.operator2) {
+      // The closing vote's outcome stays said, though the vote controls are gone.
+      await expect(page.getByTestId("vote-feedback")).toContainText("Approval is APPROVED");
       await expect(page.getByTestId("decision-why")).toHaveText(
         "Needs 2 approvals from operator because rule A2-two-operators (“hard containment needs two operators”) of policy v1 requires it.",
       );

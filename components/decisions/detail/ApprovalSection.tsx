@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import { secondsUntil, timeLeft, useNow } from "@/components/approvals/time-left";
 import { VoteControls } from "@/components/approvals/VoteControls";
 import type { DecisionDetailData } from "@/components/trpc/types";
@@ -14,6 +15,9 @@ export function ApprovalSection({
   decision: DecisionDetailData;
 }) {
   const now = useNow();
+  // A vote that closes the approval takes the vote controls away (the page refreshes at once, and
+  // the execution may already have run): what it came to stays said here.
+  const [closedBy, setClosedBy] = useState<string | null>(null);
   if (!d.approval)
     return (
       <Card title="Approval">
@@ -41,6 +45,11 @@ export function ApprovalSection({
           </>
         )}
       </p>
+      {closedBy && (
+        <p role="status" data-testid="vote-feedback" className="mb-2 text-sm text-emerald-200">
+          {closedBy}
+        </p>
+      )}
       {pending && d.blockedBy && (
         <p className="mb-2 rounded-md bg-rose-500/15 px-2 py-1 text-sm text-rose-200">
           Kill switch {d.blockedBy.id} is engaged: approving now would only block it.
@@ -56,6 +65,7 @@ export function ApprovalSection({
             unavailable={d.voteUnavailable}
             expired={left === 0}
             blockedBy={d.blockedBy}
+            onVoted={setClosedBy}
           />
         </div>
       )}
