@@ -58,14 +58,14 @@ SELECT 'exe_b' || substr(id, 6), 'demo', id, 'SUCCEEDED', 1, "createdAt", "creat
   FROM "Decision" WHERE id LIKE 'dec_b%' AND verdict = 'ALLOW'`;
 
 /**
- * The chain events those decisions would have (one intent.decided each, published), far above the
+ * The chain events those decisions would have (one intent.decided each), far above the
  * demo chain's real seqs, so the audit log reads past 100,000 events that are not changes.
  */
 const EVENTS = `
-INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash, "publishedAt")
+INSERT INTO "Event" ("tenantId", seq, type, "subjectId", at, payload, "prevHash", hash)
 SELECT 'demo', 1000000 + n, 'intent.decided', 'dec_b' || n,
        to_char(now() - (($1::int - n) * interval '20 seconds'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-       jsonb_build_object('intentId', 'int_b' || n), md5('p' || n), md5('h' || n), now()
+       jsonb_build_object('intentId', 'int_b' || n), md5('p' || n), md5('h' || n)
   FROM generate_series(1, $1::int) AS n`;
 
 export async function run(): Promise<void> {

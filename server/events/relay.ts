@@ -1,9 +1,12 @@
-// The outbox relay: committed events, per tenant in seq order, to JetStream, then marked published.
+// The outbox relay: committed events, per tenant in seq order, to JetStream; then each chain's
+// cursor ("OutboxCursor") moves to the last seq published. A chain's events commit in seq order
+// (appenders hold its head until they commit), so what a statement sees of a chain is a prefix of
+// it, and "published" is exactly "seq <= cursor": no Event row is ever updated (issue 13).
 //
 // Several relays may run (one per server and per `exoarmur worker`): one is the leader (it holds a
 // session advisory lock) and publishes every tenant's events in seq order; the others stand by and
 // take over when the leader's connection goes away. Publishing uses `Nats-Msg-Id` = the event hash; if a relay dies after
-// publishing but before marking, the next one publishes the same events again and JetStream drops
+// publishing but before moving the cursors, the next one publishes the same events again and JetStream drops
 // them as duplicates — each event is in the stream once. While NATS is down events simply wait:
 // deciding and storing go on. When PostgreSQL restarts, the leader's connection is terminated
 // (57P01) — usually while it sits idle between polls, which a checked-out pg client reports as an
@@ -23,17 +26,47 @@ interface RelayOptions {
   batch?: number;
   pollMs?: number;
   log?: (line: string) => void;
-  /** Fault injection for the crash tests: called after a batch is acknowledged, before it is marked. */
+  /** Fault injection for the crash tests: called after a batch is acknowledged, before its cursors move. */
   afterPublish?: () => void;
 }
 
 interface Relay {
   stop(): Promise<void>;
-  /** Events this relay has published and marked. */
+  /** Events this relay has published (and moved the cursors past). */
   readonly published: () => number;
 }
 
 const LEADER_LOCK = "exoarmur outbox relay";
+
+/**
+ * The oldest waiting events, in (chain, seq) order: for each chain whose head is past its cursor,
+ * its events after the cursor (an index range on (tenantId, seq)). Head and events are read in one
+ * snapshot, so a chain's rows are a gapless run from its cursor on.
+ */
+const WAITING = `
+SELECT e.*
+  FROM "ChainHead" h
+  LEFT JOIN "OutboxCursor" c ON c."tenantId" = h."tenantId"
+ CROSS JOIN LATERAL (
+   SELECT ${EVENT_COLUMNS} FROM "Event" e
+    WHERE e."tenantId" = h."tenantId" AND e.seq > coalesce(c.seq, 0)
+    ORDER BY e.seq LIMIT $1
+ ) e
+ WHERE h.seq > coalesce(c.seq, 0)
+ ORDER BY e."tenantId", e.seq
+ LIMIT $1`;
+
+/**
+ * Moves each chain's cursor forward, never back (a relay that lost its leadership mid-batch may
+ * still finish it). Without a WAL flush of its own (db/async-commit.ts): a cursor lost in a crash
+ * only republishes events, which JetStream drops as duplicates.
+ */
+const ADVANCE = `
+WITH ${ASYNC_COMMIT_CTE}
+INSERT INTO "OutboxCursor" AS c ("tenantId", seq, "updatedAt")
+SELECT p."tenantId", p.seq, now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq), async_commit
+    ON CONFLICT ("tenantId") DO UPDATE SET seq = excluded.seq, "updatedAt" = excluded."updatedAt"
+ WHERE c.seq < excluded.seq`;
 
 export function startRelay(options: RelayOptions): Relay {
   const { pool, jetstream } = options;
@@ -76,11 +109,7 @@ export function startRelay(options: RelayOptions): Relay {
   }
 
   async function publishBatch(sql: pg.PoolClient): Promise<number> {
-    const { rows } = await query<EventRow>(sql, {
-      name: "outbox_batch",
-      text: `SELECT ${EVENT_COLUMNS} FROM "Event" WHERE "publishedAt" IS NULL ORDER BY "tenantId", seq LIMIT $1`,
-      values: [batch],
-    });
+    const { rows } = await query<EventRow>(sql, { name: "outbox_batch", text: WAITING, values: [batch] });
     if (rows.length === 0) return 0;
     // One connection keeps publish order (each tenant's events are in seq order); acks awaited together.
     const acks = await inSpan(
@@ -106,11 +135,13 @@ export function startRelay(options: RelayOptions): Relay {
         ),
     );
     options.afterPublish?.();
+    // Rows come in (tenant, seq) order: each chain's last row is how far it is published now.
+    const last = new Map<string, number>();
+    for (const r of rows) last.set(r.tenantId, r.seq);
     await query(sql, {
-      name: "outbox_mark",
-      // Without a WAL flush of its own (db/async-commit.ts): a mark lost in a crash republishes.
-      text: `WITH ${ASYNC_COMMIT_CTE} UPDATE "Event" e SET "publishedAt" = now() FROM unnest($1::text[], $2::int[]) AS p("tenantId", seq), async_commit WHERE e."tenantId" = p."tenantId" AND e.seq = p.seq`,
-      values: [rows.map((r) => r.tenantId), rows.map((r) => r.seq)],
+      name: "outbox_advance",
+      text: ADVANCE,
+      values: [[...last.keys()], [...last.values()]],
     });
     published += rows.length;
     const duplicates = acks.filter((a) => a.duplicate).length;

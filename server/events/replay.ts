@@ -6,6 +6,7 @@ import { type ChainEvent, canonicalJson, verifyChainSegment } from "../core";
 import { nodeCrypto } from "../crypto/node";
 import type { Db } from "../db/client";
 import { toChainEvent } from "../services/chain/append";
+import { publishedThrough } from "../services/chain/outbox";
 import { type JetStream, STREAM } from "./jetstream";
 
 interface TenantReplay {
@@ -62,9 +63,12 @@ export async function replayFromStream(
   const reports: TenantReplay[] = [];
   for (const id of tenants) {
     const fromStream = stream.get(id) ?? [];
-    const rows = await db.event.findMany({ where: { tenantId: id }, orderBy: { seq: "asc" } });
+    const [rows, published] = await Promise.all([
+      db.event.findMany({ where: { tenantId: id }, orderBy: { seq: "asc" } }),
+      publishedThrough(db, id),
+    ]);
     const fromDb = new Map(
-      rows.map((r) => [r.seq, { event: toChainEvent(r), published: r.publishedAt !== null }]),
+      rows.map((r) => [r.seq, { event: toChainEvent(r), published: r.seq <= published }]),
     );
     const chain = verifyChainSegment(nodeCrypto, fromStream);
     const report: TenantReplay = {
@@ -77,7 +81,7 @@ export async function replayFromStream(
       missing: [],
       extra: [],
       differing: [],
-      unpublished: rows.filter((r) => r.publishedAt === null).length,
+      unpublished: rows.filter((r) => r.seq > published).length,
     };
     const seen = new Set<number>();
     for (const event of fromStream) {

@@ -1,9 +1,21 @@
-// The Event table is also the JetStream outbox: a row is published once the relay has its PubAck.
+// The Event table is also the JetStream outbox: an event is published once its chain's
+// "OutboxCursor" has reached its seq (the relay moves it after the PubAcks, events/relay.ts).
 
 import type pg from "pg";
+import type { Db } from "../../db/client";
 
 /** How far the stream is behind the database: events committed but not yet published. */
 export async function outboxLag(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "Event" WHERE "publishedAt" IS NULL`);
+  const { rows } = await pool.query(
+    `SELECT coalesce(sum(h.seq - coalesce(c.seq, 0)), 0)::int AS n
+       FROM "ChainHead" h LEFT JOIN "OutboxCursor" c ON c."tenantId" = h."tenantId"
+      WHERE h.seq > coalesce(c.seq, 0)`,
+  );
   return rows[0].n;
+}
+
+/** How far a chain is published: its events up to this seq are in the stream (0: none yet). */
+export async function publishedThrough(db: Db, chain: string): Promise<number> {
+  const cursor = await db.outboxCursor.findUnique({ where: { tenantId: chain }, select: { seq: true } });
+  return cursor?.seq ?? 0;
 }

@@ -4,6 +4,7 @@ import type { Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
 import { pendingApprovalsView } from "../approvals/voting-role";
 import { PLATFORM_CHAIN } from "../chain/append";
+import { publishedThrough } from "../chain/outbox";
 import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
@@ -40,7 +41,7 @@ export async function getDecisionDetail(
   // attempts are the part of it whose subject is the execution.
   const subjects = [decisionId, decision.approval?.id, executionId].filter((s): s is string => !!s);
   const voters = (decision.approval?.votes ?? []).map((v) => `${v.principal.type}:${v.principal.id}`);
-  const [events, recorded, names] = await Promise.all([
+  const [events, recorded, names, published] = await Promise.all([
     db.event.findMany({
       where: { tenantId, subjectId: { in: subjects } },
       orderBy: { seq: "asc" },
@@ -50,7 +51,6 @@ export async function getDecisionDetail(
         at: true,
         hash: true,
         payload: true,
-        publishedAt: true,
         subjectId: true,
       },
     }),
@@ -61,12 +61,13 @@ export async function getDecisionDetail(
         })
       : null,
     principalNames(db, [...voters, ...(why.switchEngagement ? [why.switchEngagement.by] : [])]),
+    publishedThrough(db, tenantId),
   ]);
-  const chain = events.map(({ publishedAt, subjectId, ...e }) => ({
+  const chain = events.map(({ subjectId, ...e }) => ({
     ...e,
     subjectId,
     payload: e.payload as Record<string, unknown>,
-    published: publishedAt !== null,
+    published: e.seq <= published,
   }));
   return {
     ...decision,

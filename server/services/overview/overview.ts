@@ -45,9 +45,13 @@ export async function tenantOverview(db: Db, principal: Principal, tenantId: str
     }),
     db.execution.count({ where: { tenantId, status: "FAILED", updatedAt: { gte: start } } }),
     db.pool.query<{ head: number | null; unpublished: number; oldest: Date | null }>(
-      `SELECT (SELECT seq FROM "ChainHead" WHERE "tenantId" = $1) AS head,
-              count(*)::int AS unpublished, min(e.at)::timestamptz AS oldest
-         FROM "Event" e WHERE e."publishedAt" IS NULL AND e."tenantId" = $1`,
+      // What waits is the run after the chain's outbox cursor; its first event is the oldest.
+      `SELECT h.seq AS head, coalesce(h.seq - coalesce(c.seq, 0), 0)::int AS unpublished,
+              (SELECT e.at::timestamptz FROM "Event" e
+                WHERE e."tenantId" = h."tenantId" AND e.seq = coalesce(c.seq, 0) + 1) AS oldest
+         FROM (SELECT $1::text AS "tenantId") t
+         LEFT JOIN "ChainHead" h ON h."tenantId" = t."tenantId"
+         LEFT JOIN "OutboxCursor" c ON c."tenantId" = t."tenantId"`,
       [tenantId],
     ),
   ]);
