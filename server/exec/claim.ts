@@ -20,14 +20,29 @@ import {
   type RetryConfig,
 } from "../core";
 import { nodeCrypto } from "../crypto/node";
-import { appendAfterLocked, ChainBatch, chainsOf, lockHeads } from "../services/chain/append";
+import { pipeline } from "../db/pipeline";
+import {
+  appendStatement,
+  ChainBatch,
+  chainsOf,
+  type LockedHead,
+  lockedHeads,
+  lockHeads,
+  lockHeadsStatement,
+} from "../services/chain/append";
 import type { ExecutorConfig } from "../services/executors/config";
 import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransaction } from "../services/shared/transaction";
-import { readConditions, refusalUnder } from "./conditions";
+import {
+  type Conditions,
+  conditionsFrom,
+  conditionsStatement,
+  readConditions,
+  refusalUnder,
+} from "./conditions";
 import { type AttemptResult, type ExecutionCall, recordCalls, recordResult } from "./executors";
 
 export interface Claimed {
@@ -110,12 +125,13 @@ const NOTHING: ClaimOutcome = { dispatch: [], recorded: [] };
 
 /** Claims up to `limit` executions: record attempts are finished when it returns, webhook attempts RUNNING. */
 export function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
-  return inTransaction(ctx.pool, async (sql) => {
+  return inTransaction(ctx.pool, async (sql, tx) => {
     const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
     if (rows.length === 0) return NOTHING;
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
     const events = new ChainBatch();
+    const rowOf = new Map<string, number>();
     const writes = {
       ids: [] as string[],
       statuses: [] as (string | null)[],
@@ -142,7 +158,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       };
       const next = claimTransition(candidate, ctx.workerId, at, ctx.retry);
       events.add(row.tenantId, next.event);
-      writes.ids.push(row.id);
+      rowOf.set(row.id, writes.ids.push(row.id) - 1);
       if (next.kind === "end") {
         writes.statuses.push(next.status);
         writes.classes.push(next.failureClass);
@@ -167,32 +183,37 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     }
     // The heads first (tenant order), then the status writes: the pending counter on each head
     // (a trigger on "Execution") then finds its row already locked, in the one order every writer uses.
-    const heads = await lockHeads(sql, chainsOf(events));
     const recorded = claimed.filter(
       (job) => !job.configProblem && routeFor(job.config, job.intent.action)?.type === "record",
     );
-    const results = await recordAttempts(sql, recorded, ctx.clock());
+    const { heads, conditions } = await lockHeadsThenConditions(sql, chainsOf(events), [
+      ...new Set(recorded.map((job) => job.tenantId)),
+    ]);
+    const results = await recordAttempts(sql, recorded, conditions, ctx.clock());
     recorded.forEach((job, i) => {
       const next = attemptTransition(nodeCrypto, job.id, job.attempt, results[i]!, at, ctx.retry);
       for (const event of next.events) events.add(job.tenantId, event);
-      const w = writes.ids.indexOf(job.id);
+      const w = rowOf.get(job.id)!;
       writes.statuses[w] = next.status;
       writes.classes[w] = next.failureClass;
       writes.delays[w] = next.delayMs;
     });
-    await appendAfterLocked(sql, heads, events, {
-      name: "exec_claim_write",
-      cte: WRITE,
-      values: [
-        writes.ids,
-        writes.statuses,
-        writes.classes,
-        writes.attempts,
-        ctx.workerId,
-        ctx.leaseMs,
-        writes.delays,
-      ],
-    });
+    // The events, the row writes and COMMIT in one round trip: the heads are held no longer.
+    await tx.commitWith(
+      appendStatement(heads, events, {
+        name: "exec_claim_write",
+        cte: WRITE,
+        values: [
+          writes.ids,
+          writes.statuses,
+          writes.classes,
+          writes.attempts,
+          ctx.workerId,
+          ctx.leaseMs,
+          writes.delays,
+        ],
+      }),
+    );
     const done = new Set(recorded);
     return {
       dispatch: claimed.filter((job) => !done.has(job)),
@@ -202,18 +223,40 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
 }
 
 /**
- * The record attempts of a claim, run in its transaction once the tenants' heads are locked: the
- * switches and the tenant's status are read again first (a fresh statement, so an engage or a
- * suspension that committed while the claim waited for a head is seen), then the calls that may go
- * ahead are recorded (once per execution).
+ * Locks the heads of `chains`, then reads the conditions of `tenants` in a statement of its own
+ * (one round trip for both): its snapshot is taken once the heads are locked, so an engage or a
+ * suspension that committed while the claim waited for a head is seen.
+ */
+async function lockHeadsThenConditions(
+  sql: pg.PoolClient,
+  chains: readonly string[],
+  tenants: readonly string[],
+): Promise<{ heads: Map<string, LockedHead>; conditions: Map<string, Conditions> }> {
+  const [headRows, conditionRows] = await pipeline(sql, [
+    lockHeadsStatement(chains),
+    ...(tenants.length > 0 ? [conditionsStatement(tenants)] : []),
+  ]);
+  const heads = lockedHeads(headRows!);
+  if (chains.every((chain) => heads.has(chain)))
+    return { heads, conditions: conditionsFrom(conditionRows ?? []) };
+  // A chain without a head yet: lockHeads creates it; the conditions are read after it again.
+  return {
+    heads: await lockHeads(sql, chains),
+    conditions: tenants.length > 0 ? await readConditions(sql, tenants) : new Map(),
+  };
+}
+
+/**
+ * The record attempts of a claim, run in its transaction once the tenants' heads are locked, under
+ * the conditions read after that: the calls that may go ahead are recorded (once per execution).
  */
 async function recordAttempts(
   sql: pg.PoolClient,
   jobs: readonly Claimed[],
+  conditions: ReadonlyMap<string, Conditions>,
   now: Date,
 ): Promise<AttemptResult[]> {
   if (jobs.length === 0) return [];
-  const conditions = await readConditions(sql, [...new Set(jobs.map((job) => job.tenantId))]);
   const refusals = jobs.map((job) => refusalUnder(job, conditions.get(job.tenantId), now));
   const allowed = jobs.filter((_, i) => !refusals[i]);
   const inserted = allowed.length > 0 ? await recordCalls(sql, allowed.map(executionCall)) : [];

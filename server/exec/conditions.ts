@@ -6,6 +6,7 @@
 
 import type pg from "pg";
 import { type DispatchRefusal, dispatchRefusal } from "../core";
+import type { PipelinedStatement } from "../db/pipeline";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import type { Claimed } from "./claim";
@@ -26,8 +27,16 @@ export async function readConditions(
   sql: pg.Pool | pg.PoolClient,
   tenantIds: readonly string[],
 ): Promise<Map<string, Conditions>> {
-  const { rows } = await sql.query({ name: "exec_conditions", text: CONDITIONS, values: [tenantIds] });
-  return new Map(rows.map((r) => [r.id as string, r as Conditions]));
+  return conditionsFrom((await sql.query(conditionsStatement(tenantIds) as pg.QueryConfig)).rows);
+}
+
+/** That statement, for a caller that sends it in a pipeline (db/pipeline.ts). */
+export function conditionsStatement(tenantIds: readonly string[]): PipelinedStatement {
+  return { name: "exec_conditions", text: CONDITIONS, values: [tenantIds] };
+}
+
+export function conditionsFrom(rows: readonly Record<string, unknown>[]): Map<string, Conditions> {
+  return new Map(rows.map((r) => [r.id as string, r as unknown as Conditions]));
 }
 
 /** Why the claimed attempt may not act now, given its tenant's conditions as just read. */

@@ -14,6 +14,7 @@
 import type pg from "pg";
 import { type ChainEvent, type EventBody, GENESIS_HASH, sealEvent } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
+import type { PipelinedStatement } from "../../db/pipeline";
 import type { Tx } from "../shared/transaction";
 
 /** The chain that holds platform-wide changes (the global kill switch); tenant ids cannot start with "_". */
@@ -64,20 +65,28 @@ export interface LockedHead {
 const LOCK_HEADS = `SELECT "tenantId", seq, hash, pending FROM "ChainHead" WHERE "tenantId" = ANY($1::text[]) ORDER BY "tenantId" COLLATE "C" FOR UPDATE`;
 const CREATE_HEADS = `INSERT INTO "ChainHead" ("tenantId", seq, hash) SELECT t, 0, $2 FROM unnest($1::text[]) t ON CONFLICT DO NOTHING`;
 
-/** Step 1 for several chains in one statement: their heads locked in tenant-id order (the one order). */
+/** The statement of step 1 for several chains: their heads locked in tenant-id order (the one order). */
+export function lockHeadsStatement(tenantIds: readonly string[]): PipelinedStatement {
+  return { name: "chain_heads_lock", text: LOCK_HEADS, values: [tenantIds] };
+}
+
+/** The heads that statement locked. */
+export function lockedHeads(rows: readonly Record<string, unknown>[]): Map<string, LockedHead> {
+  return new Map(
+    rows.map((r) => [
+      r.tenantId as string,
+      { seq: Number(r.seq), hash: String(r.hash), pending: Number(r.pending) },
+    ]),
+  );
+}
+
+/** Step 1 for several chains in one statement (a chain without a head gets one at genesis). */
 export async function lockHeads(
   conn: pg.PoolClient,
   tenantIds: readonly string[],
 ): Promise<Map<string, LockedHead>> {
   const lock = async () =>
-    new Map(
-      (await conn.query({ name: "chain_heads_lock", text: LOCK_HEADS, values: [tenantIds] })).rows.map(
-        (r) => [
-          r.tenantId as string,
-          { seq: Number(r.seq), hash: String(r.hash), pending: Number(r.pending) },
-        ],
-      ),
-    );
+    lockedHeads((await conn.query(lockHeadsStatement(tenantIds) as pg.QueryConfig)).rows);
   let heads = await lock();
   const missing = tenantIds.filter((t) => !heads.has(t));
   if (missing.length > 0) {
@@ -174,15 +183,27 @@ export async function appendAfterLocked(
   byTenant: ReadonlyMap<string, readonly EventBody[]>,
   along?: AlongWrite,
 ): Promise<void> {
+  await conn.query(appendStatement(heads, byTenant, along) as pg.QueryConfig);
+}
+
+/**
+ * The statement `appendAfterLocked` runs (the events sealed after `heads`, which move past them),
+ * for a caller that sends it in a pipeline, e.g. with its COMMIT.
+ */
+export function appendStatement(
+  heads: Map<string, LockedHead>,
+  byTenant: ReadonlyMap<string, readonly EventBody[]>,
+  along?: AlongWrite,
+): PipelinedStatement {
   const tenantIds = chainsOf(byTenant);
   const sealed = tenantIds.flatMap((t) => sealAfter(heads.get(t)!, t, byTenant.get(t)!));
-  await conn.query({
+  return {
     name: along?.name ?? "chain_append_many",
     text: along
       ? `WITH ${insertSealedManyCtes({ events: "$1", heads: "$2" })}, ${along.cte} SELECT 1`
       : INSERT_SEALED_MANY,
     values: [JSON.stringify(sealed), JSON.stringify(movedHeads(heads, tenantIds)), ...(along?.values ?? [])],
-  });
+  };
 }
 
 /** The `$heads` parameter of `insertSealedManyCtes`: where each of these chains' heads now is. */

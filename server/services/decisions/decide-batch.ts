@@ -1,7 +1,8 @@
 // Deciding a batch of submissions in one transaction (group commit, issue 13): one BEGIN … COMMIT
-// (one WAL flush) however many submissions, in four round trips: BEGIN with the idempotency locks;
+// (one WAL flush) however many submissions, in three round trips: BEGIN with the idempotency locks;
 // one statement that reads what was decided before and locks each tenant's rate bucket, then its
-// chain head (with the pending-execution counter kept on it); one that writes every row; COMMIT.
+// chain head (with the pending-execution counter kept on it); one that writes every row, sent
+// together with COMMIT (db/pipeline.ts), so the heads are held for one round trip only.
 // The answers are
 // those of the submissions taken one at a time in arrival order: a replay is a 200 (or a 409), and
 // rate, pending cap and suspension refuse exactly the ones they would have refused.
@@ -31,7 +32,6 @@ import { conflict, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
 import { inTransaction } from "../shared/transaction";
 import { type IntentResult, intentResult } from "./intent-result";
-import { saveTraceContexts } from "./trace-context";
 
 const DEFAULT_TTL_SECONDS = 600;
 const approvalTtlSeconds = () => Number(process.env.EXOARMUR_APPROVAL_TTL_SECONDS ?? 3600);
@@ -97,7 +97,7 @@ function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<A
   const locks = keyLocks(items.map((item) => `${item.principal.tenantId} ${item.idempotencyKey}`));
   return inTransaction(
     pool,
-    async (sql) => {
+    async (sql, tx) => {
       const answers: (Answer | undefined)[] = new Array(items.length);
       const tenantIds = [...new Set(items.map((item) => item.principal.tenantId))].sort();
       const { replays, tenants, heads } = await readState(sql, tenantIds, items);
@@ -163,7 +163,8 @@ function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<A
         const buckets = [...tenants.entries()]
           .filter(([, s]) => s.taken > 0)
           .map(([tenantId, s]) => ({ tenantId, tokens: s.level, at: s.at }));
-        await sql.query({
+        // The tenants' heads are locked until the commit: the writes go with COMMIT, in one round trip.
+        await tx.commitWith({
           name: "intent_insert_batch",
           text: INSERT_BATCH,
           values: [
@@ -179,15 +180,16 @@ function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<A
               ),
             ),
             JSON.stringify(buckets),
+            JSON.stringify(
+              decided.flatMap((d) => {
+                const traceparent = items[d.index]!.traceparent;
+                return d.result.executionId && traceparent
+                  ? [{ executionId: d.result.executionId, traceparent }]
+                  : [];
+              }),
+            ),
           ],
         });
-        await saveTraceContexts(
-          sql,
-          decided.map((d) => ({
-            executionId: d.result.executionId,
-            traceparent: items[d.index]!.traceparent,
-          })),
-        );
         for (const d of decided) answers[d.index] = { status: 201, result: d.result };
       }
       for (const [index, first] of repeats) {
@@ -528,6 +530,10 @@ WITH i AS (
   INSERT INTO "Execution" (id, "tenantId", "decisionId", status, mode, "reportDeadline", attempts, "nextAttemptAt", "createdAt", "updatedAt")
   SELECT r.id, r."tenantId", r."decisionId", r.status, r.mode, r."reportDeadline", 0, r.at, r.at, r.at
     FROM jsonb_to_recordset($4::jsonb) AS r(id text, "tenantId" text, "decisionId" text, status text, mode text, "reportDeadline" timestamptz, at timestamptz)
+), traces AS (
+  -- The trace context of each queued execution whose submission was traced (tracing on).
+  INSERT INTO "ExecutionTrace" ("executionId", traceparent)
+  SELECT r."executionId", r.traceparent FROM jsonb_to_recordset($8::jsonb) AS r("executionId" text, traceparent text)
 ), ${insertSealedManyCtes({ events: "$5", heads: "$6" })}
 UPDATE "RateBucket" b SET tokens = v.tokens, "updatedAt" = v.at
   FROM jsonb_to_recordset($7::jsonb) AS v("tenantId" text, tokens float8, at timestamptz)

@@ -3,7 +3,6 @@
 // attempts and webhook calls continue the client's trace in whichever process runs them. Nothing
 // here does anything while tracing is off.
 
-import type pg from "pg";
 import { inSpan, traceparentOf, tracingEnabled } from "../../telemetry/tracing";
 import type { SubmitOutcome } from "./decide-batch";
 
@@ -32,19 +31,5 @@ export function submitSpan(
       });
     }
     return outcome;
-  });
-}
-
-/** Keeps the trace context of newly queued executions, in the transaction that queues them. */
-export async function saveTraceContexts(
-  sql: pg.PoolClient,
-  queued: readonly { executionId?: string | undefined; traceparent?: string | undefined }[],
-): Promise<void> {
-  const rows = queued.filter((q) => q.executionId && q.traceparent);
-  if (rows.length === 0) return;
-  await sql.query({
-    name: "execution_trace_insert",
-    text: `INSERT INTO "ExecutionTrace" ("executionId", traceparent) SELECT * FROM unnest($1::text[], $2::text[])`,
-    values: [rows.map((r) => r.executionId), rows.map((r) => r.traceparent)],
   });
 }

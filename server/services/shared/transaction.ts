@@ -3,11 +3,18 @@
 
 import type pg from "pg";
 import type { Prisma } from "../../db/generated/client";
+import { executeAndCommit, type PipelinedStatement } from "../../db/pipeline";
 
 export type Tx = Prisma.TransactionClient;
 
 /** Interactive transactions wait for a pooled connection under load rather than failing after Prisma's 2 s default. */
 export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
+
+/** How a transaction's work may end it itself: its last statement sent together with COMMIT. */
+export interface TransactionEnd {
+  /** Runs `statement` and commits, in one round trip (db/pipeline.ts); nothing may follow. */
+  commitWith(statement: PipelinedStatement): Promise<void>;
+}
 
 /**
  * BEGIN … COMMIT on one pooled connection; a connection whose ROLLBACK failed is discarded.
@@ -16,7 +23,7 @@ export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
-  work: (sql: pg.PoolClient) => Promise<T>,
+  work: (sql: pg.PoolClient, tx: TransactionEnd) => Promise<T>,
   preamble?: string,
 ): Promise<T> {
   const sql = await pool.connect();
@@ -28,10 +35,17 @@ export async function inTransaction<T>(
     broken = error;
   };
   sql.on("error", onError);
+  let committed = false;
+  const end: TransactionEnd = {
+    commitWith: async (statement) => {
+      await executeAndCommit(sql, statement);
+      committed = true;
+    },
+  };
   try {
     await sql.query(preamble ? `BEGIN; ${preamble}` : "BEGIN");
-    const result = await work(sql);
-    await sql.query("COMMIT");
+    const result = await work(sql, end);
+    if (!committed) await sql.query("COMMIT");
     return result;
   } catch (error) {
     await sql.query("ROLLBACK").catch((rollbackError: Error) => {
