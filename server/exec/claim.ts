@@ -35,7 +35,7 @@ import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
-import { inTransaction } from "../services/shared/transaction";
+import { inTransactionOpening } from "../services/shared/transaction";
 import {
   type Conditions,
   conditionsFrom,
@@ -98,6 +98,23 @@ SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
  ORDER BY e."nextAttemptAt"
  LIMIT $1`;
 
+/** A row of CLAIM. */
+interface ClaimRow {
+  id: string;
+  tenantId: string;
+  decisionId: string;
+  attempts: number;
+  status: ClaimCandidate["status"];
+  leaseOwner: string | null;
+  verdict: string;
+  action: string;
+  intent: ExecutionCall["intent"];
+  approvalStatus: string | null;
+  tenantStatus: string;
+  executorConfig: unknown;
+  switches: KillSwitchRow[];
+}
+
 // Every claimed row in one write, made in the statement that appends the claim's events: those
 // that start get this worker's lease (status stays null), those that end get their final status and
 // class, those recorded here the outcome of their attempt (and, were it ever to retry, its delay).
@@ -125,8 +142,9 @@ const NOTHING: ClaimOutcome = { dispatch: [], recorded: [] };
 
 /** Claims up to `limit` executions: record attempts are finished when it returns, webhook attempts RUNNING. */
 export function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
-  return inTransaction(ctx.pool, async (sql, tx) => {
-    const { rows } = await sql.query({ name: "exec_claim", text: CLAIM, values: [limit] });
+  const claim = { name: "exec_claim", text: CLAIM, values: [limit] };
+  return inTransactionOpening(ctx.pool, { statement: claim }, async (sql, opened, tx) => {
+    const rows = opened as unknown as ClaimRow[];
     if (rows.length === 0) return NOTHING;
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
@@ -152,7 +170,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
           action: row.action,
           requestedAt: row.intent.requestedAt,
           ttlSeconds: row.intent.ttlSeconds,
-          switches: (row.switches as KillSwitchRow[]).map(toKillSwitchState),
+          switches: row.switches.map(toKillSwitchState),
           now: at,
         }),
       };

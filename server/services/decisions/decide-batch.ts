@@ -1,8 +1,8 @@
 // Deciding a batch of submissions in one transaction (group commit, issue 13): one BEGIN … COMMIT
-// (one WAL flush) however many submissions, in three round trips: BEGIN with the idempotency locks;
-// one statement that reads what was decided before and locks each tenant's rate bucket, then its
-// chain head (with the pending-execution counter kept on it); one that writes every row, sent
-// together with COMMIT (db/pipeline.ts), so the heads are held for one round trip only.
+// (one WAL flush) however many submissions, in two round trips (db/pipeline.ts): BEGIN, the
+// idempotency locks and one statement that reads what was decided before and locks each tenant's
+// rate bucket, then its chain head (with the pending-execution counter kept on it); then one that
+// writes every row, sent with COMMIT, so the heads are held for one round trip only.
 // The answers are
 // those of the submissions taken one at a time in arrival order: a replay is a 200 (or a 409), and
 // rate, pending cap and suspension refuse exactly the ones they would have refused.
@@ -23,6 +23,7 @@ import {
   type KillSwitchState,
 } from "../../core";
 import { nodeCrypto } from "../../crypto/node";
+import type { PipelinedStatement } from "../../db/pipeline";
 import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
 import { insertSealedManyCtes, type LockedHead, lockHeads, movedHeads, sealAfter } from "../chain/append";
@@ -30,7 +31,7 @@ import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-swi
 import { type ActivePolicy, loadPolicy } from "../policies/versions";
 import { conflict, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
-import { inTransaction } from "../shared/transaction";
+import { inTransactionOpening } from "../shared/transaction";
 import { type IntentResult, intentResult } from "./intent-result";
 
 const DEFAULT_TTL_SECONDS = 600;
@@ -95,12 +96,13 @@ function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<A
   // with BEGIN, in one round trip, before the statement that reads the replays (whose snapshot must
   // come after them).
   const locks = keyLocks(items.map((item) => `${item.principal.tenantId} ${item.idempotencyKey}`));
-  return inTransaction(
+  const tenantIds = [...new Set(items.map((item) => item.principal.tenantId))].sort();
+  return inTransactionOpening(
     pool,
-    async (sql, tx) => {
+    { preamble: locks, statement: stateStatement(tenantIds, items) },
+    async (sql, opened, tx) => {
       const answers: (Answer | undefined)[] = new Array(items.length);
-      const tenantIds = [...new Set(items.map((item) => item.principal.tenantId))].sort();
-      const { replays, tenants, heads } = await readState(sql, tenantIds, items);
+      const { replays, tenants, heads } = await stateFrom(sql, opened[0] as unknown as StateRow);
 
       // Replays, and repeats of a key earlier in this very batch, are answered once the rest is decided.
       const fresh: number[] = [];
@@ -202,7 +204,6 @@ function decideBatchOnce(pool: pg.Pool, items: readonly Submission[]): Promise<A
       }
       return answers as Answer[];
     },
-    locks,
   );
 }
 
@@ -384,23 +385,31 @@ function decideOne(item: Submission, state: TenantState, policy: ActivePolicy, r
 /**
  * What the batch reads before deciding, in one statement: each tenant (its rate bucket locked),
  * the chain heads of the tenants that exist (locked after the buckets: the one lock order), and the
- * earlier decisions of the batch's keys. Only tenants that exist get a head (a missing one is a 404,
- * not a new chain).
+ * earlier decisions of the batch's keys. Sent with BEGIN and the key locks, in one round trip.
  */
-async function readState(sql: pg.PoolClient, tenantIds: string[], items: readonly Submission[]) {
-  const read = async () =>
-    (
-      await sql.query({
-        name: "intent_state",
-        text: STATE,
-        values: [
-          tenantIds,
-          items.map((item) => item.principal.tenantId),
-          items.map((item) => item.idempotencyKey),
-        ],
-      })
-    ).rows[0] as { tenants: TenantRow[]; heads: HeadRow[]; replays: ReplayRow[] };
-  const state = await read();
+function stateStatement(tenantIds: string[], items: readonly Submission[]): PipelinedStatement {
+  return {
+    name: "intent_state",
+    text: STATE,
+    values: [
+      tenantIds,
+      items.map((item) => item.principal.tenantId),
+      items.map((item) => item.idempotencyKey),
+    ],
+  };
+}
+
+interface StateRow {
+  tenants: TenantRow[];
+  heads: HeadRow[];
+  replays: ReplayRow[];
+}
+
+/**
+ * That statement's row as the batch uses it. Only tenants that exist get a head (a missing one is a
+ * 404, not a new chain); a tenant whose chain has no event yet gets its head created and locked here.
+ */
+async function stateFrom(sql: pg.PoolClient, state: StateRow) {
   const unbucketed = state.tenants.filter((t) => !t.hasBucket).map((t) => t.id);
   // The heads are locked by now: a bucket locked after them would break the lock order.
   if (unbucketed.length > 0) throw new MissingBuckets(unbucketed);

@@ -3,7 +3,7 @@
 
 import type pg from "pg";
 import type { Prisma } from "../../db/generated/client";
-import { executeAndCommit, type PipelinedStatement } from "../../db/pipeline";
+import { executeAndCommit, type PipelinedStatement, pipeline } from "../../db/pipeline";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -26,6 +26,19 @@ export async function inTransaction<T>(
   work: (sql: pg.PoolClient, tx: TransactionEnd) => Promise<T>,
   preamble?: string,
 ): Promise<T> {
+  return inTransactionOpening(pool, { preamble }, (sql, _opened, tx) => work(sql, tx));
+}
+
+/**
+ * `inTransaction` whose first statement goes with BEGIN (and the preamble) in one round trip
+ * (db/pipeline.ts); `work` gets that statement's rows.
+ */
+export async function inTransactionOpening<T>(
+  pool: pg.Pool,
+  opening: { preamble?: string | undefined; statement?: PipelinedStatement },
+  work: (sql: pg.PoolClient, opened: Record<string, unknown>[], tx: TransactionEnd) => Promise<T>,
+): Promise<T> {
+  const { preamble, statement } = opening;
   const sql = await pool.connect();
   let broken: Error | undefined;
   // A connection the server drops between two statements (a PostgreSQL restart) reports it as an
@@ -43,8 +56,16 @@ export async function inTransaction<T>(
     },
   };
   try {
-    await sql.query(preamble ? `BEGIN; ${preamble}` : "BEGIN");
-    const result = await work(sql, end);
+    let opened: Record<string, unknown>[] = [];
+    if (statement) {
+      const results = await pipeline(sql, [
+        { text: "BEGIN" },
+        ...(preamble ? [{ text: preamble }] : []),
+        statement,
+      ]);
+      opened = results.at(-1)!;
+    } else await sql.query(preamble ? `BEGIN; ${preamble}` : "BEGIN");
+    const result = await work(sql, opened, end);
     if (!committed) await sql.query("COMMIT");
     return result;
   } catch (error) {
