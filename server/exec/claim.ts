@@ -40,10 +40,15 @@ import {
   type Conditions,
   conditionsFrom,
   conditionsStatement,
-  readConditions,
   refusalUnder,
 } from "./conditions";
-import { type AttemptResult, type ExecutionCall, recordCalls, recordResult } from "./executors";
+import {
+  type AttemptResult,
+  type ExecutionCall,
+  recordCallsInsert,
+  recordedCallRows,
+  recordResult,
+} from "./executors";
 
 export interface Claimed {
   /**
@@ -129,7 +134,12 @@ const WRITE = `exec_write AS (
          "updatedAt" = now()
     FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $9::int[]) AS v(id, status, class, attempt, delay)
    WHERE e.id = v.id
+), recorded AS (
+  ${recordCallsInsert("$10")}
 )`;
+
+/** Which of these executions the record executor has stored a call for already. */
+const RECORDED_ALREADY = `SELECT "executionId" FROM "RecordedCall" WHERE "executionId" = ANY($1::text[])`;
 
 export interface ClaimOutcome {
   /** Webhook attempts to send: RUNNING under this worker's lease. */
@@ -204,10 +214,8 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
     const recorded = claimed.filter(
       (job) => !job.configProblem && routeFor(job.config, job.intent.action)?.type === "record",
     );
-    const { heads, conditions } = await lockHeadsThenConditions(sql, chainsOf(events), [
-      ...new Set(recorded.map((job) => job.tenantId)),
-    ]);
-    const results = await recordAttempts(sql, recorded, conditions, ctx.clock());
+    const { heads, conditions, alreadyRecorded } = await lockHeadsThenRead(sql, chainsOf(events), recorded);
+    const { results, calls } = recordAttempts(recorded, conditions, alreadyRecorded, ctx.clock());
     recorded.forEach((job, i) => {
       const next = attemptTransition(nodeCrypto, job.id, job.attempt, results[i]!, at, ctx.retry);
       for (const event of next.events) events.add(job.tenantId, event);
@@ -216,7 +224,8 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       writes.classes[w] = next.failureClass;
       writes.delays[w] = next.delayMs;
     });
-    // The events, the row writes and COMMIT in one round trip: the heads are held no longer.
+    // The events, the row writes, the recorded calls and COMMIT in one round trip: the heads are
+    // held for no other.
     await tx.commitWith(
       appendStatement(heads, events, {
         name: "exec_claim_write",
@@ -229,6 +238,7 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
           ctx.workerId,
           ctx.leaseMs,
           writes.delays,
+          recordedCallRows(calls),
         ],
       }),
     );
@@ -241,49 +251,61 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
 }
 
 /**
- * Locks the heads of `chains`, then reads the conditions of `tenants` in a statement of its own
- * (one round trip for both): its snapshot is taken once the heads are locked, so an engage or a
- * suspension that committed while the claim waited for a head is seen.
+ * Locks the heads of `chains`, then, in statements of their own (one round trip for all), reads
+ * the conditions of the record jobs' tenants and which of them have a recorded call already. Their
+ * snapshot is taken once the heads are locked, so an engage or a suspension that committed while
+ * the claim waited for a head is seen; the executions themselves are locked since the claim.
  */
-async function lockHeadsThenConditions(
+async function lockHeadsThenRead(
   sql: pg.PoolClient,
   chains: readonly string[],
-  tenants: readonly string[],
-): Promise<{ heads: Map<string, LockedHead>; conditions: Map<string, Conditions> }> {
-  const [headRows, conditionRows] = await pipeline(sql, [
-    lockHeadsStatement(chains),
-    ...(tenants.length > 0 ? [conditionsStatement(tenants)] : []),
-  ]);
-  const heads = lockedHeads(headRows!);
-  if (chains.every((chain) => heads.has(chain)))
-    return { heads, conditions: conditionsFrom(conditionRows ?? []) };
-  // A chain without a head yet: lockHeads creates it; the conditions are read after it again.
+  jobs: readonly Claimed[],
+): Promise<{
+  heads: Map<string, LockedHead>;
+  conditions: Map<string, Conditions>;
+  alreadyRecorded: Set<string>;
+}> {
+  const tenants = [...new Set(jobs.map((job) => job.tenantId))];
+  const reads =
+    jobs.length > 0
+      ? [
+          conditionsStatement(tenants),
+          { name: "exec_recorded_already", text: RECORDED_ALREADY, values: [jobs.map((job) => job.id)] },
+        ]
+      : [];
+  let [headRows, conditionRows, recordedRows] = await pipeline(sql, [lockHeadsStatement(chains), ...reads]);
+  let heads = lockedHeads(headRows!);
+  if (!chains.every((chain) => heads.has(chain))) {
+    // A chain without a head yet: lockHeads creates it; the rest is read after it again.
+    heads = await lockHeads(sql, chains);
+    if (reads.length > 0) [conditionRows, recordedRows] = await pipeline(sql, reads);
+  }
   return {
-    heads: await lockHeads(sql, chains),
-    conditions: tenants.length > 0 ? await readConditions(sql, tenants) : new Map(),
+    heads,
+    conditions: conditionsFrom(conditionRows ?? []),
+    alreadyRecorded: new Set((recordedRows ?? []).map((r) => r.executionId as string)),
   };
 }
 
 /**
- * The record attempts of a claim, run in its transaction once the tenants' heads are locked, under
- * the conditions read after that: the calls that may go ahead are recorded (once per execution).
+ * The record attempts of a claim, decided once the tenants' heads are locked, under the conditions
+ * read after that: each is blocked, or succeeds with its call stored (once per execution: a call
+ * stored before makes it a duplicate). `calls` are those to store, in the claim's last statement.
  */
-async function recordAttempts(
-  sql: pg.PoolClient,
+function recordAttempts(
   jobs: readonly Claimed[],
   conditions: ReadonlyMap<string, Conditions>,
+  alreadyRecorded: ReadonlySet<string>,
   now: Date,
-): Promise<AttemptResult[]> {
-  if (jobs.length === 0) return [];
-  const refusals = jobs.map((job) => refusalUnder(job, conditions.get(job.tenantId), now));
-  const allowed = jobs.filter((_, i) => !refusals[i]);
-  const inserted = allowed.length > 0 ? await recordCalls(sql, allowed.map(executionCall)) : [];
-  let next = 0;
-  return jobs.map((_, i) => {
-    const refusal = refusals[i];
+): { results: AttemptResult[]; calls: ExecutionCall[] } {
+  const calls: ExecutionCall[] = [];
+  const results = jobs.map((job): AttemptResult => {
+    const refusal = refusalUnder(job, conditions.get(job.tenantId), now);
     if (refusal) return { outcome: { kind: "blocked", refusal }, detail: {} };
-    return recordResult(inserted[next++] === true);
+    calls.push(executionCall(job));
+    return recordResult(!alreadyRecorded.has(job.id));
   });
+  return { results, calls };
 }
 
 /** What an executor is given for a claimed attempt. */

@@ -59,17 +59,10 @@ export async function recordCalls(
   sql: pg.Pool | pg.PoolClient,
   calls: readonly ExecutionCall[],
 ): Promise<boolean[]> {
-  const rows = calls.map((call) => ({
-    executionId: call.executionId,
-    tenantId: call.tenantId,
-    action: call.intent.action,
-    target: call.intent.target,
-    request: { decisionId: call.decisionId, attempt: call.attempt, ...call.intent },
-  }));
   const { rows: inserted } = await sql.query({
     name: "exec_record_calls",
     text: RECORD_CALLS,
-    values: [JSON.stringify(rows)],
+    values: [recordedCallRows(calls)],
   });
   const fresh = new Set(inserted.map((r) => r.executionId as string));
   // A repeated id among the calls: only its first can have inserted the row.
@@ -86,9 +79,26 @@ export function recordResult(inserted: boolean): AttemptResult {
   return { outcome: { kind: "http", status: 200 }, detail: { recorded: true, duplicate: !inserted } };
 }
 
-const RECORD_CALLS = `
-INSERT INTO "RecordedCall" ("executionId", "tenantId", action, target, request)
+/** The rows the record executor stores for `calls`, as the jsonb parameter of `recordCallsInsert`. */
+export function recordedCallRows(calls: readonly ExecutionCall[]): string {
+  return JSON.stringify(
+    calls.map((call) => ({
+      executionId: call.executionId,
+      tenantId: call.tenantId,
+      action: call.intent.action,
+      target: call.intent.target,
+      request: { decisionId: call.decisionId, attempt: call.attempt, ...call.intent },
+    })),
+  );
+}
+
+/** The record executor's insert of the rows in the jsonb parameter `param` (once per execution). */
+export function recordCallsInsert(param: string): string {
+  return `INSERT INTO "RecordedCall" ("executionId", "tenantId", action, target, request)
 SELECT r."executionId", r."tenantId", r.action, r.target, r.request
-  FROM jsonb_to_recordset($1::jsonb) AS r("executionId" text, "tenantId" text, action text, target text, request jsonb)
-ON CONFLICT ("executionId") DO NOTHING
+  FROM jsonb_to_recordset(${param}::jsonb) AS r("executionId" text, "tenantId" text, action text, target text, request jsonb)
+ON CONFLICT ("executionId") DO NOTHING`;
+}
+
+const RECORD_CALLS = `${recordCallsInsert("$1")}
 RETURNING "executionId"`;

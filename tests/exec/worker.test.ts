@@ -281,6 +281,41 @@ describe("executor configuration", () => {
     const head = await db.chainHead.findUniqueOrThrow({ where: { tenantId: "record-batch" } });
     expect(head.pending).toBe(0);
   });
+
+  it("a call stored before (an attempt of an older version that never finished) is not stored again: the attempt says duplicate", async () => {
+    const again = await seedTenant(db, "record-again");
+    const [first, second] = await allowed(again, 2);
+    // The first execution's call is in the table already, as an earlier attempt left it.
+    await db.recordedCall.create({
+      data: {
+        executionId: first!,
+        tenantId: "record-again",
+        action: "host.isolate",
+        target: "web-7",
+        request: { earlier: true },
+      },
+    });
+    const { claimExecutions } = await import("../../server/exec/claim");
+    const outcome = await claimExecutions(
+      { pool: db.pool, workerId: "again", leaseMs: 5_000, retry: RETRY, clock: () => new Date() },
+      64,
+    );
+    expect(outcome.recorded.map((r) => [r.job.id, r.result.detail])).toEqual([
+      [first, { recorded: true, duplicate: true }],
+      [second, { recorded: true, duplicate: false }],
+    ]);
+    expect((await attemptEvents(first!))[0]).toMatchObject({ class: "SUCCESS", duplicate: true });
+    expect((await attemptEvents(second!))[0]).toMatchObject({ class: "SUCCESS", duplicate: false });
+    // Stored once each: the earlier row is kept as it was.
+    const calls = await db.recordedCall.findMany({
+      where: { tenantId: "record-again" },
+      orderBy: { executionId: "asc" },
+    });
+    expect(calls).toHaveLength(2);
+    expect(calls.find((c) => c.executionId === first)!.request).toEqual({ earlier: true });
+    expect((await execution(first!)).status).toBe("SUCCEEDED");
+    expect(await verifyChain(db, "record-again")).toMatchObject({ ok: true });
+  });
 });
 
 describe("leases", () => {
