@@ -23,11 +23,7 @@ interface WireConnection {
   parsedStatements: Record<string, string>;
   submittedNamedStatements: Record<string, string>;
   parse(message: { text: string; name: string; types: unknown[] }): void;
-  bind(message: {
-    statement: string;
-    values: readonly unknown[];
-    valueMapper: (value: unknown) => unknown;
-  }): void;
+  bind(message: { statement: string; values: readonly unknown[] }): void;
   describe(message: { type: "P"; name: string }): void;
   execute(message: { portal: string; rows: number }): void;
   sync(): void;
@@ -61,28 +57,29 @@ export async function pipeline(
   sql: pg.ClientBase,
   statements: readonly PipelinedStatement[],
 ): Promise<Row[][]> {
+  // Parameters are converted before anything is sent: a value that cannot be (a circular object)
+  // must fail the call, not leave a pipeline half-written without its Sync.
+  const values = statements.map((statement) => (statement.values ?? []).map((value) => prepareValue(value)));
   for (const statement of statements)
     if (statement.name && !known(sql, statement.name, statement.text)) await prepare(sql, statement);
   return new Promise<Row[][]>((resolve, reject) => {
     const results: Row[][] = statements.map(() => []);
     let current = 0;
     let parsers: { name: string; parse: (text: string) => unknown }[] = [];
+    // A row that cannot be parsed fails the call once the server is done with it (as in pg's Query).
+    let unparsable: Error | undefined;
     const submittable = {
       ...IGNORED,
       // An error returned (not thrown) is passed to handleError by node-postgres.
       submit(connection: WireConnection): Error | undefined {
         connection.stream.cork?.();
         try {
-          for (const statement of statements) {
+          statements.forEach((statement, i) => {
             if (!statement.name) connection.parse({ text: statement.text, name: "", types: [] });
-            connection.bind({
-              statement: statement.name ?? "",
-              values: statement.values ?? [],
-              valueMapper: prepareValue,
-            });
+            connection.bind({ statement: statement.name ?? "", values: values[i]! });
             connection.describe({ type: "P", name: "" });
             connection.execute({ portal: "", rows: 0 });
-          }
+          });
           connection.sync();
         } catch (error) {
           return error as Error;
@@ -98,11 +95,17 @@ export async function pipeline(
         }));
       },
       handleDataRow(message: { fields: (string | null)[] }) {
+        if (unparsable) return;
         const row: Row = {};
-        message.fields.forEach((value, i) => {
-          const column = parsers[i]!;
-          row[column.name] = value === null ? null : column.parse(value);
-        });
+        try {
+          message.fields.forEach((value, i) => {
+            const column = parsers[i]!;
+            row[column.name] = value === null ? null : column.parse(value);
+          });
+        } catch (error) {
+          unparsable = error as Error;
+          return;
+        }
         results[current]?.push(row);
       },
       handleCommandComplete() {
@@ -118,7 +121,8 @@ export async function pipeline(
         reject(error);
       },
       handleReadyForQuery() {
-        resolve(results);
+        if (unparsable) reject(unparsable);
+        else resolve(results);
       },
     };
     sql.query(submittable as unknown as pg.Submittable);

@@ -16,6 +16,7 @@
 import type pg from "pg";
 import { ASYNC_COMMIT_CTE } from "../db/async-commit";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
+import { idleRelays } from "../services/chain/outbox";
 import { inSpan, SpanKind } from "../telemetry/tracing";
 import type { JetStream } from "./jetstream";
 import { subjectFor } from "./jetstream";
@@ -25,6 +26,8 @@ interface RelayOptions {
   jetstream: JetStream;
   batch?: number;
   pollMs?: number;
+  /** How long an idle relay waits at most between polls (it backs off from pollMs). */
+  idleMaxMs?: number;
   log?: (line: string) => void;
   /** Fault injection for the crash tests: called after a batch is acknowledged, before its cursors move. */
   afterPublish?: () => void;
@@ -72,6 +75,8 @@ export function startRelay(options: RelayOptions): Relay {
   const { pool, jetstream } = options;
   const batch = options.batch ?? 1000;
   const pollMs = options.pollMs ?? 20;
+  const idleMaxMs = Math.max(pollMs, options.idleMaxMs ?? 200);
+  let idlePolls = 0;
   const log = options.log ?? (() => {});
   const encoder = new TextEncoder();
   let stopping = false;
@@ -192,14 +197,20 @@ export function startRelay(options: RelayOptions): Relay {
         if (leader && (leaderLost || fromDatabase.has(error as object))) dropLeader(error as Error);
       }
       if (stopping) break;
+      // An empty poll scans every chain's head (see WAITING): while nothing moves, poll less and
+      // less often, up to idleMaxMs; a commit of events in this process wakes it at once (outbox.ts `appended`).
+      idlePolls = moved === 0 ? idlePolls + 1 : 0;
       if (moved < batch) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, lastError ? Math.max(pollMs, 1000) : leader ? pollMs : 1000);
+          const idleMs = Math.min(idleMaxMs, pollMs * 2 ** Math.min(idlePolls, 16));
+          const timer = setTimeout(resolve, lastError ? Math.max(pollMs, 1000) : leader ? idleMs : 1000);
           wake = () => {
             clearTimeout(timer);
             resolve();
           };
+          if (idlePolls > 0) idleRelays(pool).add(wake);
         });
+        if (wake) idleRelays(pool).delete(wake);
         wake = null;
       }
     }

@@ -30,18 +30,14 @@ import {
   lockHeads,
   lockHeadsStatement,
 } from "../services/chain/append";
+import { appended } from "../services/chain/outbox";
 import type { ExecutorConfig } from "../services/executors/config";
 import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
 import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransactionOpening } from "../services/shared/transaction";
-import {
-  type Conditions,
-  conditionsFrom,
-  conditionsStatement,
-  refusalUnder,
-} from "./conditions";
+import { type Conditions, conditionsFrom, conditionsStatement, refusalUnder } from "./conditions";
 import {
   type AttemptResult,
   type ExecutionCall,
@@ -151,11 +147,13 @@ export interface ClaimOutcome {
 const NOTHING: ClaimOutcome = { dispatch: [], recorded: [] };
 
 /** Claims up to `limit` executions: record attempts are finished when it returns, webhook attempts RUNNING. */
-export function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
+export async function claimExecutions(ctx: ClaimContext, limit: number): Promise<ClaimOutcome> {
   const claim = { name: "exec_claim", text: CLAIM, values: [limit] };
-  return inTransactionOpening(ctx.pool, { statement: claim }, async (sql, opened, tx) => {
+  let claimedAny = false;
+  const outcome = await inTransactionOpening(ctx.pool, { statement: claim }, async (sql, opened, tx) => {
     const rows = opened as unknown as ClaimRow[];
     if (rows.length === 0) return NOTHING;
+    claimedAny = true;
     const at = iso(ctx.clock());
     const claimed: Claimed[] = [];
     const events = new ChainBatch();
@@ -248,6 +246,9 @@ export function claimExecutions(ctx: ClaimContext, limit: number): Promise<Claim
       recorded: recorded.map((job, i) => ({ job, result: results[i]! })),
     };
   });
+  // Every claimed row appended an event.
+  if (claimedAny) appended(ctx.pool);
+  return outcome;
 }
 
 /**

@@ -17,7 +17,7 @@ import { tenantOverview } from "../../server/services/overview/overview";
 import { createTestDatabase, freshDatabaseUrl } from "../support/db";
 import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 import { startTestNats } from "../support/nats";
-import { until } from "../support/wait";
+import { sleep, until } from "../support/wait";
 
 /**
  * The outbox keeps one cursor per chain ("OutboxCursor"): what is published is what lies at or
@@ -123,6 +123,34 @@ describe("the outbox cursor", () => {
     expect(await drain(js)).toBe(head);
     expect(await streamCount(js)).toBe(inStream);
     expect(await cursorSeq(a.id)).toBe(head);
+    await js.nc.close();
+  });
+});
+
+describe("an idle relay", () => {
+  it("backs off while nothing moves, and a commit of events in its process wakes it at once", async () => {
+    const [a] = tenants as [TenantFixture];
+    const js = await connectJetStream(nats.url);
+    // Idle at most 20 s between polls: without the wake-up, the event below would wait for it.
+    const relay = startRelay({ pool: db.pool, jetstream: js, pollMs: 20, idleMaxMs: 20_000 });
+    await until(
+      () => outboxLag(db.pool),
+      (n) => n === 0,
+    );
+    // Eight empty polls: the next one is due 20 s later (20 ms doubled, capped).
+    await sleep(20 + 40 + 80 + 160 + 320 + 640 + 1280 + 200);
+    const published = relay.published();
+    await submitIntent(db, a.keys.client.principal, intentBody({ actionClass: "A3_irreversible" }));
+    const started = Date.now();
+    await until(
+      () => outboxLag(db.pool),
+      (n) => n === 0,
+      5_000,
+      10,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(relay.published()).toBeGreaterThan(published);
+    await relay.stop();
     await js.nc.close();
   });
 });

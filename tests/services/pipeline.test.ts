@@ -91,6 +91,22 @@ describe("pipeline", () => {
     });
   });
 
+  it("a value that cannot be sent fails the call before anything is sent: nothing runs, the connection is in step", async () => {
+    await withClient(async (sql) => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await expect(
+        pipeline(sql, [
+          { text: `INSERT INTO pipeline_t (id, note) VALUES (50, 'fifty') RETURNING id` },
+          { text: `SELECT $1::jsonb AS doc`, values: [circular] },
+        ]),
+      ).rejects.toThrow(/circular/i);
+      // The next query gets its own answer, not the remains of a half-sent pipeline.
+      expect((await sql.query(`SELECT 42 AS n`)).rows).toEqual([{ n: 42 }]);
+      expect((await sql.query(`SELECT count(*)::int AS n FROM pipeline_t WHERE id = 50`)).rows[0].n).toBe(0);
+    });
+  });
+
   it("a named statement that does not parse is not remembered: fixed, it is prepared afresh", async () => {
     await withClient(async (sql) => {
       await expect(pipeline(sql, [{ name: "pipeline_bad", text: "SELEC 1" }])).rejects.toThrow(

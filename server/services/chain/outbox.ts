@@ -19,3 +19,21 @@ export async function publishedThrough(db: Db, chain: string): Promise<number> {
   const cursor = await db.outboxCursor.findUnique({ where: { tenantId: chain }, select: { seq: true } });
   return cursor?.seq ?? 0;
 }
+
+const wakeUps = new WeakMap<pg.Pool, Set<() => void>>();
+
+/** The wake-ups of this process's idle relays on a pool (events/relay.ts adds and removes its own). */
+export function idleRelays(pool: pg.Pool): Set<() => void> {
+  let set = wakeUps.get(pool);
+  if (!set) {
+    set = new Set();
+    wakeUps.set(pool, set);
+  }
+  return set;
+}
+
+/** Events were committed through `pool`: an idle relay of this process looks at once, not at its next poll. */
+export function appended(pool: pg.Pool): void {
+  const set = wakeUps.get(pool);
+  if (set) for (const wake of [...set]) wake();
+}

@@ -27,6 +27,7 @@ import type { PipelinedStatement } from "../../db/pipeline";
 import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
 import { insertSealedManyCtes, type LockedHead, lockHeads, movedHeads, sealAfter } from "../chain/append";
+import { appended } from "../chain/outbox";
 import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
 import { type ActivePolicy, loadPolicy } from "../policies/versions";
 import { conflict, ServiceError } from "../shared/errors";
@@ -70,6 +71,12 @@ interface TenantState {
 
 /** Decides `items` in one transaction; the answers are in the same order. */
 export async function decideBatch(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
+  const answers = await decideBatchRetried(pool, items);
+  if (answers.some((answer) => !(answer instanceof ServiceError) && answer.status === 201)) appended(pool);
+  return answers;
+}
+
+async function decideBatchRetried(pool: pg.Pool, items: readonly Submission[]): Promise<Answer[]> {
   try {
     return await decideBatchOnce(pool, items);
   } catch (error) {

@@ -18,8 +18,9 @@ export interface TransactionEnd {
 
 /**
  * BEGIN … COMMIT on one pooled connection; a connection whose ROLLBACK failed is discarded.
- * `preamble`, sent with BEGIN in one round trip (the simple protocol: no parameters), is for SQL
- * built from numbers only, never from input text.
+ * `preamble`, sent with BEGIN in one round trip without parameters, is one statement built from
+ * numbers only, never from input text (one: with an opening statement it is sent as a statement of
+ * a pipeline, which takes one command each).
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
