@@ -16,7 +16,7 @@
 import type pg from "pg";
 import { ASYNC_COMMIT_CTE } from "../db/async-commit";
 import { EVENT_COLUMNS, type EventRow, toChainEvent } from "../services/chain/append";
-import { idleRelays } from "../services/chain/outbox";
+import { waitingRelays } from "../services/chain/outbox";
 import { inSpan, SpanKind } from "../telemetry/tracing";
 import type { JetStream } from "./jetstream";
 import { subjectFor } from "./jetstream";
@@ -198,7 +198,8 @@ export function startRelay(options: RelayOptions): Relay {
       }
       if (stopping) break;
       // An empty poll scans every chain's head (see WAITING): while nothing moves, poll less and
-      // less often, up to idleMaxMs; a commit of events in this process wakes it at once (outbox.ts `appended`).
+      // less often, up to idleMaxMs. A commit of events in this process (outbox.ts `appended`)
+      // wakes it at once, busy or idle: its events go out without waiting for the next poll.
       idlePolls = moved === 0 ? idlePolls + 1 : 0;
       if (moved < batch) {
         await new Promise<void>((resolve) => {
@@ -208,9 +209,9 @@ export function startRelay(options: RelayOptions): Relay {
             clearTimeout(timer);
             resolve();
           };
-          if (idlePolls > 0) idleRelays(pool).add(wake);
+          waitingRelays(pool).add(wake);
         });
-        if (wake) idleRelays(pool).delete(wake);
+        if (wake) waitingRelays(pool).delete(wake);
         wake = null;
       }
     }

@@ -22,8 +22,8 @@ export async function publishedThrough(db: Db, chain: string): Promise<number> {
 
 const wakeUps = new WeakMap<pg.Pool, Set<() => void>>();
 
-/** The wake-ups of this process's idle relays on a pool (events/relay.ts adds and removes its own). */
-export function idleRelays(pool: pg.Pool): Set<() => void> {
+/** The wake-ups of this process's relays waiting for their next poll (events/relay.ts adds and removes its own). */
+export function waitingRelays(pool: pg.Pool): Set<() => void> {
   let set = wakeUps.get(pool);
   if (!set) {
     set = new Set();
@@ -32,7 +32,7 @@ export function idleRelays(pool: pg.Pool): Set<() => void> {
   return set;
 }
 
-/** Events were committed through `pool`: an idle relay of this process looks at once, not at its next poll. */
+/** Events were committed through `pool`: a waiting relay of this process looks at once, not at its next poll. */
 export function appended(pool: pg.Pool): void {
   const set = wakeUps.get(pool);
   if (set) for (const wake of [...set]) wake();
