@@ -34,7 +34,11 @@ import { appended } from "../services/chain/outbox";
 import type { ExecutorConfig } from "../services/executors/config";
 import { routeFor } from "../services/executors/config";
 import { openStoredConfig } from "../services/executors/stored";
-import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
+import {
+  engagedSwitchesJson,
+  type KillSwitchRow,
+  toKillSwitchState,
+} from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import { inTransactionOpening } from "../services/shared/transaction";
 import { type Conditions, conditionsFrom, conditionsStatement, refusalUnder } from "./conditions";
@@ -88,8 +92,7 @@ WITH due AS (
 SELECT e.id, e."tenantId", e."decisionId", e.attempts, e.status, e."leaseOwner",
        d.verdict, d.action, i.body AS intent, a.status AS "approvalStatus", t.status AS "tenantStatus",
        t."executorConfig",
-       (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
-          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = e."tenantId")) AS switches
+       ${engagedSwitchesJson('e."tenantId"')} AS switches
   FROM picked
   JOIN "Execution" e ON e.id = picked.id
   JOIN "Decision" d ON d.id = e."decisionId"

@@ -7,14 +7,17 @@
 import type pg from "pg";
 import { type DispatchRefusal, dispatchRefusal } from "../core";
 import type { PipelinedStatement } from "../db/pipeline";
-import { type KillSwitchRow, toKillSwitchState } from "../services/kill-switches/kill-switches";
+import {
+  engagedSwitchesJson,
+  type KillSwitchRow,
+  toKillSwitchState,
+} from "../services/kill-switches/kill-switches";
 import { iso } from "../services/shared/ids";
 import type { Claimed } from "./claim";
 
 const CONDITIONS = `
 SELECT t.id, t.status,
-       (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason)), '[]'::json)
-          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
+       ${engagedSwitchesJson("t.id")} AS switches
   FROM "Tenant" t WHERE t.id = ANY($1::text[])`;
 
 export interface Conditions {

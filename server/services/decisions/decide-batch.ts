@@ -28,7 +28,7 @@ import { tenantSuspended } from "../access/authorize";
 import type { Principal } from "../access/principal";
 import { insertSealedManyCtes, type LockedHead, lockHeads, movedHeads, sealAfter } from "../chain/append";
 import { appended } from "../chain/outbox";
-import { type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
+import { engagedSwitchesJson, type KillSwitchRow, toKillSwitchState } from "../kill-switches/kill-switches";
 import { type ActivePolicy, loadPolicy } from "../policies/versions";
 import { conflict, ServiceError } from "../shared/errors";
 import { iso, newId } from "../shared/ids";
@@ -500,8 +500,7 @@ WITH tenants AS MATERIALIZED (
          r."tenantId" IS NOT NULL AS "hasBucket",
          LEAST(t.burst, r.tokens + EXTRACT(EPOCH FROM (clock_timestamp() - r."updatedAt")) * t."ratePerSecond")::float8 AS level,
          clock_timestamp() AS at,
-         (SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
-            FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = t.id)) AS switches
+         ${engagedSwitchesJson("t.id")} AS switches
     FROM (SELECT * FROM "Tenant" WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C") t
     LEFT JOIN LATERAL (
       SELECT b."tenantId", b.tokens, b."updatedAt" FROM "RateBucket" b WHERE b."tenantId" = t.id FOR UPDATE

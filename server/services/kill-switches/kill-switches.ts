@@ -171,6 +171,16 @@ export interface KillSwitchRow {
   reason: string;
 }
 
+/**
+ * SQL for the raw hot paths (decide batch, claim, the dispatcher's conditions): the switches engaged
+ * over the tenant whose id is `tenantId` (an SQL expression), global ones included, as a JSON array
+ * of KillSwitchRow in id order. One fragment, so every reader sees the same set in the same order.
+ */
+export function engagedSwitchesJson(tenantId: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('id', k.id, 'scope', k.scope, 'tenantId', k."tenantId", 'action', k.action, 'engaged', k.engaged, 'reason', k.reason) ORDER BY k.id), '[]'::json)
+          FROM "KillSwitch" k WHERE k.engaged AND (k.scope = 'global' OR k."tenantId" = ${tenantId}))`;
+}
+
 /** A stored switch as the core's decision input carries it (absent, not null, when a field does not apply). */
 export function toKillSwitchState(row: KillSwitchRow): KillSwitchState {
   return {
