@@ -12,6 +12,7 @@ import { ServiceError } from "../services/shared/errors";
 import { componentLogger, currentRequest, inRequest, requestIdFrom } from "../telemetry/log";
 import { contextFromHeaders, failSpan, inSpan, SpanKind } from "../telemetry/tracing";
 import { metrics } from "./metrics";
+import { textResponse } from "./text-response";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -20,13 +21,13 @@ export interface ErrorBody {
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return textResponse(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
   });
 }
 
-function errorResponse(error: ServiceError): Response {
+function errorResponse(error: ServiceError, status: number = error.status): Response {
   const body: ErrorBody = {
     error: {
       code: error.code,
@@ -39,7 +40,7 @@ function errorResponse(error: ServiceError): Response {
   if (error.details.retryAfterSeconds !== undefined)
     headers["retry-after"] = String(error.details.retryAfterSeconds);
   if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="exoarmur"';
-  return json(body, error.status, headers);
+  return json(body, status, headers);
 }
 
 // "The database is not there right now" comes in many forms, depending on where it is noticed: a
@@ -284,9 +285,8 @@ async function answer(
     response = await handler({ db, principal, request });
   } catch (error) {
     if (error instanceof ServiceError) {
-      response = errorResponse(error);
       const override = error.details.reason ? STATUS_FOR_REASON[error.details.reason] : undefined;
-      if (override) response = new Response(response.body, { status: override, headers: response.headers });
+      response = errorResponse(error, override);
       if (error.status === 429) metrics().refused.inc({ reason: error.details.reason ?? error.code });
     } else if (isDatabaseUnavailable(error)) {
       response = json(

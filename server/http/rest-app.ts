@@ -7,7 +7,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
+import { textOf } from "../api/text-response";
 import type { RestRoute } from "./rest-routes";
+
+/** A REST answer whose text the server holds (text-response.ts), written as it is. */
+function writeText(outgoing: ServerResponse, response: Response, text: string): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  headers["content-length"] = String(Buffer.byteLength(text));
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(text);
+}
 
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
 
@@ -23,9 +35,16 @@ export function restApp(
     await next();
   });
   for (const route of routes) {
-    app.on(route.method, route.path, (c) =>
-      route.handler(c.req.raw, { params: Promise.resolve(c.req.param() as Record<string, string>) }),
-    );
+    app.on(route.method, route.path, async (c) => {
+      const response = await route.handler(c.req.raw, {
+        params: Promise.resolve(c.req.param() as Record<string, string>),
+      });
+      const text = textOf(response);
+      // HEAD is answered by Hono itself (the GET handler's answer without its body).
+      if (text === undefined || c.req.method === "HEAD") return response;
+      writeText(c.env.outgoing, response, text);
+      return RESPONSE_ALREADY_SENT;
+    });
   }
   app.notFound(async (c) => {
     await fallback(c.env.incoming, c.env.outgoing);

@@ -52,6 +52,62 @@ describe("one port, two layers", () => {
     expect([head.status, await head.text()]).toEqual([200, ""]);
   });
 
+  it("a JSON answer goes out exactly as made: its bytes, their length, every header, the status", async () => {
+    // Non-ASCII text: Content-Length counts bytes, not characters.
+    const target = "wéb-7 — 東京 🛡";
+    const key = `fast-${Date.now()}`;
+    const submit = () =>
+      raw("/api/v1/intents", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${client}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+          "x-request-id": "req-fast-1",
+        },
+        body: JSON.stringify(intentBody({ target, idempotencyKey: undefined })),
+      });
+    const first = await submit();
+    const text = await first.text();
+    expect(first.status).toBe(201);
+    expect(JSON.parse(text).decisionId).toMatch(/^dec_/);
+    expect(Number(first.headers.get("content-length"))).toBe(Buffer.byteLength(text));
+    expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("x-request-id")).toBe("req-fast-1");
+    expect(first.headers.get("transfer-encoding")).toBeNull();
+    // The decision, read back, holds the non-ASCII target: its length is counted in bytes.
+    const decision = await raw(`/api/v1/decisions/${JSON.parse(text).decisionId}`, {
+      headers: { authorization: `Bearer ${client}` },
+    });
+    const decisionText = await decision.text();
+    expect(JSON.parse(decisionText).intent.target).toBe(target);
+    expect(Buffer.byteLength(decisionText)).toBeGreaterThan(decisionText.length);
+    expect(Number(decision.headers.get("content-length"))).toBe(Buffer.byteLength(decisionText));
+
+    // A replay carries its own header; an error its status and the auth challenge.
+    const again = await submit();
+    expect([again.status, again.headers.get("idempotent-replayed")]).toEqual([200, "true"]);
+    expect(await again.text()).toBe(text);
+    const unauthorized = await raw("/api/v1/intents", {
+      method: "POST",
+      headers: { authorization: "Bearer nope", "content-type": "application/json" },
+      body: "{}",
+    });
+    const refusal = await unauthorized.text();
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("www-authenticate")).toBe('Bearer realm="exoarmur"');
+    expect(Number(unauthorized.headers.get("content-length"))).toBe(Buffer.byteLength(refusal));
+    expect(JSON.parse(refusal).error.code).toBe("UNAUTHENTICATED");
+    // A body over the limit keeps its own status (413), not the 400 of its error code.
+    const tooLarge = await raw("/api/v1/intents", {
+      method: "POST",
+      headers: { authorization: `Bearer ${client}`, "content-type": "application/json" },
+      body: JSON.stringify({ padding: "x".repeat(300 * 1024) }),
+    });
+    expect([tooLarge.status, (await tooLarge.json()).error.reason]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+  });
+
   it("the dashboard, auth and tRPC still answer through Next", async () => {
     const page = await raw("/sign-in");
     expect(page.status).toBe(200);
