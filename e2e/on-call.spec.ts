@@ -85,7 +85,10 @@ test("pending approvals are counted in the navigation and the tab title, and an 
   await expect(page).toHaveTitle(`(${cards + 1}) Policies — ExoArmur`);
 });
 
-test("opted-in browser notifications announce a new approval with a link to it", async ({ browser }) => {
+// The headless shell has no Notification API: this one runs in the full browser.
+test("opted-in browser notifications announce a new approval with a link to it", {
+  tag: "@full-browser",
+}, async ({ browser }) => {
   const context = await browser.newContext({ baseURL: state.baseUrl });
   await context.grantPermissions(["notifications"], { origin: state.baseUrl });
   // Record what the page shows the operating system (the browser's own Notification, wrapped).

@@ -11,12 +11,14 @@ if [ ! -x node_modules/.bin/vitest ] || [ package-lock.json -nt node_modules/.pa
 fi
 
 # System packages the tests use for real: nats-server (JetStream), docker-compose (validates
-# docker-compose.yml) and chromium (the dashboard's browser tests). Install what is missing (root with apt-get, as on this project's machines),
-# else stop at once naming the package.
+# docker-compose.yml), chromium-headless-shell and chromium (the dashboard's browser tests). Install what is
+# missing (root with apt-get, as on this project's machines), else stop at once naming the package.
 missing=""
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
-# The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+# The browser tests drive Debian's Chromium: its headless shell, and the full browser for what only
+# it has (Playwright cannot download its own browsers here; playwright.config.ts says which runs what).
+[ -x "${CHROMIUM_HEADLESS_SHELL_PATH:-/usr/bin/chromium-headless-shell}" ] || missing="$missing chromium-headless-shell"
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
