@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_ARGS as ARGS } from "./e2e/chromium-args";
 
 /**
  * Browser tests: Debian's Chromium (Playwright's own download does not work on these machines)
@@ -9,15 +10,6 @@ import { defineConfig } from "@playwright/test";
  * cores (the whole suite: 17.3 min against 11.8 on 2026-12-02), and the suite is CPU-bound. What
  * only the full browser has (the Notification API) is tagged @full-browser and runs there.
  */
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const FULL_BROWSER = /@full-browser/;
 
 export default defineConfig({

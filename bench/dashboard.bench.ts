@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import pg from "pg";
+import { CHROMIUM_ARGS } from "../e2e/chromium-args";
 import { startServer } from "../tests/support/server";
 import { emit, isMain } from "./harness";
 
@@ -200,15 +201,7 @@ export async function run(): Promise<void> {
     // The page in a real browser: FCP and the first table row, five loads (the first one cold).
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
+      args: CHROMIUM_ARGS,
     });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     // Sign in through the page, as a person does; the timed loads come after.
