@@ -53,8 +53,8 @@ const rssKb = (pid: number): number => {
   }
 };
 
-/** CPU seconds (user + system) of a process and all its descendants (PostgreSQL, nats-server). */
-function cpuSeconds(root: number): { self: number; children: number } {
+/** CPU seconds (user + system) of a process, and of its descendants by name (postgres, nats-server). */
+function cpuSeconds(root: number): { self: number; children: Map<string, number> } {
   const stat = (pid: number) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
@@ -81,8 +81,15 @@ function cpuSeconds(root: number): { self: number; children: number } {
     for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
     return false;
   };
-  let children = 0;
-  for (const pid of all) if (descends(pid)) children += cpu.get(pid) ?? 0;
+  const children = new Map<string, number>();
+  for (const pid of all) {
+    if (!descends(pid)) continue;
+    let name = "other";
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {}
+    children.set(name, (children.get(name) ?? 0) + (cpu.get(pid) ?? 0));
+  }
   return { self: cpu.get(root) ?? 0, children };
 }
 
@@ -254,7 +261,9 @@ export async function run(): Promise<void> {
       streamDelays[Math.min(streamDelays.length - 1, Math.ceil((p / 100) * streamDelays.length) - 1)] ??
       Number.NaN;
     const serverCpuMs = ((cpuAfter.self - cpuBefore.self) * 1000) / ok;
-    const childrenCpuMs = ((cpuAfter.children - cpuBefore.children) * 1000) / ok;
+    const childCpuMs = (name: string) =>
+      (((cpuAfter.children.get(name) ?? 0) - (cpuBefore.children.get(name) ?? 0)) * 1000) / ok;
+    const childrenCpuMs = [...cpuAfter.children.keys()].reduce((sum, name) => sum + childCpuMs(name), 0);
     // This process: autocannon and the stream observer, on the same two cores.
     const loadCpuMs = (load.user + load.system) / 1000 / (counter - before);
     console.log(
@@ -269,7 +278,7 @@ export async function run(): Promise<void> {
       `at 4 connections: ${(light["2xx"] / 10).toFixed(0)} decisions/s, latency ms p50 ${light.latency.p50}, p99 ${light.latency.p99}`,
     );
     console.log(
-      `CPU per decision: server process ${serverCpuMs.toFixed(2)} ms, PostgreSQL + nats-server ${childrenCpuMs.toFixed(2)} ms; per request, the load generator ${loadCpuMs.toFixed(2)} ms`,
+      `CPU per decision: server process ${serverCpuMs.toFixed(2)} ms, PostgreSQL + nats-server ${childrenCpuMs.toFixed(2)} ms (postgres ${childCpuMs("postgres").toFixed(2)}, nats-server ${childCpuMs("nats-server").toFixed(2)}); per request, the load generator ${loadCpuMs.toFixed(2)} ms`,
     );
     console.log(
       `stream: ${streamDelays.length} decisions seen on JetStream, decision-to-stream p50 ${pct(50)} ms, p99 ${pct(99)} ms`,
@@ -281,6 +290,8 @@ export async function run(): Promise<void> {
     emit("intents_http_fraction_of_ceiling", perSecond / ceiling, "");
     emit("intents_server_cpu_per_decision", serverCpuMs, "ms");
     emit("intents_db_nats_cpu_per_decision", childrenCpuMs, "ms");
+    emit("intents_postgres_cpu_per_decision", childCpuMs("postgres"), "ms");
+    emit("intents_nats_cpu_per_decision", childCpuMs("nats-server"), "ms");
     emit("intents_load_generator_cpu_per_request", loadCpuMs, "ms");
     emit("decision_to_stream_p99", pct(99), "ms");
     emit("execution_backlog_max", maxBacklog, "executions");

@@ -120,6 +120,54 @@ describe("batches", () => {
   });
 });
 
+describe("batches in flight never share a tenant", () => {
+  const prepare = (t: TenantFixture, tag: string): Submission => ({
+    principal: client(t) as Submission["principal"],
+    idempotencyKey: `apart-${process.pid}-${tag}`,
+    submission: intentBody({ target: tag }) as Submission["submission"],
+    submissionHash: `hash-${tag}`,
+    now: new Date(),
+  });
+
+  it("while one tenant's batch waits, another tenant's starts and commits; the first tenant's next waits for it, in order", async () => {
+    const [a, b] = [tenants[0]!, tenants[3]!];
+    const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 64, maxInFlight: 2 });
+    // Tenant a's head held by another transaction: a's batch waits in PostgreSQL, in flight.
+    const holder = await db.pool.connect();
+    await holder.query("BEGIN");
+    await holder.query(`SELECT seq FROM "ChainHead" WHERE "tenantId" = $1 FOR UPDATE`, [a.id]);
+    let firstSettled = false;
+    const first = committer.submit(prepare(a, "a1")).finally(() => (firstSettled = true));
+    const second = (async () => {
+      try {
+        await expect.poll(() => committer.batchSizes.length).toBe(1);
+        const second = committer.submit(prepare(a, "a2"));
+        let otherSettled = false;
+        const other = committer.submit(prepare(b, "b1")).finally(() => (otherSettled = true));
+        // b's batch goes past a's (before: it went with a2 and waited for a's head too).
+        await expect.poll(() => otherSettled, { timeout: 5_000 }).toBe(true);
+        expect((await other).status).toBe(201);
+        // a1 still waits, and a2 waits for the batch after a1's, not in PostgreSQL.
+        expect(firstSettled).toBe(false);
+        expect(committer.waiting).toBe(1);
+        expect(committer.batchSizes).toEqual([1, 1]);
+        return second;
+      } finally {
+        await holder.query("COMMIT");
+        holder.release();
+      }
+    })();
+    const [one, two] = await Promise.all([first, await second]);
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(committer.batchSizes).toEqual([1, 1, 1]);
+    // a's submissions kept their order on its chain.
+    const seqOf = async (decisionId: string) =>
+      (await db.event.findFirstOrThrow({ where: { subjectId: decisionId, type: "intent.decided" } })).seq;
+    expect(await seqOf(one.result.decisionId)).toBeLessThan(await seqOf(two.result.decisionId));
+    expect((await verifyChain(db, a.id)).ok).toBe(true);
+  });
+});
+
 describe("limits inside one batch count as one at a time", () => {
   it("burst 3 and 6 at once: exactly 3 decided, 3 refused RATE_LIMITED with Retry-After; 3 tokens gone", async () => {
     const t = await seedTenant(db, "gcrate", { ratePerSecond: 0.01, burst: 3, maxPending: 1000 });

@@ -1,7 +1,13 @@
 // Group commit (issue 13): submissions that arrive while earlier ones are being committed wait
 // for the next batch, and each batch is one transaction (decide-batch.ts). Under light load a
 // submission starts its batch at once (after at most `windowMs`); under heavy load batches fill up by
-// themselves while `maxInFlight` of them commit. One committer per connection pool.
+// themselves while one commits. One committer per connection pool.
+//
+// Batches in flight at once never share a tenant. A second batch over a tenant of the first would
+// only wait for that tenant's chain head in PostgreSQL, holding its other locks and a connection
+// meanwhile, and split what would have been one batch in two: at 32 connections over 10 tenants
+// that cost ~20% more CPU per decision than one batch at a time (2026-12-02). Tenants apart, a
+// batch starts at once: at 4 connections one batch at a time added ~5 ms to the median.
 //
 // A batch that fails as a whole (a lost connection, a deadlock, a bug) is not the answer of every
 // submission in it: each is decided again alone, so each gets exactly the answer it would have got
@@ -18,7 +24,7 @@ export interface GroupCommitOptions {
   /** How long the first submission of a batch waits for company (0: until the current tick ends). */
   windowMs: number;
   maxBatch: number;
-  /** Batches committing at once (each holds one pooled connection). */
+  /** Batches committing at once, over tenants apart (each holds one pooled connection). */
   maxInFlight: number;
 }
 
@@ -73,6 +79,8 @@ function transactionSpan(batch: readonly Waiting[], work: () => Promise<Answer[]
 export class GroupCommitter {
   private queue: Waiting[] = [];
   private inFlight = 0;
+  /** The tenants of the batches in flight: a submission of one of them waits for the next batch. */
+  private readonly committing = new Set<string>();
   /** Cancels the scheduled flush, if one is scheduled. */
   private cancelScheduled: (() => void) | null = null;
   /** Sizes of the batches committed so far (for tests and metrics). */
@@ -95,7 +103,8 @@ export class GroupCommitter {
       );
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject, span: activeSpan() });
-      this.schedule();
+      // Its tenant being committed, it goes with the batch that starts when that one ends.
+      if (!this.committing.has(item.principal.tenantId)) this.schedule();
     });
   }
 
@@ -125,15 +134,35 @@ export class GroupCommitter {
     this.cancelScheduled?.();
     this.cancelScheduled = null;
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const batch = this.nextBatch();
+    if (batch.length === 0) return;
+    const tenants = new Set(batch.map((w) => w.item.principal.tenantId));
+    for (const tenant of tenants) this.committing.add(tenant);
     this.inFlight += 1;
     this.batchSizes.push(batch.length);
     if (this.batchSizes.length > 1000) this.batchSizes.splice(0, 500);
     void this.commit(batch).finally(() => {
       this.inFlight -= 1;
+      for (const tenant of tenants) this.committing.delete(tenant);
       // Whoever queued meanwhile has waited long enough: go now.
       if (this.queue.length > 0) this.flush();
     });
+  }
+
+  /**
+   * Up to maxBatch waiting submissions, in arrival order, of tenants no batch in flight has. A
+   * tenant's submissions keep their order: all of them wait while it is being committed.
+   */
+  private nextBatch(): Waiting[] {
+    if (this.committing.size === 0) return this.queue.splice(0, this.options.maxBatch);
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const waiting of this.queue)
+      if (batch.length < this.options.maxBatch && !this.committing.has(waiting.item.principal.tenantId))
+        batch.push(waiting);
+      else rest.push(waiting);
+    this.queue = rest;
+    return batch;
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
