@@ -50,6 +50,35 @@ describe("evidence under concurrent votes", () => {
   }, 120_000);
 });
 
+describe("evidence exported while a vote commits", () => {
+  it("is of one moment: every bundle exported during the votes verifies", async () => {
+    const voters = [tenant.keys.operator, tenant.keys.operator2].map((k) => k.principal);
+    const failures: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const { result } = await submitIntent(
+        db,
+        tenant.keys.client.principal,
+        intentBody({ action: "host.quarantine", actionClass: "A2_hard" }),
+      );
+      let voted = false;
+      const votes = (async () => {
+        for (const voter of voters) await voteOnApproval(db, voter, result.approvalId!, { vote: "approve" });
+        voted = true;
+      })();
+      const exports = async () => {
+        do {
+          const bundle = await exportEvidence(db, tenant.keys.auditor.principal, result.decisionId);
+          const report = verifyBundle(JSON.parse(JSON.stringify(bundle)), { crypto: nodeCrypto });
+          if (report.mismatches.length > 0)
+            failures.push(`round ${round}: ${JSON.stringify(report.mismatches).slice(0, 300)}`);
+        } while (!voted);
+      };
+      await Promise.all([votes, exports(), exports()]);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
+
 describe("exoarmur chain verify compares the stored head", () => {
   it("the last event rewritten together with its hash is reported", async () => {
     const other = await seedTenant(db, "races-head");

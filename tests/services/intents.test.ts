@@ -252,6 +252,30 @@ describe("approvals", () => {
     expect(decision.execution).toMatchObject({ status: "QUEUED" });
   });
 
+  it("a decision read while the deciding vote commits is one moment: never APPROVED without its execution", async () => {
+    // Seen from the SDK's guard under a loaded CI: "APPROVED without an execution". The read's
+    // relations were separate statements, each with a snapshot of its own.
+    const torn: string[] = [];
+    for (let round = 0; round < 25; round++) {
+      const r = await pending();
+      await voteOnApproval(db, acme.keys.operator.principal, r.approvalId!, { vote: "approve" });
+      let voted = false;
+      const vote = voteOnApproval(db, acme.keys.operator2.principal, r.approvalId!, {
+        vote: "approve",
+      }).finally(() => (voted = true));
+      const read = async () => {
+        for (;;) {
+          const seen = await getDecision(db, acme.keys.auditor.principal, r.decisionId);
+          if ((seen.approval?.status === "APPROVED") !== (seen.execution !== null))
+            torn.push(`${seen.approval?.status} with execution ${seen.execution?.status ?? "none"}`);
+          if (voted && seen.approval?.status === "APPROVED") return;
+        }
+      };
+      await Promise.all([vote, read(), read(), read()]);
+    }
+    expect(torn).toEqual([]);
+  });
+
   it("refuses a double vote (409), a deny without reason (400), a client or auditor (403), and self-approval (409)", async () => {
     const r = await pending();
     await voteOnApproval(db, acme.keys.operator.principal, r.approvalId!, { vote: "approve" });

@@ -16,6 +16,7 @@ import { getSigner } from "../keys/signing-key";
 import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
+import { readInSnapshot } from "../shared/transaction";
 import { intentResult } from "./intent-result";
 
 /** Reads, always scoped by tenant: another tenant's id is simply "not found". */
@@ -30,10 +31,9 @@ const full = {
 } as const;
 
 export async function getDecision(db: Db, principal: Principal, decisionId: string, now = new Date()) {
-  const d = await db.decision.findFirst({
-    where: { id: decisionId, ...tenantScope(principal) },
-    include: full,
-  });
+  const d = await readInSnapshot(db, (tx) =>
+    tx.decision.findFirst({ where: { id: decisionId, ...tenantScope(principal) }, include: full }),
+  );
   if (!d) throw notFound(`decision ${decisionId}`);
   const input = d.input as unknown as DecisionInput;
   const approval = d.approval
@@ -133,16 +133,23 @@ export async function exportEvidence(
   /** Another key than the server's: the documentation examples are signed with a published one. */
   signer?: Signer,
 ): Promise<EvidenceBundle> {
-  const d = await db.decision.findFirst({
-    where: { id: decisionId, ...tenantScope(principal) },
-    include: full,
+  // The rows and their events of one moment: a vote committing in between would otherwise give a
+  // bundle whose approval and chain disagree (and which then fails verification).
+  const read = await readInSnapshot(db, async (tx) => {
+    const d = await tx.decision.findFirst({
+      where: { id: decisionId, ...tenantScope(principal) },
+      include: full,
+    });
+    if (!d) return null;
+    const subjects = [d.id, d.approval?.id, d.execution?.id].filter((s): s is string => Boolean(s));
+    const rows = await tx.event.findMany({
+      where: { tenantId: d.tenantId, subjectId: { in: subjects } },
+      orderBy: { seq: "asc" },
+    });
+    return { d, rows };
   });
-  if (!d) throw notFound(`decision ${decisionId}`);
-  const subjects = [d.id, d.approval?.id, d.execution?.id].filter((s): s is string => Boolean(s));
-  const rows = await db.event.findMany({
-    where: { tenantId: d.tenantId, subjectId: { in: subjects } },
-    orderBy: { seq: "asc" },
-  });
+  if (!read) throw notFound(`decision ${decisionId}`);
+  const { d, rows } = read;
   const approval: ApprovalRecord | null = d.approval
     ? {
         id: d.approval.id,

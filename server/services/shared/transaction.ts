@@ -2,6 +2,7 @@
 // interactive transactions for use cases, raw pg BEGIN … COMMIT for the measured hot paths.
 
 import type pg from "pg";
+import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { executeAndCommit, type PipelinedStatement, pipeline } from "../../db/pipeline";
 
@@ -9,6 +10,17 @@ export type Tx = Prisma.TransactionClient;
 
 /** Interactive transactions wait for a pooled connection under load rather than failing after Prisma's 2 s default. */
 export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
+
+/**
+ * Reads that must see one moment. Prisma reads each relation of an `include` with a statement of
+ * its own, and under READ COMMITTED each statement has a snapshot of its own, so a read racing a
+ * commit could mix before and after (an approval APPROVED without the execution its vote created).
+ * REPEATABLE READ gives every statement of the transaction one snapshot; reading only, it never
+ * fails to serialize.
+ */
+export function readInSnapshot<T>(db: Db, read: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(read, { ...TX_OPTIONS, isolationLevel: "RepeatableRead" });
+}
 
 /** How a transaction's work may end it itself: its last statement sent together with COMMIT. */
 export interface TransactionEnd {
