@@ -69,6 +69,8 @@ test("pending approvals are counted in the navigation and the tab title, and an 
   await submitIntent({ action: "host.quarantine", actionClass: "A2_hard", target: unique("count") });
   await signIn(page, DEMO.operator2, undefined, "landing");
   await expect(page).toHaveURL(/\/t\/demo\/approvals/);
+  // The queue renders once its query answers, all cards at once: count them when the first shows.
+  await expect(page.getByTestId("approval-card").first()).toBeVisible();
   const cards = await page.getByTestId("approval-card").count();
   expect(cards).toBeGreaterThan(0);
   const badge = page.getByRole("navigation", { name: "Tenant pages" }).getByTestId("pending-approvals-count");
