@@ -5,6 +5,7 @@ import type { Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { voteOnApproval } from "../../server/services/approvals/vote";
 import { verifyChain } from "../../server/services/chain/verify";
+import { getDecisionDetail } from "../../server/services/decisions/detail";
 import { exportEvidence, getDecision } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
@@ -263,18 +264,32 @@ describe("approvals", () => {
       const vote = voteOnApproval(db, acme.keys.operator2.principal, r.approvalId!, {
         vote: "approve",
       }).finally(() => (voted = true));
+      // Reads until one that began after the vote settled (whatever its outcome).
       const read = async () => {
-        for (;;) {
+        for (let last = false; !last; ) {
+          last = voted;
           const seen = await getDecision(db, acme.keys.auditor.principal, r.decisionId);
           if ((seen.approval?.status === "APPROVED") !== (seen.execution !== null))
             torn.push(`${seen.approval?.status} with execution ${seen.execution?.status ?? "none"}`);
-          if (voted && seen.approval?.status === "APPROVED") return;
         }
       };
-      await Promise.all([vote, read(), read(), read()]);
+      // The dashboard's detail: its chain must tell what its rows tell.
+      const readDetail = async () => {
+        for (let last = false; !last; ) {
+          last = voted;
+          const seen = await getDecisionDetail(db, acme.keys.auditor.principal, acme.id, r.decisionId);
+          const resolved = seen.chain.some((e) => e.type === "approval.resolved");
+          const queued = seen.chain.some((e) => e.type === "execution.queued");
+          if (resolved !== (seen.approval?.status === "APPROVED") || (seen.execution !== null) !== queued)
+            torn.push(
+              `detail: ${seen.approval?.status}, resolved in its chain: ${resolved}; execution ${seen.execution?.status ?? "none"}, queued in its chain: ${queued}`,
+            );
+        }
+      };
+      await Promise.all([vote, read(), readDetail(), readDetail(), readDetail()]);
     }
     expect(torn).toEqual([]);
-  });
+  }, 120_000);
 
   it("refuses a double vote (409), a deny without reason (400), a client or auditor (403), and self-approval (409)", async () => {
     const r = await pending();

@@ -8,7 +8,8 @@ import { publishedThrough } from "../chain/outbox";
 import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
-import { exportEvidence, getDecision } from "./read";
+import { readInSnapshot } from "../shared/transaction";
+import { decisionView, exportEvidence, readDecisionRow } from "./read";
 
 /**
  * One decision as the dashboard's detail page shows it: the intent, rule trail, approval votes (with
@@ -25,8 +26,27 @@ export async function getDecisionDetail(
   decisionId: string,
   platformAdminUserId: string | null = null,
 ) {
-  const decision = await getDecision(db, principal, decisionId);
+  // The decision, its events and its recorded call of one moment: a vote or an attempt committing
+  // in between would otherwise show an approval or execution that its chain contradicts.
+  const read = await readInSnapshot(db, async (tx) => {
+    const row = await readDecisionRow(tx, principal, decisionId);
+    const subjects = [row.id, row.approval?.id, row.execution?.id].filter((s): s is string => !!s);
+    const events = await tx.event.findMany({
+      where: { tenantId, subjectId: { in: subjects } },
+      orderBy: { seq: "asc" },
+      select: { seq: true, type: true, at: true, hash: true, payload: true, subjectId: true },
+    });
+    const recorded = row.execution
+      ? await tx.recordedCall.findFirst({
+          where: { executionId: row.execution.id, tenantId },
+          select: { request: true, recordedAt: true },
+        })
+      : null;
+    return { row, events, recorded };
+  });
+  const decision = decisionView(read.row, new Date());
   if (decision.tenantId !== tenantId) throw notFound(`decision ${decisionId}`);
+  const { events, recorded } = read;
   const [why, voting] = await Promise.all([
     explanationFacts(db, decision),
     // Whether this person may vote on it now (and if not, why): the queue's own answer.
@@ -37,29 +57,8 @@ export async function getDecisionDetail(
       : null,
   ]);
   const executionId = decision.execution?.id;
-  // The decision's own events, its approval's and its execution's: one query; the execution's
-  // attempts are the part of it whose subject is the execution.
-  const subjects = [decisionId, decision.approval?.id, executionId].filter((s): s is string => !!s);
   const voters = (decision.approval?.votes ?? []).map((v) => `${v.principal.type}:${v.principal.id}`);
-  const [events, recorded, names, published] = await Promise.all([
-    db.event.findMany({
-      where: { tenantId, subjectId: { in: subjects } },
-      orderBy: { seq: "asc" },
-      select: {
-        seq: true,
-        type: true,
-        at: true,
-        hash: true,
-        payload: true,
-        subjectId: true,
-      },
-    }),
-    executionId
-      ? db.recordedCall.findFirst({
-          where: { executionId, tenantId },
-          select: { request: true, recordedAt: true },
-        })
-      : null,
+  const [names, published] = await Promise.all([
     principalNames(db, [...voters, ...(why.switchEngagement ? [why.switchEngagement.by] : [])]),
     publishedThrough(db, tenantId),
   ]);
@@ -111,7 +110,7 @@ export async function getDecisionEvidence(
 }
 
 /** What the "why" needs beyond the decision: the matched rules as written, and the deciding switch's engagement. */
-async function explanationFacts(db: Db, decision: Awaited<ReturnType<typeof getDecision>>) {
+async function explanationFacts(db: Db, decision: ReturnType<typeof decisionView>) {
   const stored = await db.decision.findUniqueOrThrow({
     where: { id: decision.decisionId },
     select: { id: true, tenantId: true, policyVersion: true, policyHash: true },

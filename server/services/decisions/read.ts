@@ -16,7 +16,7 @@ import { getSigner } from "../keys/signing-key";
 import { policyOfDecision } from "../policies/versions";
 import { notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
-import { readInSnapshot } from "../shared/transaction";
+import { readInSnapshot, type Tx } from "../shared/transaction";
 import { intentResult } from "./intent-result";
 
 /** Reads, always scoped by tenant: another tenant's id is simply "not found". */
@@ -30,11 +30,22 @@ const full = {
   execution: true,
 } as const;
 
-export async function getDecision(db: Db, principal: Principal, decisionId: string, now = new Date()) {
-  const d = await readInSnapshot(db, (tx) =>
-    tx.decision.findFirst({ where: { id: decisionId, ...tenantScope(principal) }, include: full }),
-  );
+/** A decision's row with its intent, approval (and votes) and execution; read it in a snapshot. */
+export async function readDecisionRow(tx: Tx, principal: Principal, decisionId: string) {
+  const d = await tx.decision.findFirst({
+    where: { id: decisionId, ...tenantScope(principal) },
+    include: full,
+  });
   if (!d) throw notFound(`decision ${decisionId}`);
+  return d;
+}
+
+export async function getDecision(db: Db, principal: Principal, decisionId: string, now = new Date()) {
+  return decisionView(await readInSnapshot(db, (tx) => readDecisionRow(tx, principal, decisionId)), now);
+}
+
+/** What a client is told of a decision, as of `now` (a pending approval past its expiry is EXPIRED). */
+export function decisionView(d: Awaited<ReturnType<typeof readDecisionRow>>, now: Date) {
   const input = d.input as unknown as DecisionInput;
   const approval = d.approval
     ? {
