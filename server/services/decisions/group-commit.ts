@@ -115,7 +115,7 @@ export class GroupCommitter {
 
   private schedule(): void {
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxBatch) {
+    if (this.queue.length >= this.options.maxBatch && this.eligible() >= this.options.maxBatch) {
       this.flush();
       return;
     }
@@ -130,12 +130,18 @@ export class GroupCommitter {
     }
   }
 
+  /** Starts batches while slots are free and submissions of tenants not being committed wait. */
   private flush(): void {
     this.cancelScheduled?.();
     this.cancelScheduled = null;
-    if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
-    const batch = this.nextBatch();
-    if (batch.length === 0) return;
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.nextBatch();
+      if (batch.length === 0) return;
+      this.start(batch);
+    }
+  }
+
+  private start(batch: Waiting[]): void {
     const tenants = new Set(batch.map((w) => w.item.principal.tenantId));
     for (const tenant of tenants) this.committing.add(tenant);
     this.inFlight += 1;
@@ -147,6 +153,14 @@ export class GroupCommitter {
       // Whoever queued meanwhile has waited long enough: go now.
       if (this.queue.length > 0) this.flush();
     });
+  }
+
+  /** Waiting submissions of tenants no batch in flight has: those a batch could take now. */
+  private eligible(): number {
+    if (this.committing.size === 0) return this.queue.length;
+    let count = 0;
+    for (const waiting of this.queue) if (!this.committing.has(waiting.item.principal.tenantId)) count++;
+    return count;
   }
 
   /**
