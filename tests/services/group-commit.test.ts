@@ -166,6 +166,76 @@ describe("batches in flight never share a tenant", () => {
     expect(await seqOf(one.result.decisionId)).toBeLessThan(await seqOf(two.result.decisionId));
     expect((await verifyChain(db, a.id)).ok).toBe(true);
   });
+
+  it("when a batch ends, every slot free is used: another tenant waiting behind it starts at once", async () => {
+    const [a, c, d] = [tenants[0]!, tenants[1]!, tenants[2]!];
+    const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 2, maxInFlight: 2 });
+    const hold = async (t: TenantFixture) => {
+      const holder = await db.pool.connect();
+      await holder.query("BEGIN");
+      const locked = holder.query(`SELECT seq FROM "ChainHead" WHERE "tenantId" = $1 FOR UPDATE`, [t.id]);
+      let released = false;
+      return {
+        locked,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await locked;
+          await holder.query("COMMIT");
+          holder.release();
+        },
+      };
+    };
+    const waitingOnLocks = async () =>
+      Number(
+        (
+          await db.pool.query(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0].n,
+      );
+    const holdA = await hold(a);
+    const holdD = await hold(d);
+    await Promise.all([holdA.locked, holdD.locked]);
+    let holdAgain: Awaited<ReturnType<typeof hold>> | undefined;
+    let later: ReturnType<typeof committer.submit>[] = [];
+    try {
+      // X = [a1, c1] waits for a's head, Y = [d1] for d's.
+      const x = [committer.submit(prepare(a, "s-a1")), committer.submit(prepare(c, "s-c1"))];
+      await expect.poll(() => committer.batchSizes).toEqual([2]);
+      const y = committer.submit(prepare(d, "s-d1"));
+      await expect.poll(() => committer.batchSizes).toEqual([2, 1]);
+      later = [prepare(a, "s-a2"), prepare(a, "s-a3"), prepare(c, "s-c2")].map((item) =>
+        committer.submit(item),
+      );
+      await expect.poll(waitingOnLocks).toBe(2);
+      // Y ends: a slot is free, but a and c are still being committed.
+      await holdD.release();
+      expect((await y).status).toBe(201);
+      expect(committer.waiting).toBe(3);
+      // Someone else queues for a's head behind X, so that X's successor for a waits again.
+      holdAgain = await hold(a);
+      await expect.poll(waitingOnLocks).toBe(2);
+      await holdA.release();
+      expect((await Promise.all(x)).map((o) => o.status)).toEqual([201, 201]);
+      // X ended: [a2, a3] starts (and waits for a's head), and so does [c2] in the other slot.
+      let c2Settled = false;
+      void later[2]!.finally(() => (c2Settled = true));
+      await expect.poll(() => c2Settled, { timeout: 5_000 }).toBe(true);
+      expect(committer.batchSizes).toEqual([2, 1, 2, 1]);
+      expect(c2Settled).toBe(true);
+    } finally {
+      await holdA.release();
+      await holdD.release();
+      await holdAgain?.release();
+      await Promise.allSettled(later);
+    }
+    expect((await Promise.all(later)).map((o) => o.status)).toEqual([201, 201, 201]);
+    expect(
+      await db.intent.count({ where: { idempotencyKey: { startsWith: `apart-${process.pid}-s-` } } }),
+    ).toBe(6);
+    expect((await verifyChain(db, a.id)).ok).toBe(true);
+  });
 });
 
 describe("limits inside one batch count as one at a time", () => {
