@@ -48,7 +48,7 @@ export async function getDecisionDetail(
   if (decision.tenantId !== tenantId) throw notFound(`decision ${decisionId}`);
   const { events, recorded } = read;
   const [why, voting] = await Promise.all([
-    explanationFacts(db, decision),
+    explanationFacts(db, decision, read.row),
     // Whether this person may vote on it now (and if not, why): the queue's own answer.
     decision.approval?.status === "PENDING"
       ? pendingApprovalsView(db, principal, tenantId, platformAdminUserId).then(
@@ -110,11 +110,11 @@ export async function getDecisionEvidence(
 }
 
 /** What the "why" needs beyond the decision: the matched rules as written, and the deciding switch's engagement. */
-async function explanationFacts(db: Db, decision: ReturnType<typeof decisionView>) {
-  const stored = await db.decision.findUniqueOrThrow({
-    where: { id: decision.decisionId },
-    select: { id: true, tenantId: true, policyVersion: true, policyHash: true },
-  });
+async function explanationFacts(
+  db: Db,
+  decision: ReturnType<typeof decisionView>,
+  stored: Parameters<typeof policyOfDecision>[1],
+) {
   const policy = await policyOfDecision(db, stored);
   const matched = new Set(decision.matchedRules.map((r) => r.id));
   const rules = policy.rules.filter((r) => matched.has(r.id));

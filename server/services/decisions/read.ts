@@ -146,12 +146,8 @@ export async function exportEvidence(
 ): Promise<EvidenceBundle> {
   // The rows and their events of one moment: a vote committing in between would otherwise give a
   // bundle whose approval and chain disagree (and which then fails verification).
-  const read = await readInSnapshot(db, async (tx) => {
-    const d = await tx.decision.findFirst({
-      where: { id: decisionId, ...tenantScope(principal) },
-      include: full,
-    });
-    if (!d) return null;
+  const { d, rows } = await readInSnapshot(db, async (tx) => {
+    const d = await readDecisionRow(tx, principal, decisionId);
     const subjects = [d.id, d.approval?.id, d.execution?.id].filter((s): s is string => Boolean(s));
     const rows = await tx.event.findMany({
       where: { tenantId: d.tenantId, subjectId: { in: subjects } },
@@ -159,8 +155,6 @@ export async function exportEvidence(
     });
     return { d, rows };
   });
-  if (!read) throw notFound(`decision ${decisionId}`);
-  const { d, rows } = read;
   const approval: ApprovalRecord | null = d.approval
     ? {
         id: d.approval.id,
