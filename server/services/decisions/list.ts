@@ -8,6 +8,7 @@ import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
 import { iso } from "../shared/ids";
+import { readInSnapshot, type Tx } from "../shared/transaction";
 
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 timestamp" });
 
@@ -53,7 +54,7 @@ export function likePattern(filter: string): string {
  * The ids of one page under the filter and of the row after it, newest first. In SQL rather than
  * Prisma's query builder, which has no LIKE with a pattern of our own (its startsWith escapes wildcards).
  */
-async function pageIdsAndOneMore(db: Db, tenantId: string, filter: z.output<typeof decisionFilterSchema>) {
+async function pageIdsAndOneMore(db: Tx, tenantId: string, filter: z.output<typeof decisionFilterSchema>) {
   const values: unknown[] = [tenantId];
   const param = (value: unknown) => {
     values.push(value);
@@ -83,25 +84,29 @@ export async function listDecisions(
   now = new Date(),
 ) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
-  // One id beyond the page says whether there is a next one; only the page's rows are read.
-  const ids = await pageIdsAndOneMore(db, tenantId, filter);
-  const more = ids.length > filter.limit;
-  const pageIdList = ids.slice(0, filter.limit);
-  const found = await db.decision.findMany({
-    where: { id: { in: pageIdList }, tenantId },
-    select: {
-      id: true,
-      createdAt: true,
-      verdict: true,
-      reason: true,
-      decidingRule: true,
-      action: true,
-      actorId: true,
-      target: true,
-      policyVersion: true,
-      approval: { select: { status: true, expiresAt: true } },
-      execution: { select: { status: true } },
-    },
+  // One id beyond the page says whether there is a next one; only the page's rows are read. Both
+  // reads in one snapshot: a vote committing between them would show its approval without the
+  // execution it created (or the reverse), the relations being statements of their own.
+  const { more, pageIdList, found } = await readInSnapshot(db, async (tx) => {
+    const ids = await pageIdsAndOneMore(tx, tenantId, filter);
+    const pageIdList = ids.slice(0, filter.limit);
+    const found = await tx.decision.findMany({
+      where: { id: { in: pageIdList }, tenantId },
+      select: {
+        id: true,
+        createdAt: true,
+        verdict: true,
+        reason: true,
+        decidingRule: true,
+        action: true,
+        actorId: true,
+        target: true,
+        policyVersion: true,
+        approval: { select: { status: true, expiresAt: true } },
+        execution: { select: { status: true } },
+      },
+    });
+    return { more: ids.length > filter.limit, pageIdList, found };
   });
   const byId = new Map(found.map((d) => [d.id, d]));
   const page = pageIdList.flatMap((id) => byId.get(id) ?? []);

@@ -116,11 +116,16 @@ function executionView(e: {
 }
 
 export async function getExecution(db: Db, principal: Principal, executionId: string) {
-  const e = await db.execution.findFirst({ where: { id: executionId, ...tenantScope(principal) } });
-  if (!e) throw notFound(`execution ${executionId}`);
-  const events = await db.event.findMany({
-    where: { tenantId: e.tenantId, subjectId: executionId },
-    orderBy: { seq: "asc" },
+  // The row and its events of one moment: a transition committing in between would show a status
+  // its own chain already contradicts.
+  const { e, events } = await readInSnapshot(db, async (tx) => {
+    const e = await tx.execution.findFirst({ where: { id: executionId, ...tenantScope(principal) } });
+    if (!e) throw notFound(`execution ${executionId}`);
+    const events = await tx.event.findMany({
+      where: { tenantId: e.tenantId, subjectId: executionId },
+      orderBy: { seq: "asc" },
+    });
+    return { e, events };
   });
   return {
     ...executionView(e),
