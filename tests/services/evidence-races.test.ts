@@ -106,4 +106,53 @@ describe("exoarmur chain verify compares the stored head", () => {
     expect(report).toMatchObject({ ok: false, firstBrokenSeq: last.seq });
     expect(report.ok ? "" : report.problem).toMatch(/chain head hash/);
   });
+
+  it("a chain verified while decisions commit is never reported broken", async () => {
+    // The verifier read its pages, then the head: a decision committed in between made an intact
+    // chain look one event short ("chain head says N+1 events, found N"), a false tamper alarm.
+    const busy = await seedTenant(db, "races-busy");
+    // Three submitters of 100 decisions each (under the tenant's burst of 400).
+    let submitting = 3;
+    const submitter = async () => {
+      for (let i = 0; i < 100; i++) await submitIntent(db, busy.keys.client.principal, intentBody());
+      submitting--;
+    };
+    const submitters = Promise.all([submitter(), submitter(), submitter()]);
+    const alarms: string[] = [];
+    let rounds = 0;
+    while (submitting > 0) {
+      // Small pages: more statements, more commits between them.
+      const report = await verifyChain(db, "races-busy", 5);
+      if (!report.ok) alarms.push(`round ${rounds}: seq ${report.firstBrokenSeq}: ${report.problem}`);
+      rounds++;
+    }
+    await submitters;
+    expect(rounds).toBeGreaterThan(3);
+    expect(alarms).toEqual([]);
+    expect(await verifyChain(db, "races-busy")).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it("an event added past the head, chained to the last one, is reported", async () => {
+    const other = await seedTenant(db, "races-past-head");
+    await submitIntent(db, other.keys.client.principal, intentBody());
+    const head = await db.chainHead.findUniqueOrThrow({ where: { tenantId: "races-past-head" } });
+    const { sealEvent } = await import("../../server/core");
+    const forged = sealEvent(
+      nodeCrypto,
+      { seq: head.seq, hash: head.hash },
+      {
+        tenantId: "races-past-head",
+        type: "execution.succeeded",
+        subjectId: "exe_forged",
+        at: new Date().toISOString(),
+        payload: { forged: true },
+      },
+    );
+    await db.event.create({
+      data: { ...forged, payload: JSON.parse(JSON.stringify(forged.payload)) },
+    });
+    const report = await verifyChain(db, "races-past-head");
+    expect(report).toMatchObject({ ok: false, firstBrokenSeq: head.seq + 1 });
+    expect(report.ok ? "" : report.problem).toMatch(/head/);
+  });
 });
