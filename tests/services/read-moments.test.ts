@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../server/db/client";
+import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { voteOnApproval } from "../../server/services/approvals/vote";
 import { decisionFilterSchema, listDecisions } from "../../server/services/decisions/list";
 import { getExecution } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { reportCallerExecution, startCallerExecution } from "../../server/services/executions/caller";
+import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
+import { killSwitchOverview } from "../../server/services/kill-switches/overview";
+import { applyPolicy, listPolicies } from "../../server/services/policies/versions";
 import { createTestDatabase } from "../support/db";
-import { intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
+import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
 
 // Reads of several rows are of one moment: a read racing the commit that changes them sees all of
 // that commit or none of it. Each read is repeated until one that began after the write settled.
@@ -73,13 +77,60 @@ describe("an execution read while its caller starts and reports it", () => {
       if (seen.status !== expected)
         torn.push(`round ${round}: ${seen.status} with events ${types.join(", ")}`);
     };
-    for (let round = 0; round < 25; round++) {
+    for (let round = 0; round < 15; round++) {
       const { result } = await submitIntent(db, client, intentBody({ execution: "caller" }));
       const id = result.executionId!;
       await readWhile(startCallerExecution(db, client, id), 3, () => agree(round, id));
       await readWhile(reportCallerExecution(db, client, id, { outcome: "succeeded" }), 3, () =>
         agree(round, id),
       );
+    }
+    expect(torn).toEqual([]);
+  }, 120_000);
+});
+
+describe("the kill-switch page while a switch is engaged and released", () => {
+  it("each switch's state agrees with its newest history entry", async () => {
+    const torn: string[] = [];
+    const operator = tenant.keys.operator.principal;
+    const agree = async (round: number) => {
+      const seen = await killSwitchOverview(db, tenant.keys.auditor.principal, tenant.id);
+      const newest = seen.history.find((h) => h.switchId === `action:${tenant.id}:deploy.*`);
+      const current = seen.switches.find((s) => s.id === `action:${tenant.id}:deploy.*`);
+      if ((newest?.engaged ?? false) !== (current?.engaged ?? false))
+        torn.push(
+          `round ${round}: switch ${current?.engaged ?? "absent"}, its newest history ${newest?.engaged}`,
+        );
+    };
+    for (let round = 0; round < 20; round++) {
+      const engaged = round % 2 === 0;
+      const change = setKillSwitch(db, operator, {
+        scope: "action",
+        action: "deploy.*",
+        engaged,
+        reason: "drill",
+      });
+      await readWhile(change, 3, () => agree(round));
+    }
+    expect(torn).toEqual([]);
+  }, 120_000);
+});
+
+describe("the policy versions while a new version is applied", () => {
+  it("the version marked active is the tenant's active one, and without four eyes every newer one is active", async () => {
+    const torn: string[] = [];
+    const own = await seedTenant(db, "moments-policies");
+    const agree = async (round: number) => {
+      const seen = await listPolicies(db, own.keys.auditor.principal, own.id);
+      const newest = seen.versions[0]!;
+      if (!newest.active || newest.version !== seen.activeVersion)
+        torn.push(
+          `round ${round}: active ${seen.activeVersion}, newest v${newest.version} active: ${newest.active}`,
+        );
+    };
+    for (let round = 0; round < 20; round++) {
+      const apply = applyPolicy(db, PLATFORM_ADMIN, own.id, DEMO_POLICY, { note: `round ${round}` });
+      await readWhile(apply, 3, () => agree(round));
     }
     expect(torn).toEqual([]);
   }, 120_000);

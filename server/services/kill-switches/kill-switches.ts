@@ -151,7 +151,7 @@ export async function setKillSwitch(
   }, TX_OPTIONS);
 }
 
-export async function listKillSwitches(db: Db, principal: Principal) {
+export async function listKillSwitches(db: Pick<Tx, "killSwitch">, principal: Principal) {
   const rows = await db.killSwitch.findMany({
     where:
       principal.kind === "platform-admin"
@@ -203,7 +203,12 @@ export async function engagedSwitchesFor(tx: Tx, tenantId: string): Promise<Kill
 }
 
 /** Every engage and release that applies to a tenant (its own switches and the global one), newest first. */
-export async function killSwitchHistory(db: Db, principal: Principal, tenantId: string, limit = 200) {
+export async function killSwitchHistory(
+  db: Pick<Tx, "event">,
+  principal: Principal,
+  tenantId: string,
+  limit = 200,
+) {
   if (principal.kind !== "platform-admin" && principal.tenantId !== tenantId)
     throw notFound(`tenant ${tenantId}`);
   const rows = await db.event.findMany({

@@ -4,13 +4,18 @@
 import type { Db } from "../../db/client";
 import type { Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
+import { readInSnapshot } from "../shared/transaction";
 import { killSwitchHistory, listKillSwitches } from "./kill-switches";
 
 export async function killSwitchOverview(db: Db, principal: Principal, tenantId: string) {
-  const switches = (await listKillSwitches(db, principal)).filter(
-    (s) => s.scope === "global" || s.tenantId === tenantId,
-  );
-  const history = await killSwitchHistory(db, principal, tenantId);
+  // The switches and their history of one moment: an engage committing between the two reads
+  // would show a switch released while its newest history entry says engaged.
+  const { switches, history } = await readInSnapshot(db, async (tx) => ({
+    switches: (await listKillSwitches(tx, principal)).filter(
+      (s) => s.scope === "global" || s.tenantId === tenantId,
+    ),
+    history: await killSwitchHistory(tx, principal, tenantId),
+  }));
   const names = await principalNames(db, [...switches.map((s) => s.changedBy), ...history.map((h) => h.by)]);
   return { switches, history, names };
 }

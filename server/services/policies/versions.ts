@@ -25,7 +25,7 @@ import { principalNames } from "../access/principal-names";
 import { appendEvents } from "../chain/append";
 import { conflict, forbidden, invalid, notFound } from "../shared/errors";
 import { iso } from "../shared/ids";
-import { TX_OPTIONS, type Tx } from "../shared/transaction";
+import { readInSnapshot, TX_OPTIONS, type Tx } from "../shared/transaction";
 
 export interface ActivePolicy {
   version: number | null;
@@ -281,12 +281,17 @@ export async function rejectPolicyVersion(
 
 export async function listPolicies(db: Db, principal: Principal, tenantId: string) {
   requireTenantRole(principal, tenantId, ["operator", "auditor", "admin"]);
-  const tenant = await db.tenant.findUnique({
-    where: { id: tenantId },
-    select: { activePolicyVersion: true, policyFourEyes: true },
+  // The tenant's active version and the versions of one moment: a version applied between the two
+  // reads would be listed neither active nor awaiting review, and offered for activation.
+  const { tenant, versions } = await readInSnapshot(db, async (tx) => {
+    const tenant = await tx.tenant.findUnique({
+      where: { id: tenantId },
+      select: { activePolicyVersion: true, policyFourEyes: true },
+    });
+    if (!tenant) throw notFound(`tenant ${tenantId}`);
+    const versions = await tx.policyVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
+    return { tenant, versions };
   });
-  if (!tenant) throw notFound(`tenant ${tenantId}`);
-  const versions = await db.policyVersion.findMany({ where: { tenantId }, orderBy: { version: "desc" } });
   // Who wrote each version, as people read it (an email, a key's name), not `user:usr_…`.
   const names = await principalNames(
     db,
