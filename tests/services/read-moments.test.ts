@@ -8,6 +8,7 @@ import { submitIntent } from "../../server/services/decisions/submit-intent";
 import { reportCallerExecution, startCallerExecution } from "../../server/services/executions/caller";
 import { setKillSwitch } from "../../server/services/kill-switches/kill-switches";
 import { killSwitchOverview } from "../../server/services/kill-switches/overview";
+import { tenantOverview } from "../../server/services/overview/overview";
 import { applyPolicy, listPolicies } from "../../server/services/policies/versions";
 import { createTestDatabase } from "../support/db";
 import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../support/fixtures";
@@ -131,6 +132,30 @@ describe("the policy versions while a new version is applied", () => {
     for (let round = 0; round < 20; round++) {
       const apply = applyPolicy(db, PLATFORM_ADMIN, own.id, DEMO_POLICY, { note: `round ${round}` });
       await readWhile(apply, 3, () => agree(round));
+    }
+    expect(torn).toEqual([]);
+  }, 120_000);
+});
+
+describe("the overview while an execution fails", () => {
+  it("the failed-executions count and the recent failures listed beside it agree", async () => {
+    const torn: string[] = [];
+    const own = await seedTenant(db, "moments-overview");
+    const client = own.keys.client.principal;
+    for (let round = 0; round < 15; round++) {
+      const { result } = await submitIntent(db, client, intentBody({ execution: "caller" }));
+      const id = result.executionId!;
+      await startCallerExecution(db, client, id);
+      await readWhile(reportCallerExecution(db, client, id, { outcome: "failed" }), 3, async () => {
+        const seen = await tenantOverview(db, own.keys.auditor.principal, own.id);
+        const listed = seen.failedExecutions.recent.some((e) => e.id === id);
+        // Every failure of this tenant is recent: each listed one is counted, and the count is round or round + 1.
+        const expected = listed ? round + 1 : round;
+        if (seen.failedExecutions.count !== expected)
+          torn.push(
+            `round ${round}: count ${seen.failedExecutions.count}, the new failure listed: ${listed}`,
+          );
+      });
     }
     expect(torn).toEqual([]);
   }, 120_000);

@@ -6,6 +6,7 @@ import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal } from "../access/principal";
 import { tenantAttention } from "../attention/attention";
 import { iso } from "../shared/ids";
+import { readInSnapshot } from "../shared/transaction";
 
 export const OVERVIEW_DAYS = 14;
 const DAY_MS = 24 * 3600 * 1000;
@@ -21,7 +22,7 @@ export interface VerdictDay {
 export async function tenantOverview(db: Db, principal: Principal, tenantId: string, now = new Date()) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const start = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - (OVERVIEW_DAYS - 1) * DAY_MS);
-  const [attention, perDay, failed, failedCount, stream] = await Promise.all([
+  const [attention, perDay, failed, stream] = await Promise.all([
     tenantAttention(db, principal, tenantId, now),
     // One index range scan ("Decision"(tenantId, createdAt DESC)), grouped in the database.
     db.pool.query<{ day: string; verdict: string; n: number }>(
@@ -30,20 +31,24 @@ export async function tenantOverview(db: Db, principal: Principal, tenantId: str
         GROUP BY 1, 2`,
       [tenantId, start],
     ),
-    db.execution.findMany({
-      where: { tenantId, status: "FAILED" },
-      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
-      take: 5,
-      select: {
-        id: true,
-        decisionId: true,
-        updatedAt: true,
-        attempts: true,
-        failureClass: true,
-        decision: { select: { action: true } },
-      },
-    }),
-    db.execution.count({ where: { tenantId, status: "FAILED", updatedAt: { gte: start } } }),
+    // The recent failures and their count in one snapshot: a failure committing between the two
+    // reads would show a count the list beside it contradicts.
+    readInSnapshot(db, async (tx) => ({
+      recent: await tx.execution.findMany({
+        where: { tenantId, status: "FAILED" },
+        orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+        take: 5,
+        select: {
+          id: true,
+          decisionId: true,
+          updatedAt: true,
+          attempts: true,
+          failureClass: true,
+          decision: { select: { action: true } },
+        },
+      }),
+      count: await tx.execution.count({ where: { tenantId, status: "FAILED", updatedAt: { gte: start } } }),
+    })),
     db.pool.query<{ head: number | null; unpublished: number; oldest: Date | null }>(
       // What waits is the run after the chain's outbox cursor; its first event is the oldest.
       `SELECT h.seq AS head, coalesce(h.seq - coalesce(c.seq, 0), 0)::int AS unpublished,
@@ -78,8 +83,8 @@ export async function tenantOverview(db: Db, principal: Principal, tenantId: str
     pendingApprovals: attention.pendingApprovals,
     engagedSwitches: attention.engagedSwitches,
     failedExecutions: {
-      count: failedCount,
-      recent: failed.map((e) => ({
+      count: failed.count,
+      recent: failed.recent.map((e) => ({
         id: e.id,
         decisionId: e.decisionId,
         action: e.decision.action,
