@@ -33,6 +33,14 @@ afterAll(async () => {
 });
 
 const client = (t: TenantFixture) => t.keys.client.principal;
+/** A submission as the committer takes it, under a key of its own (`tag` unique per tenant). */
+const prepare = (t: TenantFixture, tag: string): Submission => ({
+  principal: client(t) as Submission["principal"],
+  idempotencyKey: `gc-${process.pid}-${tag}`,
+  submission: intentBody({ target: tag }) as Submission["submission"],
+  submissionHash: `hash-${tag}`,
+  now: new Date(),
+});
 const settle = <T>(calls: Promise<T>[]) =>
   Promise.all(
     calls.map((call) =>
@@ -121,14 +129,6 @@ describe("batches", () => {
 });
 
 describe("batches in flight never share a tenant", () => {
-  const prepare = (t: TenantFixture, tag: string): Submission => ({
-    principal: client(t) as Submission["principal"],
-    idempotencyKey: `apart-${process.pid}-${tag}`,
-    submission: intentBody({ target: tag }) as Submission["submission"],
-    submissionHash: `hash-${tag}`,
-    now: new Date(),
-  });
-
   it("while one tenant's batch waits, another tenant's starts and commits; the first tenant's next waits for it, in order", async () => {
     const [a, b] = [tenants[0]!, tenants[3]!];
     const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 64, maxInFlight: 2 });
@@ -231,9 +231,9 @@ describe("batches in flight never share a tenant", () => {
       await Promise.allSettled(later);
     }
     expect((await Promise.all(later)).map((o) => o.status)).toEqual([201, 201, 201]);
-    expect(
-      await db.intent.count({ where: { idempotencyKey: { startsWith: `apart-${process.pid}-s-` } } }),
-    ).toBe(6);
+    expect(await db.intent.count({ where: { idempotencyKey: { startsWith: `gc-${process.pid}-s-` } } })).toBe(
+      6,
+    );
     expect((await verifyChain(db, a.id)).ok).toBe(true);
   });
 });
@@ -364,6 +364,50 @@ describe("back-pressure", () => {
       refused.map((r) => [r.error.status, r.error.details.reason, r.error.details.retryAfterSeconds]),
     ).toEqual(Array.from({ length: 3 }, () => [503, "COMMIT_QUEUE_FULL", 1]));
     expect(await db.intent.count({ where: { tenantId: t.id } })).toBe(before + 9);
+  });
+
+  // One tenant's flood filled the queue, and every other tenant's submission on that instance was
+  // refused 503 until it drained (SECURITY.md L6). Beyond the bound only a tenant holding a quarter
+  // of it is refused; everyone else may queue up to twice the bound, which still caps memory.
+  it("one tenant's flood does not refuse another tenant's submission", async () => {
+    const [flooder, other] = [tenants[2]!, tenants[3]!];
+    // One batch in flight, 8 waiting at most: the bound.
+    const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 1, maxInFlight: 1 });
+    const flood = Array.from({ length: 12 }, (_, i) => committer.submit(prepare(flooder, `flood-${i}`)));
+    const others = [committer.submit(prepare(other, "other-1")), committer.submit(prepare(other, "other-2"))];
+    const [flooded, answered] = await Promise.all([settle(flood), settle(others)]);
+    expect(flooded.filter((r) => "value" in r)).toHaveLength(9);
+    expect(
+      (flooded.filter((r) => "error" in r) as { error: ServiceError }[]).map((r) => r.error.details.reason),
+    ).toEqual(["COMMIT_QUEUE_FULL", "COMMIT_QUEUE_FULL", "COMMIT_QUEUE_FULL"]);
+    expect(answered.map((r) => ("value" in r ? r.value.status : (r.error as ServiceError).status))).toEqual([
+      201, 201,
+    ]);
+  });
+
+  it("beyond twice the bound everyone is refused, and a tenant holding a quarter of the bound is refused past it", async () => {
+    const extra = await Promise.all(["gcfair-a", "gcfair-b"].map((id) => seedTenant(db, id, WIDE)));
+    const committer = new GroupCommitter(db.pool, { windowMs: 0, maxBatch: 1, maxInFlight: 1 });
+    const pending: Promise<unknown>[] = [];
+    const submit = (t: TenantFixture, name: string) => {
+      const call = committer.submit(prepare(t, name));
+      pending.push(call.catch(() => {}));
+      return call;
+    };
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => "decided",
+        (error: ServiceError) => error.details.reason,
+      );
+    // 1 in flight and 8 waiting (the bound, all of tenant 0), then two of each of four other tenants: 16 waiting.
+    for (let i = 0; i < 9; i++) void submit(tenants[0]!, `full-${i}`);
+    for (const t of [tenants[1]!, tenants[2]!, tenants[3]!, extra[0]!])
+      for (let i = 0; i < 2; i++) void submit(t, `share-${t.id}-${i}`);
+    // A third from a tenant already holding a quarter of the bound, and a first one at twice the bound.
+    const third = refusal(submit(tenants[1]!, "third"));
+    const first = refusal(submit(extra[1]!, "first"));
+    expect([await third, await first]).toEqual(["COMMIT_QUEUE_FULL", "COMMIT_QUEUE_FULL"]);
+    await Promise.all(pending);
   });
 });
 

@@ -81,6 +81,8 @@ export class GroupCommitter {
   private inFlight = 0;
   /** The tenants of the batches in flight: a submission of one of them waits for the next batch. */
   private readonly committing = new Set<string>();
+  /** How many submissions of each tenant wait in the queue. */
+  private readonly waitingOf = new Map<string, number>();
   /** Cancels the scheduled flush, if one is scheduled. */
   private cancelScheduled: (() => void) | null = null;
   /** Sizes of the batches committed so far (for tests and metrics). */
@@ -92,20 +94,43 @@ export class GroupCommitter {
   ) {}
 
   submit(item: Submission): Promise<SubmitOutcome> {
-    // A database slower than the arrivals must not turn into unbounded memory and waits: beyond
-    // this many waiting, the answer is 503 with Retry-After, and nothing is written.
-    if (this.queue.length >= this.options.maxBatch * this.options.maxInFlight * 8)
+    const tenant = item.principal.tenantId;
+    const held = this.waitingOf.get(tenant) ?? 0;
+    if (this.refuses(held))
       return Promise.reject(
         new ServiceError("UNAVAILABLE", "too many submissions are waiting to be committed; retry shortly", {
           retryAfterSeconds: 1,
           reason: "COMMIT_QUEUE_FULL",
         }),
       );
+    this.waitingOf.set(tenant, held + 1);
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject, span: activeSpan() });
       // Its tenant being committed, it goes with the batch that starts when that one ends.
-      if (!this.committing.has(item.principal.tenantId)) this.schedule();
+      if (!this.committing.has(tenant)) this.schedule();
     });
+  }
+
+  /**
+   * A database slower than the arrivals must not turn into unbounded memory and waits: beyond the
+   * bound (8 batches' worth) the answer is 503 with Retry-After, and nothing is written. But only
+   * for a tenant that holds a quarter of the bound already: one tenant's flood must not refuse
+   * every other tenant on this instance. Twice the bound is the hard cap, whoever asks.
+   */
+  private refuses(heldByTenant: number): boolean {
+    const bound = this.options.maxBatch * this.options.maxInFlight * 8;
+    if (this.queue.length >= 2 * bound) return true;
+    return this.queue.length >= bound && heldByTenant >= Math.max(1, Math.floor(bound / 4));
+  }
+
+  /** Takes a batch's submissions off the per-tenant counts. */
+  private dequeued(batch: readonly Waiting[]): void {
+    for (const { item } of batch) {
+      const tenant = item.principal.tenantId;
+      const held = (this.waitingOf.get(tenant) ?? 1) - 1;
+      if (held > 0) this.waitingOf.set(tenant, held);
+      else this.waitingOf.delete(tenant);
+    }
   }
 
   /** Submissions waiting for a batch (for tests). */
@@ -137,6 +162,7 @@ export class GroupCommitter {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.nextBatch();
       if (batch.length === 0) return;
+      this.dequeued(batch);
       this.start(batch);
     }
   }
