@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyBundle } from "../../server/core";
+import { GENESIS_HASH, verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { voteOnApproval } from "../../server/services/approvals/vote";
@@ -154,5 +154,41 @@ describe("exoarmur chain verify compares the stored head", () => {
     const report = await verifyChain(db, "races-past-head");
     expect(report).toMatchObject({ ok: false, firstBrokenSeq: head.seq + 1 });
     expect(report.ok ? "" : report.problem).toMatch(/head/);
+  });
+
+  it("a chain nothing was ever appended to is intact and empty", async () => {
+    // The platform's chain before its first kill switch: no head, no events (reviewer: this threw).
+    expect(await verifyChain(db, "races-never-appended")).toEqual({
+      ok: true,
+      tenantId: "races-never-appended",
+      events: 0,
+      head: GENESIS_HASH,
+    });
+  });
+
+  it("events whose head row was deleted, or an event at seq 0, are reported", async () => {
+    const other = await seedTenant(db, "races-headless");
+    await submitIntent(db, other.keys.client.principal, intentBody());
+    const head = await db.chainHead.findUniqueOrThrow({ where: { tenantId: "races-headless" } });
+    await db.chainHead.delete({ where: { tenantId: "races-headless" } });
+    const headless = await verifyChain(db, "races-headless");
+    expect(headless).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+    expect(headless.ok ? "" : headless.problem).toMatch(/no chain head/);
+    await db.chainHead.create({ data: head });
+    expect((await verifyChain(db, "races-headless")).ok).toBe(true);
+
+    const { sealEvent } = await import("../../server/core");
+    const forged = sealEvent(nodeCrypto, null, {
+      tenantId: "races-headless",
+      type: "execution.succeeded",
+      subjectId: "exe_forged",
+      at: new Date().toISOString(),
+      payload: { forged: true },
+    });
+    await db.event.create({
+      data: { ...forged, seq: 0, payload: JSON.parse(JSON.stringify(forged.payload)) },
+    });
+    const before = await verifyChain(db, "races-headless");
+    expect(before).toMatchObject({ ok: false, firstBrokenSeq: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../server/db/client";
+import { createDb, type Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { voteOnApproval } from "../../server/services/approvals/vote";
 import { decisionFilterSchema, listDecisions } from "../../server/services/decisions/list";
@@ -16,10 +16,11 @@ import { DEMO_POLICY, intentBody, seedTenant, type TenantFixture } from "../supp
 // Reads of several rows are of one moment: a read racing the commit that changes them sees all of
 // that commit or none of it. Each read is repeated until one that began after the write settled.
 let db: Db;
+let url: string;
 let tenant: TenantFixture;
 
 beforeAll(async () => {
-  ({ db } = await createTestDatabase());
+  ({ db, url } = await createTestDatabase());
   tenant = await seedTenant(db, "moments");
 });
 afterAll(async () => {
@@ -159,4 +160,34 @@ describe("the overview while an execution fails", () => {
     }
     expect(torn).toEqual([]);
   }, 120_000);
+});
+
+describe("a snapshot read on a busy pool", () => {
+  it("waits for a connection as a plain read does, instead of failing 503 after 15 s", async () => {
+    // Reviewer: with the use cases' transaction options a snapshot read gave up after 15 s waiting
+    // for a pooled connection, where a plain read waits; a caller's start or report, already
+    // committed, then answered 503 "nothing was written".
+    const { result } = await submitIntent(db, tenant.keys.client.principal, intentBody());
+    const small = createDb(url, 1);
+    try {
+      const held = await small.pool.connect();
+      const released = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          held.release();
+          resolve();
+        }, 16_000),
+      );
+      const started = Date.now();
+      const outcome = await getExecution(small, tenant.keys.auditor.principal, result.executionId!).then(
+        (seen) => seen.id,
+        (error: Error) => `failed after ${Date.now() - started} ms: ${error.message}`,
+      );
+      const waited = Date.now() - started;
+      await released;
+      expect(outcome).toBe(result.executionId);
+      expect(waited).toBeGreaterThanOrEqual(15_900);
+    } finally {
+      await small.$disconnect();
+    }
+  }, 60_000);
 });

@@ -16,13 +16,14 @@ export type ChainReport =
  */
 export async function verifyChain(db: Db, tenantId: string, pageSize = 2000): Promise<ChainReport> {
   const head = await db.chainHead.findUnique({ where: { tenantId } });
-  const upTo = head?.seq ?? Number.MAX_SAFE_INTEGER;
+  // The first append of a chain creates its head: no head, no events (or a head row deleted).
+  if (!head) return headless(db, tenantId);
   let previous: ChainEvent | null = null;
   let count = 0;
   for (;;) {
     const after: number = previous?.seq ?? 0;
     const rows = await db.event.findMany({
-      where: { tenantId, seq: { gt: after, lte: upTo } },
+      where: { tenantId, seq: { gt: after, lte: head.seq } },
       orderBy: { seq: "asc" },
       take: pageSize,
     });
@@ -47,34 +48,55 @@ export async function verifyChain(db: Db, tenantId: string, pageSize = 2000): Pr
     firstBrokenSeq,
     problem,
   });
-  if (head && head.seq !== count)
-    return broken(count + 1, `chain head says ${head.seq} events, found ${count}`);
+  if (head.seq !== count) return broken(count + 1, `chain head says ${head.seq} events, found ${count}`);
   // The head is written with every append and nowhere else: a last event rewritten together with
   // its own hash still chains, but no longer ends where the head says.
   const recomputed = previous?.hash ?? GENESIS_HASH;
-  if (head && head.hash !== recomputed)
+  if (head.hash !== recomputed)
     return broken(
       count,
       `chain head hash ${head.hash.slice(0, 16)}… does not match the last event's ${recomputed.slice(0, 16)}…`,
     );
-  const past = head && (await eventPastTheHead(db, tenantId));
-  if (past)
-    return broken(past.seq, `event ${past.seq} is past the chain head (${past.head}): no append wrote it`);
+  const stray = await eventOutsideTheChain(db, tenantId);
+  if (stray)
+    return broken(
+      stray.seq,
+      `event ${stray.seq} is outside the chain (seq 1 to the head, ${stray.head}): no append wrote it`,
+    );
   return { ok: true, tenantId, events: count, head: recomputed };
 }
 
 /**
- * An event beyond the head, both read in one snapshot (appends that commit meanwhile move both):
- * only a row written behind the application's back is there.
+ * An event past the head, or at a seq no append gives (0 or below), with the head read in the same
+ * snapshot (appends that commit meanwhile move both): only a row written behind the application's
+ * back is there.
  */
-async function eventPastTheHead(db: Db, tenantId: string): Promise<{ seq: number; head: number } | null> {
+async function eventOutsideTheChain(db: Db, tenantId: string): Promise<{ seq: number; head: number } | null> {
   return readInSnapshot(db, async (tx) => {
-    const head = await tx.chainHead.findUnique({ where: { tenantId }, select: { seq: true } });
-    const past = await tx.event.findFirst({
-      where: { tenantId, seq: { gt: head?.seq ?? 0 } },
+    const head = (await tx.chainHead.findUnique({ where: { tenantId }, select: { seq: true } }))?.seq ?? 0;
+    const stray = await tx.event.findFirst({
+      where: { tenantId, OR: [{ seq: { gt: head } }, { seq: { lte: 0 } }] },
       orderBy: { seq: "asc" },
       select: { seq: true },
     });
-    return past ? { seq: past.seq, head: head?.seq ?? 0 } : null;
+    return stray ? { seq: stray.seq, head } : null;
   });
+}
+
+/** A chain without a head: intact and empty if it has no event either, else its head was deleted. */
+async function headless(db: Db, tenantId: string): Promise<ChainReport> {
+  const first = await db.event.findFirst({
+    where: { tenantId },
+    orderBy: { seq: "asc" },
+    select: { seq: true },
+  });
+  const events = await db.event.count({ where: { tenantId } });
+  if (!first) return { ok: true, tenantId, events: 0, head: GENESIS_HASH };
+  return {
+    ok: false,
+    tenantId,
+    events,
+    firstBrokenSeq: first.seq,
+    problem: `${events} events but no chain head: the head row was deleted`,
+  };
 }

@@ -19,8 +19,15 @@ export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
  * fails to serialize.
  */
 export function readInSnapshot<T>(db: Db, read: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(read, { ...TX_OPTIONS, isolationLevel: "RepeatableRead" });
+  return db.$transaction(read, SNAPSHOT_OPTIONS);
 }
+
+/**
+ * A read waits for a pooled connection as a plain query does (the pool has no limit): with the use
+ * cases' 15 s, a busy pool turned a read into a 503, after a caller's start or report had already
+ * committed. Two minutes only bounds a read that hangs.
+ */
+const SNAPSHOT_OPTIONS = { maxWait: 120_000, timeout: 120_000, isolationLevel: "RepeatableRead" } as const;
 
 /** How a transaction's work may end it itself: its last statement sent together with COMMIT. */
 export interface TransactionEnd {
