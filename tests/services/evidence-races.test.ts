@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GENESIS_HASH, verifyBundle } from "../../server/core";
+import { GENESIS_HASH, sealEvent, verifyBundle } from "../../server/core";
 import { nodeCrypto } from "../../server/crypto/node";
 import type { Db } from "../../server/db/client";
 import { voteOnApproval } from "../../server/services/approvals/vote";
@@ -81,6 +81,24 @@ describe("evidence exported while a vote commits", () => {
 });
 
 describe("exoarmur chain verify compares the stored head", () => {
+  /** A row written behind the application's back, chained after `previous`, at its next seq or at `seq`. */
+  const forgeEvent = async (
+    tenantId: string,
+    previous: { seq: number; hash: string } | null,
+    seq?: number,
+  ) => {
+    const forged = sealEvent(nodeCrypto, previous, {
+      tenantId,
+      type: "execution.succeeded",
+      subjectId: "exe_forged",
+      at: new Date().toISOString(),
+      payload: { forged: true },
+    });
+    await db.event.create({
+      data: { ...forged, seq: seq ?? forged.seq, payload: JSON.parse(JSON.stringify(forged.payload)) },
+    });
+  };
+
   it("the last event rewritten together with its hash is reported", async () => {
     const other = await seedTenant(db, "races-head");
     await submitIntent(db, other.keys.client.principal, intentBody());
@@ -136,21 +154,7 @@ describe("exoarmur chain verify compares the stored head", () => {
     const other = await seedTenant(db, "races-past-head");
     await submitIntent(db, other.keys.client.principal, intentBody());
     const head = await db.chainHead.findUniqueOrThrow({ where: { tenantId: "races-past-head" } });
-    const { sealEvent } = await import("../../server/core");
-    const forged = sealEvent(
-      nodeCrypto,
-      { seq: head.seq, hash: head.hash },
-      {
-        tenantId: "races-past-head",
-        type: "execution.succeeded",
-        subjectId: "exe_forged",
-        at: new Date().toISOString(),
-        payload: { forged: true },
-      },
-    );
-    await db.event.create({
-      data: { ...forged, payload: JSON.parse(JSON.stringify(forged.payload)) },
-    });
+    await forgeEvent("races-past-head", { seq: head.seq, hash: head.hash });
     const report = await verifyChain(db, "races-past-head");
     expect(report).toMatchObject({ ok: false, firstBrokenSeq: head.seq + 1 });
     expect(report.ok ? "" : report.problem).toMatch(/head/);
@@ -177,18 +181,8 @@ describe("exoarmur chain verify compares the stored head", () => {
     await db.chainHead.create({ data: head });
     expect((await verifyChain(db, "races-headless")).ok).toBe(true);
 
-    const { sealEvent } = await import("../../server/core");
-    const forged = sealEvent(nodeCrypto, null, {
-      tenantId: "races-headless",
-      type: "execution.succeeded",
-      subjectId: "exe_forged",
-      at: new Date().toISOString(),
-      payload: { forged: true },
-    });
-    await db.event.create({
-      data: { ...forged, seq: 0, payload: JSON.parse(JSON.stringify(forged.payload)) },
-    });
-    const before = await verifyChain(db, "races-headless");
-    expect(before).toMatchObject({ ok: false, firstBrokenSeq: 0 });
+    await forgeEvent("races-headless", null, 0);
+    const seqZero = await verifyChain(db, "races-headless");
+    expect(seqZero).toMatchObject({ ok: false, firstBrokenSeq: 0 });
   });
 });
