@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../server/db/client";
 import { PLATFORM_ADMIN } from "../../server/services/access/principal";
 import { voteOnApproval } from "../../server/services/approvals/vote";
+import { getDecisionDetail } from "../../server/services/decisions/detail";
 import { decisionFilterSchema, listDecisions } from "../../server/services/decisions/list";
 import { getExecution } from "../../server/services/decisions/read";
 import { submitIntent } from "../../server/services/decisions/submit-intent";
@@ -190,4 +191,29 @@ describe("a snapshot read on a busy pool", () => {
       await small.$disconnect();
     }
   }, 60_000);
+});
+
+describe("a decision's page while the deciding vote commits", () => {
+  it("never shows the approval pending and the vote closed", async () => {
+    const torn: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const { result } = await submitIntent(
+        db,
+        tenant.keys.client.principal,
+        intentBody({ actionClass: "A2_hard" }),
+      );
+      await voteOnApproval(db, tenant.keys.operator.principal, result.approvalId!, { vote: "approve" });
+      const vote = voteOnApproval(db, tenant.keys.operator2.principal, result.approvalId!, {
+        vote: "approve",
+      });
+      await readWhile(vote, 3, async () => {
+        // An auditor may not vote: "AUDITOR" while it is pending, nothing once it is decided.
+        const seen = await getDecisionDetail(db, tenant.keys.auditor.principal, tenant.id, result.decisionId);
+        const expected = seen.approval?.status === "PENDING" ? "AUDITOR" : null;
+        if (seen.voteUnavailable !== expected)
+          torn.push(`round ${round}: ${seen.approval?.status}, vote unavailable: ${seen.voteUnavailable}`);
+      });
+    }
+    expect(torn).toEqual([]);
+  }, 120_000);
 });

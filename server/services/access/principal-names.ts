@@ -1,9 +1,9 @@
 // Human names for principal labels as the chain records them (`user:<id>`, `apiKey:<id>`), so
 // pages can show "olga@example.com" where the record keeps the stable id. Unknown labels are left out.
 
-import type { Db } from "../../db/client";
+import type { Tx } from "../shared/transaction";
 
-export async function principalNames(db: Db, labels: Iterable<string>): Promise<Record<string, string>> {
+export async function principalNames(db: Tx, labels: Iterable<string>): Promise<Record<string, string>> {
   const users = new Set<string>();
   const keys = new Set<string>();
   for (const label of labels) {

@@ -10,21 +10,28 @@ import {
   type VoteRefusal,
   voteRefusal,
 } from "../../core";
-import type { Db } from "../../db/client";
 import { requireTenantRole } from "../access/authorize";
 import { MEMBER_ROLES, type Principal, personOf } from "../access/principal";
 import { toKillSwitchState } from "../kill-switches/kill-switches";
 import { iso } from "../shared/ids";
+import type { Tx } from "../shared/transaction";
 import { approvalSpec, votesOf } from "./rows";
 import { isOwnIntent } from "./vote";
 
 export type VoteUnavailable = VoteRefusal | "AUDITOR" | null;
 
-export async function listPendingApprovals(db: Db, principal: Principal, tenantId: string, now = new Date()) {
+export async function listPendingApprovals(
+  db: Tx,
+  principal: Principal,
+  tenantId: string,
+  now = new Date(),
+  /** Only this approval (a decision's page asks about its own). */
+  only?: string,
+) {
   requireTenantRole(principal, tenantId, MEMBER_ROLES);
   const rows = await db.approval.findMany({
     // Expiry is applied lazily in storage: leave the lapsed ones out here, or they would crowd the queue.
-    where: { tenantId, status: "PENDING", expiresAt: { gt: now } },
+    where: { tenantId, status: "PENDING", expiresAt: { gt: now }, ...(only ? { id: only } : {}) },
     orderBy: { expiresAt: "asc" },
     take: 500,
     include: {
@@ -108,7 +115,7 @@ export async function listPendingApprovals(db: Db, principal: Principal, tenantI
 
 /** What the cards show besides the approval itself: submitting keys, rule descriptions, engaged switches. */
 async function queueContext(
-  db: Db,
+  db: Tx,
   tenantId: string,
   rows: { decision: { policyVersion: number | null; intent: { submittedBy: string } } }[],
 ) {

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import type { MemberRole, Principal } from "../access/principal";
 import { principalNames } from "../access/principal-names";
 import { forbidden, ServiceError } from "../shared/errors";
+import type { Tx } from "../shared/transaction";
 import { listPendingApprovals } from "./queue";
 import { voteOnApproval } from "./vote";
 
@@ -12,7 +13,7 @@ const VOTING_ROLES: readonly string[] = ["admin", "operator"];
  * A quorum counts people by their membership: a platform admin's implied admin role does not vote.
  * The role a platform admin user votes with in a tenant (their operator/admin membership), or null.
  */
-async function platformAdminVotingRole(db: Db, userId: string, tenantId: string): Promise<MemberRole | null> {
+async function platformAdminVotingRole(db: Tx, userId: string, tenantId: string): Promise<MemberRole | null> {
   const member = await db.membership.findUnique({ where: { userId_tenantId: { userId, tenantId } } });
   return member && VOTING_ROLES.includes(member.role) ? (member.role as MemberRole) : null;
 }
@@ -23,12 +24,14 @@ async function platformAdminVotingRole(db: Db, userId: string, tenantId: string)
  * operator/admin membership of their own they may vote on none of them.
  */
 export async function pendingApprovalsView(
-  db: Db,
+  db: Tx,
   principal: Principal,
   tenantId: string,
   platformAdminUserId: string | null,
+  /** Only this approval (a decision's page asks about its own). */
+  only?: string,
 ) {
-  let approvals = await listPendingApprovals(db, principal, tenantId);
+  let approvals = await listPendingApprovals(db, principal, tenantId, new Date(), only);
   if (platformAdminUserId && !(await platformAdminVotingRole(db, platformAdminUserId, tenantId)))
     approvals = approvals.map((a) => ({ ...a, unavailable: "ROLE_NOT_ALLOWED" as const }));
   const voters = approvals.flatMap((a) => a.votes.map((v) => `${v.principal.type}:${v.principal.id}`));

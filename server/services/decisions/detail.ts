@@ -42,20 +42,20 @@ export async function getDecisionDetail(
           select: { request: true, recordedAt: true },
         })
       : null;
-    return { row, events, recorded };
+    // Whether this person may vote on it now (and if not, why): the queue's own answer, for this
+    // approval, of the same moment (read after, a deciding vote made it "closed" while pending).
+    const voting =
+      row.approval?.status === "PENDING"
+        ? ((
+            await pendingApprovalsView(tx, principal, tenantId, platformAdminUserId, row.approval.id)
+          ).approvals.find((a) => a.id === row.approval?.id) ?? null)
+        : null;
+    return { row, events, recorded, voting };
   });
   const decision = decisionView(read.row, new Date());
   if (decision.tenantId !== tenantId) throw notFound(`decision ${decisionId}`);
-  const { events, recorded } = read;
-  const [why, voting] = await Promise.all([
-    explanationFacts(db, decision, read.row),
-    // Whether this person may vote on it now (and if not, why): the queue's own answer.
-    decision.approval?.status === "PENDING"
-      ? pendingApprovalsView(db, principal, tenantId, platformAdminUserId).then(
-          (view) => view.approvals.find((a) => a.id === decision.approval?.id) ?? null,
-        )
-      : null,
-  ]);
+  const { events, recorded, voting } = read;
+  const why = await explanationFacts(db, decision, read.row);
   const executionId = decision.execution?.id;
   const voters = (decision.approval?.votes ?? []).map((v) => `${v.principal.type}:${v.principal.id}`);
   const [names, published] = await Promise.all([
