@@ -41,20 +41,24 @@ async function readWhile<T>(write: Promise<T>, readers: number, read: () => Prom
   await Promise.all([done, ...Array.from({ length: readers }, loop)]);
 }
 
+/** A quorum-2 decision with one vote in, and its deciding vote committing now. */
+async function decidingVoteUnderWay() {
+  const { result } = await submitIntent(
+    db,
+    tenant.keys.client.principal,
+    intentBody({ actionClass: "A2_hard" }),
+  );
+  await voteOnApproval(db, tenant.keys.operator.principal, result.approvalId!, { vote: "approve" });
+  const vote = voteOnApproval(db, tenant.keys.operator2.principal, result.approvalId!, { vote: "approve" });
+  return { result, vote };
+}
+
 describe("the decisions list while a vote commits", () => {
   it("never shows a decision APPROVED without its execution, or an execution without the approval", async () => {
     const torn: string[] = [];
     const filter = decisionFilterSchema.parse({ limit: 5 });
     for (let round = 0; round < 25; round++) {
-      const { result } = await submitIntent(
-        db,
-        tenant.keys.client.principal,
-        intentBody({ actionClass: "A2_hard" }),
-      );
-      await voteOnApproval(db, tenant.keys.operator.principal, result.approvalId!, { vote: "approve" });
-      const vote = voteOnApproval(db, tenant.keys.operator2.principal, result.approvalId!, {
-        vote: "approve",
-      });
+      const { result, vote } = await decidingVoteUnderWay();
       await readWhile(vote, 3, async () => {
         const page = await listDecisions(db, tenant.keys.auditor.principal, tenant.id, filter);
         const row = page.rows.find((r) => r.id === result.decisionId);
@@ -197,15 +201,7 @@ describe("a decision's page while the deciding vote commits", () => {
   it("never shows the approval pending and the vote closed", async () => {
     const torn: string[] = [];
     for (let round = 0; round < 20; round++) {
-      const { result } = await submitIntent(
-        db,
-        tenant.keys.client.principal,
-        intentBody({ actionClass: "A2_hard" }),
-      );
-      await voteOnApproval(db, tenant.keys.operator.principal, result.approvalId!, { vote: "approve" });
-      const vote = voteOnApproval(db, tenant.keys.operator2.principal, result.approvalId!, {
-        vote: "approve",
-      });
+      const { result, vote } = await decidingVoteUnderWay();
       await readWhile(vote, 3, async () => {
         // An auditor may not vote: "AUDITOR" while it is pending, nothing once it is decided.
         const seen = await getDecisionDetail(db, tenant.keys.auditor.principal, tenant.id, result.decisionId);
