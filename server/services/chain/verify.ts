@@ -90,8 +90,8 @@ async function headless(db: Db, tenantId: string): Promise<ChainReport> {
     orderBy: { seq: "asc" },
     select: { seq: true },
   });
-  const events = await db.event.count({ where: { tenantId } });
   if (!first) return { ok: true, tenantId, events: 0, head: GENESIS_HASH };
+  const events = await db.event.count({ where: { tenantId } });
   return {
     ok: false,
     tenantId,

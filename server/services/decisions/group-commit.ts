@@ -162,7 +162,6 @@ export class GroupCommitter {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.nextBatch();
       if (batch.length === 0) return;
-      this.dequeued(batch);
       this.start(batch);
     }
   }
@@ -190,18 +189,23 @@ export class GroupCommitter {
   }
 
   /**
-   * Up to maxBatch waiting submissions, in arrival order, of tenants no batch in flight has. A
-   * tenant's submissions keep their order: all of them wait while it is being committed.
+   * Up to maxBatch waiting submissions, in arrival order, of tenants no batch in flight has, taken
+   * off the queue (the only place they leave it). A tenant's submissions keep their order: all of
+   * them wait while it is being committed.
    */
   private nextBatch(): Waiting[] {
-    if (this.committing.size === 0) return this.queue.splice(0, this.options.maxBatch);
-    const batch: Waiting[] = [];
-    const rest: Waiting[] = [];
-    for (const waiting of this.queue)
-      if (batch.length < this.options.maxBatch && !this.committing.has(waiting.item.principal.tenantId))
-        batch.push(waiting);
-      else rest.push(waiting);
-    this.queue = rest;
+    let batch: Waiting[];
+    if (this.committing.size === 0) batch = this.queue.splice(0, this.options.maxBatch);
+    else {
+      batch = [];
+      const rest: Waiting[] = [];
+      for (const waiting of this.queue)
+        if (batch.length < this.options.maxBatch && !this.committing.has(waiting.item.principal.tenantId))
+          batch.push(waiting);
+        else rest.push(waiting);
+      this.queue = rest;
+    }
+    this.dequeued(batch);
     return batch;
   }
 
